@@ -1,0 +1,38 @@
+# digital-china-kg: named targets for set-up, build, test and benchmark.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SOURCES := pyproject.toml $(shell find kg ontology queries corpus -type f -not -path '*/__pycache__/*' 2>/dev/null)
+
+.PHONY: build test lint format bench clean install
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# A real (non-editable) install, redone whenever a source file changes.
+$(VENV)/.installed: $(BIN)/python $(SOURCES)
+	$(BIN)/python -m pip install --quiet ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+build: install ## Build the knowledge graph of the bundled plan into build/
+	$(BIN)/kg build --out build
+
+test: install ## Run the linters and the test suite
+	$(BIN)/ruff check kg tests bench
+	$(BIN)/ruff format --check kg tests bench
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check kg tests bench
+
+format: install
+	$(BIN)/ruff format kg tests bench
+
+bench: install ## Time `kg build` against `python -c "import rdflib"`
+	$(BIN)/python bench/bench_build.py
+
+clean:
+	rm -rf $(VENV) build/*.ttl build/*.nt build/*.trig build/*.nq build/*.jsonld build/*.rdf build/*.json

@@ -1,0 +1,100 @@
+"""Read the inputs, extract, build the dataset, and write every output at once."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from kg import export, framework, lexicon, resources, text
+from kg.errors import KGError
+from kg.extract import extract
+from kg.facts import DocumentFacts
+from kg.graph import DEFAULT_BASE
+
+
+def read_documents(paths: Sequence[str | Path], lexicon_path: str | Path | None = None) -> list[DocumentFacts]:
+    """Extract the facts of each input file; every file must hold a plan."""
+    lex = lexicon.load(lexicon_path or resources.lexicon_file())
+    frameworks = framework.load(resources.ontology_file())
+    scorer = lexicon.anchor_scorer(lex)
+    docs: list[DocumentFacts] = []
+    seen: dict[str, str] = {}
+    for path in paths or [resources.default_corpus()]:
+        content = text.read_text(path)
+        doc = text.segment(content, str(path), scorer)
+        if not doc.paragraphs:
+            raise KGError(f"{path}: no paragraphs of Chinese or English text")
+        if doc.slug in seen:
+            raise KGError(f"{path}: has the same document id {doc.slug!r} as {seen[doc.slug]}; rename one of them")
+        seen[doc.slug] = str(path)
+        docs.append(extract(doc, lex, frameworks, Path(path).read_bytes()))
+    return docs
+
+
+def dataset(paths: Sequence[str | Path], base: str = DEFAULT_BASE, lexicon_path: str | Path | None = None):
+    from kg import graph
+
+    return graph.build(read_documents(paths, lexicon_path), framework.load(resources.ontology_file()), base)
+
+
+def outputs(ds, ontology) -> dict[str, bytes]:
+    """File name → bytes, for everything `kg build` writes."""
+    from kg import stats
+
+    full = export.with_ontology(ds, ontology)
+    files: dict[str, bytes] = {}
+    for fmt in export.RDF_FORMATS:
+        ext = export.FORMATS[fmt].ext
+        files[f"data.{ext}"] = export.serialize(ds, fmt)
+        if fmt != "nq":
+            files[f"full.{ext}"] = export.serialize(full, fmt)
+    files["ontology.ttl"] = resources.ontology_file().read_bytes()
+    summary = stats.summarize(ds)
+    files["summary.json"] = (json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+    return files
+
+
+def write_all(out: Path, files: dict[str, bytes]) -> None:
+    """Stage every file in a temporary folder inside ``out``, then move them in place."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out))
+    except OSError as e:
+        raise KGError(f"{out}: cannot write the build here: {e.strerror}") from None
+    try:
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+            (staging / name).chmod(0o644)
+        for name in files:
+            (staging / name).replace(out / name)
+    except OSError as e:
+        raise KGError(f"{out}: cannot write the build: {e.strerror}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def check_writable(out: Path) -> None:
+    """Fail before the work when the output folder cannot be written."""
+    probe = out
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        raise KGError(f"{out}: not a directory")
+    try:
+        tempfile.TemporaryFile(dir=probe).close()
+    except OSError as e:
+        raise KGError(f"{out}: cannot write the build here: {e.strerror}") from None
+
+
+def run(paths: Sequence[str | Path], out: Path, base: str = DEFAULT_BASE, lexicon_path: str | Path | None = None) -> dict:
+    """Build everything; returns the summary."""
+    from kg import graph
+
+    check_writable(out)
+    ds = dataset(paths, base, lexicon_path)
+    files = outputs(ds, graph.load_ontology(resources.ontology_file()))
+    write_all(out, files)
+    return json.loads(files["summary.json"])

@@ -1,0 +1,170 @@
+"""The `kg` command: parses options and calls the modules that do the work."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from kg import __version__
+from kg.errors import KGError
+
+DEFAULT_BASE = "https://w3id.org/digital-china-kg/id/"
+
+
+class Group(click.Group):
+    """Turns every failure into one line on stderr and exit code 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KGError as e:
+            click.echo(f"kg: error: {e}", err=True)
+            ctx.exit(2)
+        except BrokenPipeError:
+            sys.stderr.close()
+            ctx.exit(0)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as e:  # noqa: BLE001 - the promise is: never a traceback
+            if os.environ.get("KG_DEBUG"):
+                raise
+            click.echo(f"kg: internal error: {type(e).__name__}: {e} (set KG_DEBUG=1 for the traceback)", err=True)
+            ctx.exit(2)
+
+
+def inputs(f):
+    return click.argument("files", nargs=-1, metavar="[FILE]...")(f)
+
+
+def base_option(f):
+    return click.option(
+        "--base",
+        default=DEFAULT_BASE,
+        show_default=True,
+        metavar="IRI",
+        help="Base IRI of the data (the ontology keeps its own namespace).",
+    )(f)
+
+
+def lexicon_option(f):
+    return click.option(
+        "--lexicon",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Lexicon TSV to use instead of the bundled one.",
+    )(f)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg")
+def cli() -> None:
+    """Knowledge graph of China's Overall Layout Plan for Digital China Construction.
+
+    Reads plan reports (alternating Chinese and English paragraphs, or one
+    language), extracts the plan's framework, tasks, measures, goals, guarantees
+    and the entities they name, with provenance to the sentence, and writes RDF.
+    """
+
+
+@cli.command()
+@inputs
+@click.option("--out", "-o", type=click.Path(file_okay=False), default="build", show_default=True, help="Output folder.")
+@base_option
+@lexicon_option
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def build(files: tuple[str, ...], out: str, base: str, lexicon: str | None, quiet: bool) -> None:
+    """Build the knowledge graph from FILEs (default: the bundled plan).
+
+    Writes data.* (the extracted graph) and full.* (ontology plus data) as
+    Turtle, N-Triples, TriG, N-Quads, JSON-LD and RDF/XML, with summary.json.
+
+    \b
+    Example:
+      kg build
+      kg build plan-a.txt plan-b.txt --out build/ --base https://example.org/id/
+    """
+    from kg import build as builder
+    from kg import stats
+
+    summary = builder.run(files, Path(out), base, lexicon)
+    if not quiet:
+        click.echo(f"built {len(summary['documents'])} document(s), {summary['triples']} triples → {out}/")
+        click.echo(stats.format_summary(summary))
+
+
+@cli.command()
+@inputs
+@click.option("--format", "-f", "fmt", required=True, metavar="FMT", help="ttl, nt, trig, nq, jsonld, rdfxml, graphml, gexf, csv, csv-nodes, csv-edges.")
+@click.option("--output", "-o", type=click.Path(), default=None, help="File to write (a folder for csv); default stdout.")
+@click.option("--with-ontology", is_flag=True, help="Include the ontology (RDF formats).")
+@base_option
+@lexicon_option
+def export(files: tuple[str, ...], fmt: str, output: str | None, with_ontology: bool, base: str, lexicon: str | None) -> None:
+    """Export the graph of FILEs (default: the bundled plan) in one format.
+
+    \b
+    Example:
+      kg export --format graphml -o plan.graphml      # Gephi, Cytoscape
+      kg export --format csv -o neo4j/                # nodes.csv, edges.csv
+      kg export --format ttl --with-ontology | head
+    """
+    from kg import build as builder
+    from kg import export as exporter
+
+    if fmt not in exporter.FORMATS:
+        raise KGError(f"unknown format {fmt!r}; choose from {', '.join(exporter.FORMATS)}")
+    if fmt == "csv" and not output:
+        raise KGError("--format csv writes nodes.csv and edges.csv: give a folder with -o DIR (or use csv-nodes / csv-edges)")
+    ds = builder.dataset(files, base, lexicon)
+    if with_ontology:
+        from kg import graph, resources
+
+        ds = exporter.with_ontology(ds, graph.load_ontology(resources.ontology_file()))
+    if fmt == "csv":
+        folder = Path(output)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise KGError(f"{folder}: cannot create the folder: {e.strerror}") from None
+        nodes, edges = exporter.csv_tables(exporter.union(ds))
+        exporter.atomic_write(folder / "nodes.csv", nodes)
+        exporter.atomic_write(folder / "edges.csv", edges)
+        return
+    data = exporter.serialize(ds, fmt)
+    if output:
+        exporter.atomic_write(Path(output), data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+@cli.command()
+@inputs
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@base_option
+@lexicon_option
+def stats(files: tuple[str, ...], as_json: bool, base: str, lexicon: str | None) -> None:
+    """Counts per document, per class and per pillar for FILEs (default: the bundled plan).
+
+    \b
+    Example:
+      kg stats
+      kg stats --json corpus/*.txt
+    """
+    import json
+
+    from kg import build as builder
+    from kg import stats as st
+
+    summary = st.summarize(builder.dataset(files, base, lexicon))
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True))
+    else:
+        click.echo(st.format_summary(summary))
+
+
+def main() -> None:
+    cli(prog_name="kg")

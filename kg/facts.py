@@ -1,0 +1,111 @@
+"""Plain facts the extractor finds: no RDF here, so extraction is tested on its own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A sentence or clause of the source, with its English counterpart."""
+
+    id: str  # e.g. "p7-s2" or "p7-s2-c1", unique within the document
+    kind: str  # "sentence" or "clause"
+    paragraph: int
+    sentence: int
+    start: int
+    end: int
+    text: str  # exact source text; text == document[start:end]
+    lang: str  # language of ``text``
+    en: str = ""  # aligned English, when the document has it
+    en_start: int = -1
+    en_end: int = -1
+    cue: str = ""  # statement cue (指出, 强调 …) of the paragraph
+    parent: str = ""  # the sentence a clause belongs to
+
+
+@dataclass
+class Entity:
+    """Something the plan names: a technology, sector, organization, platform …"""
+
+    key: str  # stable identity: the lexicon's canonical form, else the zh (or en) name
+    zh: str
+    en: str
+    cls: str
+    en_source: str  # "lexicon", "aligned-text", "composed" or "partial"
+    origin: str  # "lexicon", "pattern" or "quote"
+    classes: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass
+class Unit:
+    """A Task, Measure, Goal, Target or Guarantee: a stretch of text that mentions entities."""
+
+    id: str  # readable local id, e.g. "task/3-2", "task/3-2/measure/4"
+    kind: str  # "Task", "Measure", "Goal", "Target" or "Guarantee"
+    zh: str
+    en: str
+    segment: str  # Segment.id
+    ordinal: int = 0
+    parent: str = ""  # Unit.id of the task, goal or guarantee above
+    section: str = ""  # Section.id
+    pillar: str = ""  # local name of the framework pillar, when known
+    year: int = 0  # target year of a goal
+    mentions: list[str] = field(default_factory=list)  # Entity.key
+
+
+@dataclass
+class Section:
+    """A cue paragraph whose enumerated items are tasks or guarantees."""
+
+    id: str
+    ordinal: int
+    zh: str
+    en: str
+    segment: str
+    kind: str  # "tasks" or "guarantees"
+    group: str = ""  # framework pillar group it covers
+    step: str = ""  # id of the strategic-path step it follows
+
+
+@dataclass
+class PathStep:
+    id: str
+    ordinal: int
+    zh: str
+    en: str
+    segment: str
+
+
+@dataclass
+class Plan:
+    title_zh: str
+    title_en: str
+    alias: str
+    segment: str
+    issuers: list[str] = field(default_factory=list)  # Entity.key
+    agency: str = ""  # Entity.key of the news agency
+    place: str = ""
+    date: str = ""  # ISO date, or --MM-DD when the text gives no year
+    framework: str = ""  # local name of the framework, when the text states it
+    framework_segment: str = ""
+    pillars: list[str] = field(default_factory=list)  # pillar local names
+
+
+@dataclass
+class DocumentFacts:
+    slug: str
+    path: str
+    layout: str
+    sha256: str
+    text: str
+    plan: Plan
+    segments: dict[str, Segment] = field(default_factory=dict)
+    entities: dict[str, Entity] = field(default_factory=dict)
+    units: list[Unit] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    path_steps: list[PathStep] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[Unit]:
+        return [u for u in self.units if u.kind == kind]

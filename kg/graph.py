@@ -1,0 +1,279 @@
+"""Facts to RDF: readable, stable IRIs, bilingual labels, provenance to the sentence.
+
+Each document becomes one named graph. Entities get IRIs from their names alone,
+so the same entity named by two documents is one node in the union.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV, SKOS
+
+from kg.facts import DocumentFacts, Entity, Segment, Unit
+from kg.framework import ONTOLOGY_NS, FrameworkDef
+
+ONT = Namespace(ONTOLOGY_NS)
+ONTOLOGY_IRI = URIRef(ONTOLOGY_NS.rstrip("#"))
+DEFAULT_BASE = "https://w3id.org/digital-china-kg/id/"
+ORG = Namespace("http://www.w3.org/ns/org#")
+PREFIXES = {
+    "dckg": ONT,
+    "owl": OWL,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "skos": SKOS,
+    "dcterms": DCTERMS,
+    "prov": PROV,
+    "org": ORG,
+}
+# Characters an IRI may not hold, or that would change its meaning, are escaped.
+_IRI_UNSAFE = set(' <>"{}|\\^`%#?/') | {chr(c) for c in range(0x20)}
+
+UNIT_CLASS = {"Task": ONT.Task, "Measure": ONT.Measure, "Goal": ONT.Goal, "Target": ONT.Target, "Guarantee": ONT.Guarantee}
+
+
+def iri_part(text: str) -> str:
+    """Keep a name readable in an IRI (Chinese stays Chinese); escape only what must be."""
+    return "".join("".join(f"%{b:02X}" for b in ch.encode()) if ch in _IRI_UNSAFE else ch for ch in text)
+
+
+def check_base(base: str) -> str:
+    from kg.errors import KGError
+
+    if not base.startswith(("http://", "https://", "urn:")) or any(ch in base for ch in ' <>"{}|\\^`'):
+        raise KGError(f"--base {base!r}: give an absolute http(s) or urn IRI with no spaces")
+    return base if base.endswith(("/", "#", ":")) else base + "/"
+
+
+class _Builder:
+    def __init__(self, base: str, frameworks: Iterable[FrameworkDef]) -> None:
+        self.base = base
+        self.frameworks = {f.name: f for f in frameworks}
+
+    def entity_iri(self, key: str) -> URIRef:
+        return URIRef(f"{self.base}entity/{iri_part(key)}")
+
+    def doc_iri(self, facts: DocumentFacts, local: str) -> URIRef:
+        return URIRef(f"{self.base}{iri_part(facts.slug)}/{local}")
+
+    def graph_iri(self, facts: DocumentFacts) -> URIRef:
+        return self.doc_iri(facts, "graph")
+
+    def triples(self, facts: DocumentFacts) -> list[tuple]:
+        t: list[tuple] = []
+        add = t.append
+        zh_doc = facts.layout != "en"
+
+        def labels(node, zh: str, en: str) -> None:
+            if zh:
+                add((node, RDFS.label, Literal(zh, lang="zh")))
+            if en:
+                add((node, RDFS.label, Literal(en, lang="en")))
+
+        def individual(node, cls) -> None:
+            add((node, RDF.type, cls))
+            add((node, RDF.type, OWL.NamedIndividual))
+
+        seg_iri = {sid: self.doc_iri(facts, f"segment/{sid}") for sid in facts.segments}
+        source = self.doc_iri(facts, "source")
+        name = Path(facts.path).name or facts.slug
+        individual(source, ONT.SourceDocument)
+        labels(source, f"原文文档 {name}", f"source document {name}")
+        add((source, ONT.sha256, Literal(facts.sha256)))
+        add((source, ONT.layout, Literal(facts.layout)))
+        add((source, DCTERMS.source, Literal(name)))
+
+        for seg in facts.segments.values():
+            self.segment(t, facts, seg, seg_iri, source, zh_doc)
+
+        plan = self.doc_iri(facts, "plan")
+        p = facts.plan
+        individual(plan, ONT.Plan)
+        labels(plan, p.title_zh, p.title_en)
+        if p.title_zh:
+            add((plan, DCTERMS.title, Literal(p.title_zh, lang="zh")))
+        if p.title_en:
+            add((plan, DCTERMS.title, Literal(p.title_en, lang="en")))
+        if p.alias:
+            add((plan, ONT.shortTitle, Literal(p.alias, lang="zh" if zh_doc else "en")))
+        add((plan, PROV.wasDerivedFrom, seg_iri[p.segment]))
+        add((plan, ONT.sourceDocument, source))
+        if p.date:
+            dtype = XSD.gMonthDay if p.date.startswith("--") else XSD.date
+            add((plan, ONT.reportDate, Literal(p.date, datatype=dtype)))
+        if p.place:
+            add((plan, ONT.reportPlace, Literal(p.place, lang="zh")))
+        for key in p.issuers:
+            add((plan, ONT.issuedBy, self.entity_iri(key)))
+        if p.agency:
+            add((plan, ONT.reportedBy, self.entity_iri(p.agency)))
+        if p.framework:
+            add((plan, ONT.hasFramework, ONT[p.framework]))
+            add((plan, PROV.wasDerivedFrom, seg_iri[p.framework_segment]))
+            self.framework(t, self.frameworks[p.framework])
+        for pillar in p.pillars:
+            add((plan, ONT.hasPillar, ONT[pillar]))
+
+        for step in facts.path_steps:
+            node = self.doc_iri(facts, step.id)
+            individual(node, ONT.StrategicPathStep)
+            labels(node, step.zh, step.en)
+            add((node, ONT.ordinal, Literal(step.ordinal)))
+            add((node, PROV.wasDerivedFrom, seg_iri[step.segment]))
+            add((plan, ONT.hasPathStep, node))
+
+        for sec in facts.sections:
+            node = self.doc_iri(facts, sec.id)
+            individual(node, ONT.Section)
+            labels(node, sec.zh, sec.en or f"Section {sec.ordinal}")
+            add((node, ONT.ordinal, Literal(sec.ordinal)))
+            add((node, PROV.wasDerivedFrom, seg_iri[sec.segment]))
+            add((plan, ONT.hasSection, node))
+            if sec.group:
+                add((node, ONT.coversGroup, ONT[sec.group]))
+            if sec.step:
+                add((node, ONT.followsStep, self.doc_iri(facts, sec.step)))
+
+        for unit in facts.units:
+            self.unit(t, facts, unit, plan, seg_iri)
+
+        for ent in facts.entities.values():
+            self.entity(t, ent)
+        return t
+
+    def segment(self, t: list, facts: DocumentFacts, seg: Segment, seg_iri: dict, source, zh_doc: bool) -> None:
+        add = t.append
+        node = seg_iri[seg.id]
+        add((node, RDF.type, ONT.Sentence if seg.kind == "sentence" else ONT.Clause))
+        add((node, RDF.type, OWL.NamedIndividual))
+        where = f"{seg.paragraph}.{seg.sentence}" + (f" [{seg.start}-{seg.end}]" if seg.kind == "clause" else "")
+        add((node, RDFS.label, Literal(f"原文 {where}", lang="zh")))
+        add((node, RDFS.label, Literal(f"source {where}", lang="en")))
+        if zh_doc:
+            add((node, ONT.zhText, Literal(seg.text, lang="zh")))
+            if seg.en:
+                add((node, ONT.enText, Literal(seg.en, lang="en")))
+                add((node, ONT.enStartOffset, Literal(seg.en_start)))
+                add((node, ONT.enEndOffset, Literal(seg.en_end)))
+        else:
+            add((node, ONT.enText, Literal(seg.text, lang="en")))
+        add((node, ONT.paragraph, Literal(seg.paragraph)))
+        add((node, ONT.sentenceNumber, Literal(seg.sentence)))
+        add((node, ONT.startOffset, Literal(seg.start)))
+        add((node, ONT.endOffset, Literal(seg.end)))
+        add((node, ONT.sourceDocument, source))
+        if seg.cue:
+            add((node, ONT.statementCue, Literal(seg.cue)))
+        add((node, DCTERMS.isPartOf, seg_iri[seg.parent] if seg.parent else source))
+
+    def unit(self, t: list, facts: DocumentFacts, unit: Unit, plan, seg_iri: dict) -> None:
+        add = t.append
+        node = self.doc_iri(facts, unit.id)
+        add((node, RDF.type, UNIT_CLASS[unit.kind]))
+        add((node, RDF.type, OWL.NamedIndividual))
+        if unit.zh:
+            add((node, RDFS.label, Literal(unit.zh, lang="zh")))
+        add((node, RDFS.label, Literal(unit.en or _structural(unit), lang="en")))
+        add((node, ONT.labelSource, Literal("aligned-text" if unit.en else "structural")))
+        add((node, PROV.wasDerivedFrom, seg_iri[unit.segment]))
+        if unit.ordinal:
+            add((node, ONT.ordinal, Literal(unit.ordinal)))
+        if unit.section and unit.kind in ("Task", "Guarantee"):
+            add((node, ONT.inSection, self.doc_iri(facts, unit.section)))
+        if unit.kind == "Task":
+            add((plan, ONT.hasTask, node))
+            if unit.section:
+                add((self.doc_iri(facts, unit.section), ONT.hasTask, node))
+            if unit.pillar:
+                add((ONT[unit.pillar], ONT.hasTask, node))
+        elif unit.kind == "Guarantee":
+            add((plan, ONT.hasGuarantee, node))
+        elif unit.kind == "Goal":
+            add((plan, ONT.hasGoal, node))
+            add((node, ONT.targetYear, Literal(str(unit.year), datatype=XSD.gYear)))
+        elif unit.kind == "Measure":
+            add((self.doc_iri(facts, unit.parent), ONT.hasMeasure, node))
+        elif unit.kind == "Target":
+            add((self.doc_iri(facts, unit.parent), ONT.hasTarget, node))
+        for key in unit.mentions:
+            add((node, ONT.mentions, self.entity_iri(key)))
+
+    def entity(self, t: list, ent: Entity) -> None:
+        add = t.append
+        node = self.entity_iri(ent.key)
+        for cls in ent.classes or (ent.cls,):
+            add((node, RDF.type, ONT[cls]))
+        add((node, RDF.type, OWL.NamedIndividual))
+        if ent.zh:
+            add((node, RDFS.label, Literal(ent.zh, lang="zh")))
+        add((node, RDFS.label, Literal(ent.en, lang="en")))
+        add((node, ONT.labelSource, Literal(ent.en_source)))
+        add((node, ONT.origin, Literal(ent.origin)))
+        if ent.note:
+            add((node, SKOS.note, Literal(ent.note, lang="en")))
+
+    def framework(self, t: list, fw: FrameworkDef) -> None:
+        """Copy the framework's individuals into the data, so data-only exports stay readable."""
+        add = t.append
+        node = ONT[fw.name]
+        add((node, RDF.type, ONT.Framework))
+        add((node, RDF.type, OWL.NamedIndividual))
+        for group in fw.groups:
+            g = ONT[group.name]
+            add((node, ONT.hasGroup, g))
+            add((g, RDF.type, ONT.PillarGroup))
+            add((g, RDF.type, OWL.NamedIndividual))
+            add((g, RDFS.label, Literal(group.zh, lang="zh")))
+            add((g, RDFS.label, Literal(group.en[0], lang="en")))
+            add((g, ONT.memberCount, Literal(group.count)))
+            add((g, ONT.ordinal, Literal(group.ordinal)))
+            for m in group.members:
+                pnode = ONT[m.name]
+                add((g, ONT.hasMember, pnode))
+                add((pnode, RDF.type, ONT[m.cls]))
+                add((pnode, RDF.type, OWL.NamedIndividual))
+                add((pnode, RDFS.label, Literal(m.zh, lang="zh")))
+                add((pnode, RDFS.label, Literal(m.en, lang="en")))
+                add((pnode, ONT.ordinal, Literal(m.ordinal)))
+
+
+def _structural(unit: Unit) -> str:
+    """An English label for a unit of a Chinese-only text: where it stands, not a translation."""
+    parts = unit.id.split("/")
+    if unit.kind == "Goal":
+        return f"Goal for {unit.year} (no English in the source)"
+    head = f"{unit.kind} {parts[-1].replace('-', '.')}"
+    if unit.parent:
+        head += f" of {parts[0]} {parts[1].replace('-', '.')}"
+    return f"{head} (no English in the source)"
+
+
+def build(docs: Iterable[DocumentFacts], frameworks: Iterable[FrameworkDef], base: str = DEFAULT_BASE) -> Dataset:
+    """A dataset with one named graph per document, triples added in sorted order."""
+    builder = _Builder(check_base(base), frameworks)
+    ds = Dataset()
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns)
+    ds.bind("id", Namespace(builder.base))
+    for facts in sorted(docs, key=lambda d: d.slug):
+        g = ds.graph(builder.graph_iri(facts))
+        for triple in sorted(set(builder.triples(facts))):
+            g.add(triple)
+    return ds
+
+
+def load_ontology(path: str | Path) -> Graph:
+    """The ontology with its blank nodes named by content, so every output is byte-stable."""
+    from rdflib.compare import to_canonical_graph
+
+    g = Graph()
+    g.parse(str(path), format="turtle")
+    out = Graph()
+    for prefix, ns in PREFIXES.items():
+        out.bind(prefix, ns)
+    for t in sorted(to_canonical_graph(g)):
+        out.add(t)
+    return out

@@ -1,0 +1,347 @@
+"""Read a plan report, detect its layout, segment it and align Chinese with English.
+
+Offsets are code-point indices into the decoded text (a BOM is not counted), so
+``text[start:end]`` is always the exact span a fact was read from.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import KGError
+
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+LATIN = re.compile(r"[A-Za-z]")
+# Opening and closing brackets and quotes, ASCII and full-width; clause breaks are
+# not taken inside them.
+OPENERS = "“‘《（(「『【〔"
+CLOSERS = "”’》）)」』】〕"
+ZH_SENTENCE_END = "。！？!?"
+ZH_CLAUSE_BREAK = ",，;；:："
+EN_CLAUSE_BREAK = ",;:"
+EN_ABBREVIATIONS = {
+    "e.g",
+    "i.e",
+    "etc",
+    "mr",
+    "mrs",
+    "dr",
+    "no",
+    "st",
+    "vs",
+    "u.s",
+    "jan",
+    "feb",
+}
+MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of the source text."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Sentence:
+    number: int  # 1-based within its paragraph
+    span: Span
+    clauses: list[Span]
+    en: list[Span] = field(default_factory=list)  # aligned English sentences
+
+    @property
+    def en_text(self) -> str:
+        return " ".join(s.text for s in self.en)
+
+
+@dataclass
+class Paragraph:
+    number: int  # 1-based ordinal of the paragraph in its main language
+    lang: str  # "zh" or "en"
+    span: Span
+    sentences: list[Sentence]
+    translation: Paragraph | None = None
+
+
+@dataclass
+class Document:
+    slug: str
+    path: str
+    text: str
+    layout: str  # "zh-en", "zh", "en" or "mixed"
+    paragraphs: list[
+        Paragraph
+    ]  # main-language paragraphs; English ones hang off .translation
+
+
+def slug_for(path: str | Path) -> str:
+    """A stable, readable document id from the file name (language tags dropped)."""
+    name = Path(path).name
+    for suffix in (".txt", ".md"):
+        name = name.removesuffix(suffix)
+    name = re.sub(r"\.(zh-en|en-zh|zh|en)$", "", name)
+    slug = re.sub(r"[^0-9A-Za-z\u3400-\u9fff]+", "-", name).strip("-").lower()
+    return slug or "document"
+
+
+def read_text(path: str | Path) -> str:
+    """Decode a plan report, refusing what cannot be one with a message that says why."""
+    p = Path(path)
+    if not p.exists():
+        raise KGError(f"{p}: no such file")
+    if p.is_dir():
+        raise KGError(f"{p}: is a directory, not a text file")
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise KGError(f"{p}: cannot read: {e.strerror}") from None
+    if len(data) > MAX_BYTES:
+        raise KGError(
+            f"{p}: {len(data)} bytes is too large for a plan report (limit {MAX_BYTES})"
+        )
+    if not data.strip():
+        raise KGError(f"{p}: the file is empty")
+    if b"\x00" in data or sum(b < 9 or 13 < b < 32 for b in data[:4096]) > 8:
+        raise KGError(f"{p}: looks like a binary file, not UTF-8 text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        hint = ""
+        try:
+            decoded = data.decode("gb18030")
+            if CJK.search(decoded):
+                hint = f" It decodes as GBK/GB18030: convert it with `iconv -f GB18030 -t UTF-8 {p.name}`."
+        except UnicodeDecodeError:
+            pass
+        raise KGError(f"{p}: not valid UTF-8 (byte {e.start}).{hint}") from None
+    return text.removeprefix("\ufeff")
+
+
+def language(text: str) -> str:
+    """'zh' when Chinese characters carry the paragraph, else 'en' (or '' for neither)."""
+    cjk = len(CJK.findall(text))
+    latin = len(LATIN.findall(text))
+    if cjk and cjk * 4 >= latin:
+        return "zh"
+    if latin:
+        return "en"
+    return ""
+
+
+def _split(text: str, offset: int, is_break: Callable[[str, int], bool]) -> list[Span]:
+    """Cut ``text`` after each break outside brackets and quotes; trim each piece."""
+    spans: list[Span] = []
+    depth = 0
+    ascii_quote_open = False
+    start = 0
+    for i, ch in enumerate(text):
+        if ch in OPENERS:
+            depth += 1
+        elif ch in CLOSERS:
+            depth = max(0, depth - 1)
+        elif ch == '"':
+            ascii_quote_open = not ascii_quote_open
+        if depth == 0 and not ascii_quote_open and is_break(text, i):
+            spans.append(_trim(text, start, i + 1, offset))
+            start = i + 1
+    spans.append(_trim(text, start, len(text), offset))
+    return [s for s in spans if s.text]
+
+
+def _trim(text: str, start: int, end: int, offset: int) -> Span:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(offset + start, offset + end, text[start:end])
+
+
+def _zh_sentence_break(text: str, i: int) -> bool:
+    if text[i] in ZH_SENTENCE_END:
+        nxt = text[i + 1 : i + 2]
+        return nxt not in ZH_SENTENCE_END and nxt not in CLOSERS
+    # A closing quote right after a sentence end closes the sentence.
+    return text[i] in CLOSERS and i > 0 and text[i - 1] in ZH_SENTENCE_END
+
+
+def _en_sentence_break(text: str, i: int) -> bool:
+    ch = text[i]
+    if ch not in ".!?":
+        return False
+    rest = text[i + 1 :]
+    m = re.match(r"[\"'”’)]*\s+[\"“(]?[A-Z0-9]", rest)
+    if not m:
+        return False
+    if ch == ".":
+        word = re.search(r"([A-Za-z.]+)$", text[:i])
+        if word and (
+            word.group(1).lower() in EN_ABBREVIATIONS or len(word.group(1)) == 1
+        ):
+            return False
+    return True
+
+
+def split_sentences(span: Span, lang: str) -> list[Span]:
+    brk = _zh_sentence_break if lang == "zh" else _en_sentence_break
+    return _split(span.text, span.start, brk)
+
+
+def split_clauses(span: Span, lang: str) -> list[Span]:
+    """Clauses of a sentence, without the closing punctuation of each."""
+    breaks = ZH_CLAUSE_BREAK if lang == "zh" else EN_CLAUSE_BREAK
+    enders = breaks + ZH_SENTENCE_END + ".!?"
+    out = []
+    for s in _split(span.text, span.start, lambda t, i: t[i] in breaks):
+        end = s.end
+        while end > s.start and s.text[end - s.start - 1] in enders:
+            end -= 1
+        text = s.text[: end - s.start]
+        start = s.start
+        if lang == "en":
+            m = re.match(r"(?:and|or|as well as)\s+", text)
+            if m:
+                start += m.end()
+                text = text[m.end() :]
+        if text.strip():
+            out.append(Span(start, end, text))
+    return out
+
+
+# -- alignment ---------------------------------------------------------------
+
+Scorer = Callable[[str, str], float]
+
+_MOVES = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (1, 0), (0, 1))
+_MOVE_COST = {(1, 1): 0.0, (1, 2): 0.6, (2, 1): 0.6, (1, 3): 1.4, (3, 1): 1.4}
+_SKIP_COST = 3.0
+
+
+def align(
+    zh: Sequence[Span], en: Sequence[Span], anchors: Scorer | None = None
+) -> list[tuple[list[int], list[int]]]:
+    """Monotone many-to-many alignment of Chinese and English units.
+
+    A length-based dynamic programme in the manner of Gale and Church, with the
+    expected length ratio taken from the two texts themselves and a bonus for
+    shared anchors (numbers, Latin terms, lexicon pairs, ordinal markers).
+    """
+    m, n = len(zh), len(en)
+    if not m or not n:
+        return [([i], []) for i in range(m)] + [([], [j]) for j in range(n)]
+    total_zh = sum(len(s.text) for s in zh) or 1
+    total_en = sum(len(s.text) for s in en) or 1
+    ratio = total_en / total_zh
+    inf = float("inf")
+    cost = [[inf] * (n + 1) for _ in range(m + 1)]
+    back: list[list[tuple[int, int] | None]] = [[None] * (n + 1) for _ in range(m + 1)]
+    cost[0][0] = 0.0
+    for i in range(m + 1):
+        for j in range(n + 1):
+            if cost[i][j] == inf:
+                continue
+            for di, dj in _MOVES:
+                a, b = i + di, j + dj
+                if a > m or b > n:
+                    continue
+                if di == 0 or dj == 0:
+                    c = _SKIP_COST
+                else:
+                    zl = sum(len(s.text) for s in zh[i:a])
+                    el = sum(len(s.text) for s in en[j:b])
+                    c = (
+                        2.0 * abs(math.log((el + 8) / (ratio * zl + 8)))
+                        + _MOVE_COST[(di, dj)]
+                    )
+                    if anchors:
+                        ztext = "".join(s.text for s in zh[i:a])
+                        etext = " ".join(s.text for s in en[j:b])
+                        c -= 0.5 * anchors(ztext, etext)
+                total = cost[i][j] + c
+                if total < cost[a][b]:
+                    cost[a][b] = total
+                    back[a][b] = (i, j)
+    beads = []
+    a, b = m, n
+    while (a, b) != (0, 0):
+        prev = back[a][b]
+        assert prev is not None
+        i, j = prev
+        beads.append((list(range(i, a)), list(range(j, b))))
+        a, b = i, j
+    beads.reverse()
+    return beads
+
+
+def attach_english(
+    zh_units: Sequence[Span], en_units: Sequence[Span], anchors: Scorer | None
+) -> list[list[Span]]:
+    """For each Chinese unit, the English units aligned with it (shared when merged)."""
+    out: list[list[Span]] = [[] for _ in zh_units]
+    for zi, ei in align(zh_units, en_units, anchors):
+        for i in zi:
+            out[i] = [en_units[j] for j in ei]
+    return out
+
+
+# -- reading a document ------------------------------------------------------
+
+
+def segment(text: str, path: str = "", anchors: Scorer | None = None) -> Document:
+    """Paragraphs, sentences, clauses; English paragraphs paired with the Chinese before them."""
+    raw: list[tuple[str, Span]] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        span = _trim(line, 0, len(line), offset)
+        offset += len(line)
+        if not span.text:
+            continue
+        lang = language(span.text)
+        if lang:
+            raw.append((lang, span))
+    langs = {lang for lang, _ in raw}
+    main = "zh" if "zh" in langs else "en"
+    paragraphs: list[Paragraph] = []
+    for lang, span in raw:
+        if lang == main:
+            paragraphs.append(_paragraph(len(paragraphs) + 1, lang, span))
+        elif paragraphs and paragraphs[-1].translation is None:
+            paragraphs[-1].translation = _paragraph(paragraphs[-1].number, lang, span)
+    translated = sum(p.translation is not None for p in paragraphs)
+    if main == "en":
+        layout = "en"
+    elif translated == 0:
+        layout = "zh"
+    elif translated == len(paragraphs):
+        layout = "zh-en"
+    else:
+        layout = "mixed"
+    for p in paragraphs:
+        if p.translation is not None:
+            en_sents = [s.span for s in p.translation.sentences]
+            for s, en in zip(
+                p.sentences,
+                attach_english([s.span for s in p.sentences], en_sents, anchors),
+            ):
+                s.en = en
+    return Document(
+        slug=slug_for(path) if path else "document",
+        path=str(path),
+        text=text,
+        layout=layout,
+        paragraphs=paragraphs,
+    )
+
+
+def _paragraph(number: int, lang: str, span: Span) -> Paragraph:
+    sentences = [
+        Sentence(number=k + 1, span=s, clauses=split_clauses(s, lang))
+        for k, s in enumerate(split_sentences(span, lang))
+    ]
+    return Paragraph(number=number, lang=lang, span=span, sentences=sentences)
