@@ -89,7 +89,9 @@ def check_writable(out: Path) -> None:
         raise KGError(f"{out}: cannot write the build here: {e.strerror}") from None
 
 
-def run(paths: Sequence[str | Path], out: Path, base: str = DEFAULT_BASE, lexicon_path: str | Path | None = None) -> dict:
+def run(
+    paths: Sequence[str | Path], out: Path, base: str = DEFAULT_BASE, lexicon_path: str | Path | None = None
+) -> dict:
     """Build everything; returns the summary."""
     from kg import graph
 

@@ -211,7 +211,17 @@ def network_bytes(g: Graph, fmt: str) -> bytes:
 def csv_tables(g: Graph) -> tuple[bytes, bytes]:
     """Neo4j admin-import CSVs: nodes with :ID and :LABEL, edges with :START_ID, :END_ID, :TYPE."""
     net = network(g)
-    columns = ["iri:ID", ":LABEL", "label_zh", "label_en", "targetYear", "ordinal", "paragraph", "source_zh", "source_en"]
+    columns = [
+        "iri:ID",
+        ":LABEL",
+        "label_zh",
+        "label_en",
+        "targetYear",
+        "ordinal",
+        "paragraph",
+        "source_zh",
+        "source_en",
+    ]
     nodes = io.StringIO()
     w = csv.writer(nodes, lineterminator="\n")
     w.writerow(columns)

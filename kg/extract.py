@@ -18,9 +18,9 @@ from kg.errors import KGError
 from kg.facts import DocumentFacts, Entity, PathStep, Plan, Section, Segment, Unit
 from kg.framework import FrameworkDef, GroupDef, PillarDef
 from kg.lexicon import (
+    EN_STOPWORDS,
     Lexicon,
     anchor_scorer,
-    EN_STOPWORDS,
     content_words,
     en_marker,
     zh_marker,
@@ -272,7 +272,9 @@ class Extractor:
                     plan.agency = self.entity_for_name(dm.group("agency"), "Organization", q, t).key
                     plan.place = dm.group("place")
                     month, day = int(dm.group("m")), int(dm.group("d"))
-                    plan.date = f"{dm.group('y')}-{month:02d}-{day:02d}" if dm.group("y") else f"--{month:02d}-{day:02d}"
+                    plan.date = (
+                        f"{dm.group('y')}-{month:02d}-{day:02d}" if dm.group("y") else f"--{month:02d}-{day:02d}"
+                    )
                 if not plan.issuers and f"《{title}》" in text:
                     plan.issuers = self._issuers(q, t, title)
         return plan
@@ -292,7 +294,10 @@ class Extractor:
         title = m.group(1)
         seg = self.part_segment(p, s, Span(s.span.start + m.start(1), s.span.start + m.end(1), title))
         plan = Plan(title_zh="", title_en=title, alias="", segment=seg.id)
-        im = re.search(r"(?:^|\)\s*|,\s*)(?:Recently,?\s*)?(?:the\s+)?([A-Z][^,\"]*?)\s+(?:issued|released|published)\b", s.span.text)
+        im = re.search(
+            r"(?:^|\)\s*|,\s*)(?:Recently,?\s*)?(?:the\s+)?([A-Z][^,\"]*?)\s+(?:issued|released|published)\b",
+            s.span.text,
+        )
         if im:
             names = re.split(r",\s*|\s+and\s+(?:the\s+)?", im.group(1))
             plan.issuers = [self.entity_for_en_name(n.strip(), p, s).key for n in names if n.strip()]
@@ -313,7 +318,9 @@ class Extractor:
             return self.add_lexicon_entity(term)
         key = name
         if key not in self.entities:
-            self.entities[key] = Entity(key=key, zh="", en=name, cls="Organization", en_source="aligned-text", origin="pattern")
+            self.entities[key] = Entity(
+                key=key, zh="", en=name, cls="Organization", en_source="aligned-text", origin="pattern"
+            )
         return self.entities[key]
 
     # -- framework and strategic path ------------------------------------------
@@ -432,7 +439,9 @@ class Extractor:
         en = _strip_en_marker(head.en_text) if self.zh else text
         unit = Unit(id=uid, kind=kind, zh=text if self.zh else "", en=en, segment=seg.id, ordinal=n, section=section.id)
         self.units.append(unit)
-        clauses = [(s, c) for s in body for c in self._clauses(s)] or [(head, c) for c in self._clauses(head, marker_len)]
+        clauses = [(s, c) for s in body for c in self._clauses(s)] or [
+            (head, c) for c in self._clauses(head, marker_len)
+        ]
         for k, (s, c) in enumerate(clauses, 1):
             cseg = self.part_segment(p, s, c, cue)
             self.units.append(
@@ -505,7 +514,12 @@ class Extractor:
                 heading = self._strip_cue(s.span, cues.get(p.number, ""))
                 seg = self.part_segment(p, s, heading, cues.get(p.number, ""))
                 section = Section(
-                    id=f"section/{ordinal}", ordinal=ordinal, zh=heading.text, en=self._strip_en_cue(s.en_text), segment=seg.id, kind=kind
+                    id=f"section/{ordinal}",
+                    ordinal=ordinal,
+                    zh=heading.text,
+                    en=self._strip_en_cue(s.en_text),
+                    segment=seg.id,
+                    kind=kind,
                 )
                 self.sections.append(section)
                 for n, item in enumerate(items, 1):
@@ -513,10 +527,19 @@ class Extractor:
                     kind_ = "Guarantee" if kind == "guarantees" else "Task"
                     uid = f"guarantee/{n}" if kind_ == "Guarantee" else f"task/{ordinal}-{n}"
                     en = self.clause_english(s, item)
-                    self.units.append(Unit(id=uid, kind=kind_, zh=item.text, en=en, segment=iseg.id, ordinal=n, section=section.id))
+                    self.units.append(
+                        Unit(id=uid, kind=kind_, zh=item.text, en=en, segment=iseg.id, ordinal=n, section=section.id)
+                    )
                     self.units.append(
                         Unit(
-                            id=f"{uid}/measure/1", kind="Measure", zh=item.text, en=en, segment=iseg.id, ordinal=1, parent=uid, section=section.id
+                            id=f"{uid}/measure/1",
+                            kind="Measure",
+                            zh=item.text,
+                            en=en,
+                            segment=iseg.id,
+                            ordinal=1,
+                            parent=uid,
+                            section=section.id,
                         )
                     )
 
@@ -589,7 +612,14 @@ class Extractor:
                     en = s.en_text[em.end() :] if em else self._strip_en_cue(s.en_text)
                     en = en.rstrip(" .")
                 uid = f"goal/{year}" if not any(u.id == f"goal/{year}" for u in self.units) else f"goal/{year}-{k}"
-                goal = Unit(id=uid, kind="Goal", zh=span.text if self.zh else "", en=en if self.zh else span.text, segment=seg.id, year=year)
+                goal = Unit(
+                    id=uid,
+                    kind="Goal",
+                    zh=span.text if self.zh else "",
+                    en=en if self.zh else span.text,
+                    segment=seg.id,
+                    year=year,
+                )
                 self.units.append(goal)
                 n = 0
                 for t in target_sentences:
@@ -632,7 +662,9 @@ class Extractor:
             )
         return self.entities[term.key]
 
-    def add_entity(self, name: str, cls: str, origin: str, p: Paragraph | None, s: Sentence | None, en_hint: str = "") -> Entity:
+    def add_entity(
+        self, name: str, cls: str, origin: str, p: Paragraph | None, s: Sentence | None, en_hint: str = ""
+    ) -> Entity:
         if name in self.entities:
             return self.entities[name]
         en, source = "", ""
@@ -680,7 +712,11 @@ class Extractor:
                 continue
             taken.append((start, end))
             term = self.lex.forms.get(name) or next(
-                (self.lex.forms[name[i:]] for i in range(1, len(name) - 3) if origin == "pattern" and name[i:] in self.lex.forms),
+                (
+                    self.lex.forms[name[i:]]
+                    for i in range(1, len(name) - 3)
+                    if origin == "pattern" and name[i:] in self.lex.forms
+                ),
                 None,
             )
             if term:
@@ -837,7 +873,10 @@ def _match(tasks: list[Unit], pillars: list[PillarDef]) -> list[tuple[Unit, Pill
     if len(tasks) == len(pillars) and len(tasks) <= 7:
         best = max(
             itertools.permutations(range(len(pillars))),
-            key=lambda perm: (sum(sim(t, pillars[i]) for t, i in zip(tasks, perm)), [-abs(k - i) for k, i in enumerate(perm)]),
+            key=lambda perm: (
+                sum(sim(t, pillars[i]) for t, i in zip(tasks, perm)),
+                [-abs(k - i) for k, i in enumerate(perm)],
+            ),
         )
         return [(t, pillars[i]) for t, i in zip(tasks, best)]
     return [(t, max(pillars, key=lambda p: sim(t, p))) for t in tasks if max(sim(t, p) for p in pillars) > 0]

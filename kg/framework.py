@@ -32,6 +32,7 @@ class GroupDef:
 class FrameworkDef:
     name: str
     zh: str
+    en: str
     alt_zh: tuple[str, ...]
     groups: tuple[GroupDef, ...]
 
@@ -46,11 +47,7 @@ def load(path: str | Path) -> list[FrameworkDef]:
     g.parse(str(path), format="turtle")
 
     def labels(node, prop, lang) -> list[str]:
-        return sorted(
-            str(o)
-            for o in g.objects(node, prop)
-            if isinstance(o, Literal) and o.language == lang
-        )
+        return sorted(str(o) for o in g.objects(node, prop) if isinstance(o, Literal) and o.language == lang)
 
     def local(node) -> str:
         return str(node).removeprefix(ONTOLOGY_NS)
@@ -69,8 +66,7 @@ def load(path: str | Path) -> list[FrameworkDef]:
                     (
                         local(c)
                         for c in g.objects(p, RDF.type)
-                        if local(c)
-                        in {"Foundation", "Domain", "Capability", "Environment"}
+                        if local(c) in {"Foundation", "Domain", "Capability", "Environment"}
                     ),
                     "Pillar",
                 )
@@ -88,9 +84,7 @@ def load(path: str | Path) -> list[FrameworkDef]:
                 GroupDef(
                     name=local(grp),
                     zh=labels(grp, RDFS.label, "zh")[0],
-                    en=tuple(
-                        labels(grp, RDFS.label, "en") + labels(grp, SKOS.altLabel, "en")
-                    ),
+                    en=tuple(labels(grp, RDFS.label, "en") + labels(grp, SKOS.altLabel, "en")),
                     count=integer(grp, ns.memberCount),
                     ordinal=integer(grp, ns.ordinal),
                     members=tuple(sorted(members, key=lambda m: m.ordinal)),
@@ -100,6 +94,7 @@ def load(path: str | Path) -> list[FrameworkDef]:
             FrameworkDef(
                 name=local(fw),
                 zh=labels(fw, RDFS.label, "zh")[0],
+                en=labels(fw, RDFS.label, "en")[0],
                 alt_zh=tuple(labels(fw, SKOS.altLabel, "zh")),
                 groups=tuple(sorted(groups, key=lambda x: x.ordinal)),
             )

@@ -32,7 +32,13 @@ PREFIXES = {
 # Characters an IRI may not hold, or that would change its meaning, are escaped.
 _IRI_UNSAFE = set(' <>"{}|\\^`%#?/') | {chr(c) for c in range(0x20)}
 
-UNIT_CLASS = {"Task": ONT.Task, "Measure": ONT.Measure, "Goal": ONT.Goal, "Target": ONT.Target, "Guarantee": ONT.Guarantee}
+UNIT_CLASS = {
+    "Task": ONT.Task,
+    "Measure": ONT.Measure,
+    "Goal": ONT.Goal,
+    "Target": ONT.Target,
+    "Guarantee": ONT.Guarantee,
+}
 
 
 def iri_part(text: str) -> str:
@@ -221,6 +227,8 @@ class _Builder:
         node = ONT[fw.name]
         add((node, RDF.type, ONT.Framework))
         add((node, RDF.type, OWL.NamedIndividual))
+        add((node, RDFS.label, Literal(fw.zh, lang="zh")))
+        add((node, RDFS.label, Literal(fw.en, lang="en")))
         for group in fw.groups:
             g = ONT[group.name]
             add((node, ONT.hasGroup, g))

@@ -14,9 +14,7 @@ from kg.errors import KGError
 
 GLOSSARY = "-"
 _WORD = re.compile(r"[a-z0-9]+")
-EN_STOPWORDS = frozenset(
-    "a an the of for and or to in on at by with from as its their this that is are be".split()
-)
+EN_STOPWORDS = frozenset("a an the of for and or to in on at by with from as its their this that is are be".split())
 
 
 @dataclass(frozen=True)
@@ -85,17 +83,11 @@ def load(path: str | Path) -> Lexicon:
         if not line.strip() or line.startswith("#"):
             continue
         cols = line.split("\t")
-        if (
-            len(cols) < 3
-            or not cols[0].strip()
-            or not cols[1].strip()
-            or not cols[2].strip()
-        ):
-            raise KGError(
-                f"{p}:{n}: a lexicon row needs zh, en and class separated by tabs"
-            )
+        if len(cols) < 3 or not cols[0].strip() or not cols[1].strip() or not cols[2].strip():
+            raise KGError(f"{p}:{n}: a lexicon row needs zh, en and class separated by tabs")
         zh_forms = tuple(v.strip() for v in cols[0].split("|") if v.strip())
-        en = cols[1].strip()
+        en_forms = tuple(v.strip() for v in cols[1].split("|") if v.strip())
+        en = en_forms[0] if en_forms else ""
         classes = tuple(c.strip() for c in cols[2].split("|") if c.strip())
         note = cols[3].strip() if len(cols) > 3 else ""
         if classes == (GLOSSARY,):
@@ -106,16 +98,13 @@ def load(path: str | Path) -> Lexicon:
             raise KGError(f"{p}:{n}: class {cols[2]!r} is not a class name")
         key = zh_forms[0]
         if key in lex.terms:
-            raise KGError(
-                f"{p}:{n}: {key} is already defined; give extra classes as Class1|Class2"
-            )
-        term = Term(
-            key=key, zh=key, en=en, classes=classes, variants=zh_forms, note=note
-        )
+            raise KGError(f"{p}:{n}: {key} is already defined; give extra classes as Class1|Class2")
+        term = Term(key=key, zh=key, en=en, classes=classes, variants=zh_forms, note=note)
         lex.terms[key] = term
         for form in zh_forms:
             lex.forms[form] = term
-        lex.en_forms.setdefault(en.lower(), term)
+        for form in en_forms:
+            lex.en_forms.setdefault(form.lower(), term)
     return lex
 
 
@@ -157,9 +146,7 @@ def zh_number(text: str) -> int:
     if text[0] == "十":
         return 10 + ZH_NUMERALS.get(text[1], 0)
     if len(text) >= 2 and text[1] == "十":
-        return ZH_NUMERALS[text[0]] * 10 + (
-            ZH_NUMERALS.get(text[2], 0) if len(text) > 2 else 0
-        )
+        return ZH_NUMERALS[text[0]] * 10 + (ZH_NUMERALS.get(text[2], 0) if len(text) > 2 else 0)
     return 0
 
 

@@ -12,9 +12,7 @@ def data_dir(name: str) -> Path:
     for candidate in (_PACKAGE / "data" / name, _PACKAGE.parent / name):
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError(
-        f"bundled data folder {name!r} is missing from this installation"
-    )
+    raise FileNotFoundError(f"bundled data folder {name!r} is missing from this installation")
 
 
 def ontology_file() -> Path:

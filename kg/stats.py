@@ -83,7 +83,15 @@ def format_summary(summary: dict) -> str:
         render(
             ["document", "plan", "triples", "tasks", "measures", "goals", "guarantees"],
             [
-                [d["graph"].rsplit("/", 2)[-2], d["plan_zh"] or d["plan_en"], d["triples"], d["tasks"], d["measures"], d["goals"], d["guarantees"]]
+                [
+                    d["graph"].rsplit("/", 2)[-2],
+                    d["plan_zh"] or d["plan_en"],
+                    d["triples"],
+                    d["tasks"],
+                    d["measures"],
+                    d["goals"],
+                    d["guarantees"],
+                ]
                 for d in summary["documents"]
             ],
         ),

@@ -76,9 +76,7 @@ class Document:
     path: str
     text: str
     layout: str  # "zh-en", "zh", "en" or "mixed"
-    paragraphs: list[
-        Paragraph
-    ]  # main-language paragraphs; English ones hang off .translation
+    paragraphs: list[Paragraph]  # main-language paragraphs; English ones hang off .translation
 
 
 def slug_for(path: str | Path) -> str:
@@ -103,9 +101,7 @@ def read_text(path: str | Path) -> str:
     except OSError as e:
         raise KGError(f"{p}: cannot read: {e.strerror}") from None
     if len(data) > MAX_BYTES:
-        raise KGError(
-            f"{p}: {len(data)} bytes is too large for a plan report (limit {MAX_BYTES})"
-        )
+        raise KGError(f"{p}: {len(data)} bytes is too large for a plan report (limit {MAX_BYTES})")
     if not data.strip():
         raise KGError(f"{p}: the file is empty")
     if b"\x00" in data or sum(b < 9 or 13 < b < 32 for b in data[:4096]) > 8:
@@ -181,9 +177,7 @@ def _en_sentence_break(text: str, i: int) -> bool:
         return False
     if ch == ".":
         word = re.search(r"([A-Za-z.]+)$", text[:i])
-        if word and (
-            word.group(1).lower() in EN_ABBREVIATIONS or len(word.group(1)) == 1
-        ):
+        if word and (word.group(1).lower() in EN_ABBREVIATIONS or len(word.group(1)) == 1):
             return False
     return True
 
@@ -223,9 +217,7 @@ _MOVE_COST = {(1, 1): 0.0, (1, 2): 0.6, (2, 1): 0.6, (1, 3): 1.4, (3, 1): 1.4}
 _SKIP_COST = 3.0
 
 
-def align(
-    zh: Sequence[Span], en: Sequence[Span], anchors: Scorer | None = None
-) -> list[tuple[list[int], list[int]]]:
+def align(zh: Sequence[Span], en: Sequence[Span], anchors: Scorer | None = None) -> list[tuple[list[int], list[int]]]:
     """Monotone many-to-many alignment of Chinese and English units.
 
     A length-based dynamic programme in the manner of Gale and Church, with the
@@ -255,10 +247,7 @@ def align(
                 else:
                     zl = sum(len(s.text) for s in zh[i:a])
                     el = sum(len(s.text) for s in en[j:b])
-                    c = (
-                        2.0 * abs(math.log((el + 8) / (ratio * zl + 8)))
-                        + _MOVE_COST[(di, dj)]
-                    )
+                    c = 2.0 * abs(math.log((el + 8) / (ratio * zl + 8))) + _MOVE_COST[(di, dj)]
                     if anchors:
                         ztext = "".join(s.text for s in zh[i:a])
                         etext = " ".join(s.text for s in en[j:b])
@@ -279,9 +268,7 @@ def align(
     return beads
 
 
-def attach_english(
-    zh_units: Sequence[Span], en_units: Sequence[Span], anchors: Scorer | None
-) -> list[list[Span]]:
+def attach_english(zh_units: Sequence[Span], en_units: Sequence[Span], anchors: Scorer | None) -> list[list[Span]]:
     """For each Chinese unit, the English units aligned with it (shared when merged)."""
     out: list[list[Span]] = [[] for _ in zh_units]
     for zi, ei in align(zh_units, en_units, anchors):

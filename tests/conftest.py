@@ -1,0 +1,97 @@
+"""Shared fixtures: the bundled inputs, their extracted facts, and one CLI build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg import framework, lexicon, resources
+
+KG = (
+    [str(Path(sys.executable).with_name("kg"))]
+    if Path(sys.executable).with_name("kg").exists()
+    else [sys.executable, "-m", "kg"]
+)
+SECOND_PLAN = "sci-tech-innovation-13th-fyp.zh.txt"
+
+
+def run_kg(*args: str, cwd: str | Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the CLI as a user would, in a subprocess."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([*KG, *args], capture_output=True, text=True, cwd=cwd, env=full_env, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def plan_path() -> Path:
+    return resources.default_corpus()
+
+
+@pytest.fixture(scope="session")
+def second_plan_path() -> Path:
+    return resources.data_dir("corpus") / SECOND_PLAN
+
+
+@pytest.fixture(scope="session")
+def lex() -> lexicon.Lexicon:
+    return lexicon.load(resources.lexicon_file())
+
+
+@pytest.fixture(scope="session")
+def frameworks() -> list[framework.FrameworkDef]:
+    return framework.load(resources.ontology_file())
+
+
+@pytest.fixture(scope="session")
+def facts(plan_path):
+    from kg.build import read_documents
+
+    return read_documents([plan_path])[0]
+
+
+@pytest.fixture(scope="session")
+def second_facts(second_plan_path):
+    from kg.build import read_documents
+
+    return read_documents([second_plan_path])[0]
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """One `kg build` of the bundled plan, as a user runs it."""
+    out = tmp_path_factory.mktemp("build")
+    result = run_kg("build", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    (out / "stdout.txt").write_text(result.stdout)
+    return out
+
+
+@pytest.fixture(scope="session")
+def full_graph(built):
+    from rdflib import Graph
+
+    return Graph().parse(built / "full.ttl", format="turtle")
+
+
+@pytest.fixture
+def english_only(tmp_path, plan_path) -> Path:
+    lines = [ln for ln in plan_path.read_text(encoding="utf-8").splitlines() if ln.isascii()]
+    path = tmp_path / "plan.en.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def chinese_only(tmp_path, plan_path) -> Path:
+    lines = [ln for ln in plan_path.read_text(encoding="utf-8").splitlines() if not ln.isascii()]
+    path = tmp_path / "plan.zh.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def has_java() -> bool:
+    return shutil.which("java") is not None

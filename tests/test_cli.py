@@ -1,0 +1,235 @@
+"""End to end: the `kg` command as a user runs it, checked by SPARQL over what it writes."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from conftest import run_kg
+from rdflib import Dataset, Graph
+
+from kg import resources
+
+PREFIXES = """
+PREFIX dckg: <https://w3id.org/digital-china-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+"""
+OUTPUTS = [f"{kind}.{ext}" for kind in ("data", "full") for ext in ("ttl", "nt", "trig", "jsonld", "rdf")] + [
+    "data.nq",
+    "ontology.ttl",
+    "summary.json",
+]
+
+
+def q(g: Graph, query: str) -> list[tuple]:
+    return [tuple(str(x) if x is not None else None for x in row) for row in g.query(PREFIXES + query)]
+
+
+def test_build_writes_every_format_and_prints_a_summary(built):
+    for name in OUTPUTS:
+        assert (built / name).stat().st_size > 1000, name
+    out = (built / "stdout.txt").read_text()
+    assert "built 1 document(s)" in out
+    assert "Task                  11" in out.replace("\r", "")
+    assert "数字化发展国际环境" in out  # the per-pillar table
+    summary = json.loads((built / "summary.json").read_text())
+    assert summary["classes"]["Task"] == 11 and summary["classes"]["Guarantee"] == 5
+
+
+def test_every_rdf_output_holds_the_same_graph(built):
+    sizes = {}
+    for name, fmt in [("full.ttl", "turtle"), ("full.nt", "nt"), ("full.jsonld", "json-ld"), ("full.rdf", "xml")]:
+        sizes[name] = len(Graph().parse(built / name, format=fmt))
+    assert len(set(sizes.values())) == 1, sizes
+    ds = Dataset().parse(built / "full.trig", format="trig")
+    named = {str(g.identifier) for g in ds.graphs() if len(g)}
+    assert "https://w3id.org/digital-china-kg/ontology" in named and len(named) == 2
+
+
+def test_pillars_2_5_2_2(full_graph):
+    rows = q(
+        full_graph,
+        """SELECT ?cls (COUNT(DISTINCT ?p) AS ?n) WHERE {
+             ?plan a dckg:Plan ; dckg:hasPillar ?p . ?p a ?cls .
+             VALUES ?cls { dckg:Foundation dckg:Domain dckg:Capability dckg:Environment } }
+           GROUP BY ?cls""",
+    )
+    counts = {cls.rsplit("#", 1)[1]: int(n) for cls, n in rows}
+    assert counts == {"Foundation": 2, "Domain": 5, "Capability": 2, "Environment": 2}
+
+
+def test_eleven_tasks_each_under_the_right_pillar(full_graph):
+    from test_extract import EXPECTED_PILLARS
+
+    rows = q(
+        full_graph,
+        """SELECT ?label ?pillar WHERE {
+             ?task a dckg:Task ; rdfs:label ?label . FILTER(LANG(?label) = "zh")
+             ?pillar dckg:hasTask ?task ; a/rdfs:subClassOf dckg:Pillar . }""",
+    )
+    assert {label: pillar.rsplit("#", 1)[1] for label, pillar in rows} == EXPECTED_PILLARS
+    assert len(q(full_graph, "SELECT ?t WHERE { ?plan a dckg:Plan ; dckg:hasTask ?t . ?t a dckg:Task }")) == 11
+
+
+def test_five_guarantees(full_graph):
+    rows = q(
+        full_graph,
+        """SELECT ?zh ?en WHERE { ?plan dckg:hasGuarantee ?g . ?g rdfs:label ?zh , ?en .
+             FILTER(LANG(?zh) = "zh" && LANG(?en) = "en") }""",
+    )
+    assert sorted(zh for zh, _ in rows) == sorted(
+        ["加强组织领导", "健全体制机制", "保障资金投入", "强化人才支撑", "营造良好氛围"]
+    )
+
+
+def test_goals_with_their_years(full_graph):
+    rows = q(
+        full_graph,
+        """SELECT ?year (DATATYPE(?year) AS ?dt) WHERE { ?plan dckg:hasGoal ?g . ?g dckg:targetYear ?year }
+           ORDER BY ?year""",
+    )
+    assert rows == [
+        ("2025", "http://www.w3.org/2001/XMLSchema#gYear"),
+        ("2035", "http://www.w3.org/2001/XMLSchema#gYear"),
+    ]
+
+
+def test_named_entities_have_both_labels_and_are_mentioned(full_graph):
+    rows = q(
+        full_graph,
+        """SELECT ?e ?cls (SAMPLE(?zh) AS ?zhl) (SAMPLE(?en) AS ?enl) (COUNT(DISTINCT ?u) AS ?n) WHERE {
+             ?e a ?cls . ?cls rdfs:subClassOf* dckg:Entity .
+             VALUES ?cls { dckg:Technology dckg:Sector dckg:Organization dckg:Initiative dckg:Event
+                           dckg:Platform dckg:System dckg:Mechanism dckg:Infrastructure dckg:DataResource
+                           dckg:Strategy dckg:Stakeholder dckg:Facility dckg:LegalInstrument }
+             OPTIONAL { ?e rdfs:label ?zh FILTER(LANG(?zh) = "zh") }
+             OPTIONAL { ?e rdfs:label ?en FILTER(LANG(?en) = "en") }
+             OPTIONAL { { ?u dckg:mentions ?e } UNION { ?u dckg:issuedBy ?e } UNION { ?u dckg:reportedBy ?e } }
+           } GROUP BY ?e ?cls""",
+    )
+    assert len(rows) > 60
+    for iri, _cls, zh, en, n in rows:
+        assert zh and en, iri
+        assert int(n) > 0, iri
+    classes = {cls.rsplit("#", 1)[1] for _, cls, _, _, _ in rows}
+    assert {"Technology", "Sector", "Organization", "Initiative", "Platform", "System"} <= classes
+
+
+def test_provenance_text_is_a_substring_of_the_input(full_graph, plan_path):
+    source = plan_path.read_text(encoding="utf-8")
+    rows = q(
+        full_graph,
+        """SELECT ?u ?zh ?start ?end ?en ?para WHERE {
+             ?u a ?k ; prov:wasDerivedFrom ?s . VALUES ?k { dckg:Task dckg:Measure dckg:Goal dckg:Guarantee }
+             ?s dckg:zhText ?zh ; dckg:startOffset ?start ; dckg:endOffset ?end ; dckg:paragraph ?para .
+             OPTIONAL { ?s dckg:enText ?en } }""",
+    )
+    assert len(rows) == 11 + 5 + 2 + len(q(full_graph, "SELECT ?m WHERE { ?m a dckg:Measure }"))
+    for unit, zh, start, end, en, para in rows:
+        assert source[int(start) : int(end)] == zh, unit
+        assert en and en in source, unit
+        assert int(para) >= 1
+
+
+def test_build_is_byte_identical_across_runs(tmp_path, built):
+    out = tmp_path / "again"
+    result = run_kg("build", "-q", "--out", str(out), env={"PYTHONHASHSEED": "12345"})
+    assert result.returncode == 0, result.stderr
+    for name in OUTPUTS:
+        assert (out / name).read_bytes() == (built / name).read_bytes(), name
+
+
+def test_works_from_any_directory_with_the_bundled_data(tmp_path):
+    result = run_kg("stats", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["classes"]["Task"] == 11
+
+
+def test_several_files_make_one_graph(tmp_path, plan_path, second_plan_path):
+    result = run_kg("build", "-q", "--out", str(tmp_path), str(plan_path), str(second_plan_path))
+    assert result.returncode == 0, result.stderr
+    ds = Dataset().parse(tmp_path / "data.trig", format="trig")
+    assert len([g for g in ds.graphs() if len(g)]) == 2
+    g = Graph().parse(tmp_path / "data.ttl")
+    plans = q(g, "SELECT ?p WHERE { ?p dckg:issuedBy ?o . ?o rdfs:label '国务院'@zh }")
+    assert len(plans) == 2
+
+
+@pytest.mark.parametrize(
+    "fmt", ["ttl", "nt", "trig", "nq", "jsonld", "rdfxml", "graphml", "gexf", "csv-nodes", "csv-edges"]
+)
+def test_export_to_stdout(fmt):
+    result = run_kg("export", "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout) > 1000
+
+
+def test_export_csv_folder_and_file(tmp_path):
+    result = run_kg("export", "-f", "csv", "-o", str(tmp_path / "neo4j"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "neo4j" / "nodes.csv").exists() and (tmp_path / "neo4j" / "edges.csv").exists()
+    result = run_kg("export", "-f", "ttl", "--with-ontology", "-o", str(tmp_path / "x.ttl"))
+    assert result.returncode == 0 and "owl:Ontology" in (tmp_path / "x.ttl").read_text()
+
+
+@pytest.mark.parametrize("command", ["build", "export", "stats"])
+def test_help_has_an_example(command):
+    result = run_kg(command, "--help")
+    assert result.returncode == 0 and "Example" in result.stdout
+
+
+def _one_line_error(result, text):
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert text in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_unknown_format_and_csv_without_folder():
+    _one_line_error(run_kg("export", "--format", "xlsx"), "unknown format")
+    _one_line_error(run_kg("export", "--format", "csv"), "give a folder")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00", "binary"),
+        ("中共中央、国务院印发《数字中国建设整体布局规划》\n".encode("gbk"), "not valid UTF-8"),
+        ("今天天气很好,适合散步。\n".encode(), "no plan found"),
+    ],
+)
+def test_bad_input_is_refused_and_the_build_kept(built, tmp_path, content, message):
+    out = tmp_path / "build"
+    assert run_kg("build", "-q", "--out", str(out)).returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    _one_line_error(run_kg("build", "--out", str(out), str(bad)), message)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_missing_path_and_unwritable_out(tmp_path):
+    _one_line_error(run_kg("build", str(tmp_path / "nope.txt"), "--out", str(tmp_path / "o")), "no such file")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    _one_line_error(run_kg("build", "--out", str(blocker / "sub")), "not a directory")
+    if os.geteuid() != 0:  # root writes anywhere; the path above covers it
+        ro = tmp_path / "ro"
+        ro.mkdir(mode=0o555)
+        _one_line_error(run_kg("build", "--out", str(ro)), "cannot write")
+
+
+def test_gbk_message_tells_how_to_convert(tmp_path):
+    bad = tmp_path / "gbk.txt"
+    bad.write_bytes("中共中央、国务院印发《数字中国建设整体布局规划》".encode("gbk"))
+    result = run_kg("build", str(bad), "--out", str(tmp_path / "o"))
+    assert "iconv -f GB18030 -t UTF-8" in result.stderr
+
+
+def test_bundled_corpus_ships_with_the_package():
+    assert resources.default_corpus().read_text(encoding="utf-8").startswith("中共中央、国务院印发")
+    assert (resources.data_dir("ontology") / "lexicon.tsv").exists()

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import pytest
+
+from kg.errors import KGError
+from kg.text import Span, align, language, read_text, segment, slug_for, split_clauses, split_sentences
+
+
+def test_read_text_strips_bom(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_bytes("\ufeff《规划》指出,要加强。".encode())
+    assert read_text(p) == "《规划》指出,要加强。"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"  \n\t\n", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        ("中共中央、国务院印发《数字中国建设整体布局规划》".encode("gbk"), "GB18030"),
+    ],
+)
+def test_read_text_refuses_what_is_not_a_plan_text(tmp_path, content, message):
+    p = tmp_path / "bad.txt"
+    p.write_bytes(content)
+    with pytest.raises(KGError, match=message):
+        read_text(p)
+
+
+def test_read_text_missing_and_directory(tmp_path):
+    with pytest.raises(KGError, match="no such file"):
+        read_text(tmp_path / "nope.txt")
+    with pytest.raises(KGError, match="directory"):
+        read_text(tmp_path)
+
+
+def test_language():
+    assert language("《规划》指出,要夯实数字中国建设基础。推进IPv6规模部署") == "zh"
+    assert language("The Plan points out that the foundation should be consolidated.") == "en"
+    assert language("2025 — 2035") == ""
+
+
+def test_slug_drops_language_tags():
+    assert slug_for("corpus/digital-china-overall-layout-plan.zh-en.txt") == "digital-china-overall-layout-plan"
+    assert slug_for("x/sci-tech-innovation-13th-fyp.zh.txt") == "sci-tech-innovation-13th-fyp"
+
+
+def test_chinese_sentences_and_clauses_keep_exact_offsets():
+    text = "前言。《规划》提出，到2025年，基本形成格局；数字中国建设取得进展。“清朗”、“净网”系列行动！"
+    span = Span(0, len(text), text)
+    sentences = split_sentences(span, "zh")
+    assert [s.text for s in sentences] == [
+        "前言。",
+        "《规划》提出，到2025年，基本形成格局；数字中国建设取得进展。",
+        "“清朗”、“净网”系列行动！",
+    ]
+    for s in sentences:
+        assert text[s.start : s.end] == s.text
+    clauses = split_clauses(sentences[1], "zh")
+    assert [c.text for c in clauses] == ["《规划》提出", "到2025年", "基本形成格局", "数字中国建设取得进展"]
+    for c in clauses:
+        assert text[c.start : c.end] == c.text
+
+
+def test_ascii_and_full_width_punctuation_split_alike():
+    ascii_ = "加快5G网络建设,深入推进IPv6规模部署;推进移动物联网发展."
+    full = "加快5G网络建设，深入推进IPv6规模部署；推进移动物联网发展。"
+    a = [c.text for c in split_clauses(Span(0, len(ascii_), ascii_), "zh")]
+    b = [c.text for c in split_clauses(Span(0, len(full), full), "zh")]
+    assert a == b == ["加快5G网络建设", "深入推进IPv6规模部署", "推进移动物联网发展"]
+
+
+def test_english_sentences_respect_abbreviations_and_quotes():
+    text = 'It issued the "Plan", i.e., a notice. Second, build it. The U.S. side agreed. Done'
+    got = [s.text for s in split_sentences(Span(0, len(text), text), "en")]
+    assert got == ['It issued the "Plan", i.e., a notice.', "Second, build it.", "The U.S. side agreed.", "Done"]
+
+
+def test_clause_breaks_are_not_taken_inside_quotes_or_title_marks():
+    text = "发挥《规划，纲要》作用,推进“清朗,净网”行动"
+    assert [c.text for c in split_clauses(Span(0, len(text), text), "zh")] == [
+        "发挥《规划，纲要》作用",
+        "推进“清朗,净网”行动",
+    ]
+
+
+def test_layouts():
+    assert segment("中文段落。\nAn English paragraph.\n第二段。\nSecond one.").layout == "zh-en"
+    assert segment("中文段落。\n第二段。").layout == "zh"
+    assert segment("An English paragraph.\nAnother.").layout == "en"
+    assert segment("中文段落。\nAn English paragraph.\n第二段。").layout == "mixed"
+
+
+def test_alignment_is_not_one_to_one(plan_path):
+    doc = segment(read_text(plan_path), str(plan_path))
+    framework = next(p for p in doc.paragraphs if "2522" in p.span.text)
+    # One Chinese sentence, two English sentences in the machine translation.
+    assert len(framework.sentences) == 1 and len(framework.translation.sentences) == 2
+    assert len(framework.sentences[0].en) == 2
+    # Every Chinese sentence of a translated paragraph gets English, in order.
+    for p in doc.paragraphs:
+        ends = [s.en[-1].end for s in p.sentences]
+        assert all(s.en for s in p.sentences)
+        assert ends == sorted(ends)
+    # The enumerated task sentences align with their English ordinals.
+    p = next(p for p in doc.paragraphs if "一是做强做优做大数字经济" in p.span.text)
+    for s in p.sentences:
+        if s.span.text.startswith("三是"):
+            assert s.en_text.startswith("Third")
+
+
+def test_align_handles_empty_sides():
+    a = [Span(0, 2, "一二")]
+    assert align(a, []) == [([0], [])]
+    assert align([], a) == [([], [0])]
