@@ -44,11 +44,12 @@ def outputs(ds, ontology) -> dict[str, bytes]:
     """File name → bytes, for everything `kg build` writes."""
     from kg import stats
 
-    full = export.with_ontology(ds, ontology)
+    data = export.Snapshot(ds)
+    full = export.Snapshot(export.with_ontology(ds, ontology))
     files: dict[str, bytes] = {}
     for fmt in export.RDF_FORMATS:
         ext = export.FORMATS[fmt].ext
-        files[f"data.{ext}"] = export.serialize(ds, fmt)
+        files[f"data.{ext}"] = export.serialize(data, fmt)
         if fmt != "nq":
             files[f"full.{ext}"] = export.serialize(full, fmt)
     files["ontology.ttl"] = resources.ontology_file().read_bytes()

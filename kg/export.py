@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, Dataset, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, URIRef
 
 from kg.errors import KGError
 from kg.graph import ONT, ONTOLOGY_IRI, PREFIXES
@@ -96,55 +96,110 @@ def union(ds: Dataset) -> Graph:
     return g
 
 
-def serialize(ds: Dataset, fmt: str) -> bytes:
-    """One serialization of a dataset (quads formats) or of its union (triples formats)."""
-    if fmt == "trig":
-        return ds.serialize(format="trig").encode()
-    if fmt == "nq":
-        return _sorted_lines(ds.serialize(format="nquads"))
-    g = union(ds)
-    if fmt == "nt":
-        return _sorted_lines(g.serialize(format="nt"))
-    if fmt == "ttl":
-        return g.serialize(format="turtle").encode()
-    if fmt == "jsonld":
-        context = {prefix: str(ns) for prefix, ns in sorted(g.namespaces()) if prefix in PREFIXES or prefix == "id"}
-        data = json.loads(g.serialize(format="json-ld", context=context, auto_compact=True))
-        data = _sort_jsonld(data)
-        return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-    if fmt == "rdfxml":
-        return _sorted_rdfxml(g.serialize(format="xml")).encode()
+def _key(term) -> tuple:
+    return (
+        type(term).__name__,
+        str(term),
+        getattr(term, "language", None) or "",
+        str(getattr(term, "datatype", "") or ""),
+    )
+
+
+class Snapshot:
+    """The statements of a dataset, sorted once, in the forms every writer needs."""
+
+    def __init__(self, ds: Dataset) -> None:
+        self.ds = ds
+        self.prefixes = {prefix: str(ns) for prefix, ns in ds.namespaces() if prefix in PREFIXES or prefix == "id"}
+        quads = {(s, p, o, g.identifier) for g in _named(ds) for s, p, o in g}
+        self.quads = sorted(quads, key=lambda q: tuple(map(_key, q)))
+        self.triples = sorted({q[:3] for q in quads}, key=lambda t: tuple(map(_key, t)))
+        self._ox: dict = {}
+
+    def ox(self, term):
+        if term not in self._ox:
+            self._ox[term] = _ox(term)
+        return self._ox[term]
+
+
+def _ox(term):
+    import pyoxigraph as ox
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype is not None:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def serialize(source: Dataset | Snapshot, fmt: str) -> bytes:
+    """One serialization of a dataset (TriG, N-Quads) or of the union of its graphs.
+
+    pyoxigraph writes the RDF syntaxes (tens of times faster than rdflib here), fed
+    with sorted statements so that the bytes are the same on every run. Pass a
+    Snapshot when writing several formats of one dataset, to sort once.
+    """
+    if fmt not in FORMATS or fmt == "csv":
+        raise KGError(f"unknown format {fmt!r}; choose from {', '.join(f for f in FORMATS if f != 'csv')}")
+    snap = source if isinstance(source, Snapshot) else Snapshot(source)
     if fmt in ("graphml", "gexf"):
-        return network_bytes(g, fmt)
-    if fmt == "csv-nodes":
-        return csv_tables(g)[0]
-    if fmt == "csv-edges":
-        return csv_tables(g)[1]
-    raise KGError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+        return network_bytes(union(snap.ds), fmt)
+    if fmt in ("csv-nodes", "csv-edges"):
+        return csv_tables(union(snap.ds))[0 if fmt == "csv-nodes" else 1]
+    if fmt == "jsonld":
+        return jsonld(snap.triples, snap.prefixes)
+    import pyoxigraph as ox
+
+    if fmt in ("trig", "nq"):
+        statements = [ox.Quad(*map(snap.ox, q)) for q in snap.quads]
+    else:
+        statements = [ox.Triple(*map(snap.ox, t)) for t in snap.triples]
+    rdf_format = {
+        "ttl": ox.RdfFormat.TURTLE,
+        "nt": ox.RdfFormat.N_TRIPLES,
+        "trig": ox.RdfFormat.TRIG,
+        "nq": ox.RdfFormat.N_QUADS,
+        "rdfxml": ox.RdfFormat.RDF_XML,
+    }[fmt]
+    return ox.serialize(statements, format=rdf_format, prefixes=snap.prefixes)
 
 
-def _sorted_rdfxml(text: str) -> str:
-    """rdflib writes one rdf:Description per subject in set order: put them in sorted order."""
-    head, _, rest = text.partition("  <rdf:Description")
-    body, _, tail = rest.rpartition("  </rdf:Description>")
-    blocks = ("  <rdf:Description" + body + "  </rdf:Description>").split("\n  <rdf:Description")
-    blocks = [blocks[0]] + ["  <rdf:Description" + b for b in blocks[1:]]
-    return head + "\n".join(sorted(b.rstrip("\n") for b in blocks)) + tail
+def jsonld(statements: list[tuple], prefixes: dict[str, str]) -> bytes:
+    """Compact JSON-LD: one node object per subject, compact IRIs from the prefixes as context."""
+    namespaces = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
 
+    def compact(iri: str) -> str:
+        for prefix, ns in namespaces:
+            if iri.startswith(ns) and len(iri) > len(ns):
+                return f"{prefix}:{iri[len(ns) :]}"
+        return iri
 
-def _sorted_lines(text: str) -> bytes:
-    lines = sorted({line for line in text.splitlines() if line.strip()})
-    return ("\n".join(lines) + "\n").encode()
+    def ref(term) -> str:
+        return f"_:{term}" if isinstance(term, BNode) else compact(str(term))
 
+    def value(term) -> dict:
+        if isinstance(term, (URIRef, BNode)):
+            return {"@id": ref(term)}
+        out = {"@value": str(term)}
+        if term.language:
+            out["@language"] = term.language
+        elif term.datatype is not None and str(term.datatype) != str(XSD.string):
+            out["@type"] = compact(str(term.datatype))
+        return out
 
-def _sort_jsonld(data, ordered: bool = False):
-    """Sort node objects and value arrays (never an @list, whose order is meaning)."""
-    if isinstance(data, dict):
-        return {k: _sort_jsonld(v, ordered=k == "@list") for k, v in data.items()}
-    if isinstance(data, list):
-        items = [_sort_jsonld(x) for x in data]
-        return items if ordered else sorted(items, key=lambda n: json.dumps(n, sort_keys=True, ensure_ascii=False))
-    return data
+    nodes: dict = {}
+    for s, p, o in statements:
+        node = nodes.setdefault(s, {"@id": ref(s)})
+        if p == RDF.type and not isinstance(o, Literal):
+            node.setdefault("@type", []).append(ref(o))
+        else:
+            node.setdefault(compact(str(p)), []).append(value(o))
+    doc = {"@context": dict(sorted(prefixes.items())), "@graph": list(nodes.values())}
+    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
 
 
 # -- networks -------------------------------------------------------------------

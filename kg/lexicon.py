@@ -6,6 +6,7 @@ The lexicon holds words, never the structure of a plan. Rows whose class is
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,7 +167,12 @@ def en_marker(text: str) -> tuple[int, int]:
 
 def anchor_scorer(lex: Lexicon):
     """Score how strongly a Chinese and an English text share anchors, for alignment."""
-    forms = sorted((f, t.en.lower()) for f, t in lex.forms.items() if len(f) >= 2)
+    en_of = {f: tuple(e for e, t2 in lex.en_forms.items() if t2 is t) for f, t in lex.forms.items() if len(f) >= 2}
+    pattern = re.compile("|".join(map(re.escape, sorted(en_of, key=len, reverse=True)))) if en_of else None
+
+    @functools.lru_cache(maxsize=4096)
+    def terms_in(zh: str) -> frozenset[str]:
+        return frozenset(pattern.findall(zh)) if pattern else frozenset()
 
     def score(zh: str, en: str) -> float:
         low = en.lower()
@@ -180,8 +186,8 @@ def anchor_scorer(lex: Lexicon):
         if n:
             m, _ = en_marker(en)
             s += 1.5 if m == n else (-0.5 if m else 0.0)
-        for form, en_term in forms:
-            if form in zh and en_term in low:
+        for form in terms_in(zh):
+            if any(e in low for e in en_of[form]):
                 s += 0.5
         return s
 
