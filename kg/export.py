@@ -165,7 +165,9 @@ def serialize(source: Dataset | Snapshot, fmt: str) -> bytes:
         "nq": ox.RdfFormat.N_QUADS,
         "rdfxml": ox.RdfFormat.RDF_XML,
     }[fmt]
-    return ox.serialize(statements, format=rdf_format, prefixes=snap.prefixes)
+    # Data IRIs hold slashes, which a prefixed name must escape: keep them whole.
+    prefixes = {k: v for k, v in snap.prefixes.items() if k != "id"}
+    return ox.serialize(statements, format=rdf_format, prefixes=prefixes)
 
 
 def jsonld(statements: list[tuple], prefixes: dict[str, str]) -> bytes:

@@ -233,3 +233,12 @@ def test_gbk_message_tells_how_to_convert(tmp_path):
 def test_bundled_corpus_ships_with_the_package():
     assert resources.default_corpus().read_text(encoding="utf-8").startswith("中共中央、国务院印发")
     assert (resources.data_dir("ontology") / "lexicon.tsv").exists()
+
+
+def test_the_bundled_pillars_query_answers_pillar_by_pillar(full_graph):
+    query = (resources.data_dir("queries") / "pillars.rq").read_text(encoding="utf-8")
+    rows = [tuple(str(x) for x in row) for row in full_graph.query(query)]
+    assert len(rows) == 11
+    assert rows[0][0] == "two foundations" and rows[0][2] == "数字基础设施"
+    assert rows[-1][2] == "数字化发展国际环境"
+    assert all(row[4] == "1" for row in rows)
