@@ -113,6 +113,9 @@ NAME_FOLLOWERS = "的和与及等为更是在将已均也都"
 NAME_BREAKS = "的之等、“”‘’《》（）()「」，,；;：:。 "
 
 
+_ITEM_KIND = {"tasks": "Task", "guarantees": "Guarantee"}
+
+
 class _Alias:
     """How the text refers to the plan after introducing it (《规划》)."""
 
@@ -376,22 +379,33 @@ class Extractor:
                 continue
             intro = p.sentences[: starts[0][0]]
             head = intro[-1] if intro else p.sentences[0]
-            heading = self._strip_cue(head.span, cues.get(p.number, ""))
             kind = "guarantees" if self._is_guarantee(" ".join(s.span.text for s in intro), intro) else "tasks"
-            ordinal = len(self.sections) + 1
-            seg = self.part_segment(p, head, heading, cues.get(p.number, ""))
-            section = Section(
-                id=f"section/{ordinal}",
-                ordinal=ordinal,
-                zh=heading.text,
-                en=self._strip_en_cue(head.en_text),
-                segment=seg.id,
-                kind=kind,
-            )
-            self.sections.append(section)
+            section = self._add_section(p, head, kind, cues.get(p.number, ""))
             bounds = [k for k, _ in starts] + [len(p.sentences)]
             for (k, n), end in zip(starts, bounds[1:]):
                 self._item(p, p.sentences[k], p.sentences[k + 1 : end], n, section, cues.get(p.number, ""))
+
+    def _add_section(self, p: Paragraph, head: Sentence, kind: str, cue: str) -> Section:
+        """A section headed by a cue sentence (its text without 《规划》指出, and 要)."""
+        heading = self._strip_cue(head.span, cue)
+        ordinal = len(self.sections) + 1
+        seg = self.part_segment(p, head, heading, cue)
+        section = Section(
+            id=f"section/{ordinal}",
+            ordinal=ordinal,
+            zh=heading.text,
+            en=self._strip_en_cue(head.en_text),
+            segment=seg.id,
+            kind=kind,
+        )
+        self.sections.append(section)
+        return section
+
+    def _unit_id(self, section: Section, n: int) -> str:
+        """task/<section>-<n>; guarantees are numbered through the document: guarantee/<n>."""
+        if section.kind == "tasks":
+            return f"task/{section.ordinal}-{n}"
+        return f"guarantee/{sum(u.kind == 'Guarantee' for u in self.units) + 1}"
 
     def _marker(self, text: str) -> tuple[int, int]:
         if self.zh:
@@ -433,9 +447,8 @@ class Extractor:
         text = head.span.text[marker_len:].rstrip("。.!！?？;；")
         span = Span(head.span.start + marker_len, head.span.start + marker_len + len(text), text)
         seg = self.part_segment(p, head, span, cue)
-        kind = "Guarantee" if section.kind == "guarantees" else "Task"
-        prefix = "guarantee" if kind == "Guarantee" else "task"
-        uid = f"{prefix}/{section.ordinal}-{n}" if kind == "Task" else f"{prefix}/{n}"
+        kind = _ITEM_KIND[section.kind]
+        uid = self._unit_id(section, n)
         en = _strip_en_marker(head.en_text) if self.zh else text
         unit = Unit(id=uid, kind=kind, zh=text if self.zh else "", en=en, segment=seg.id, ordinal=n, section=section.id)
         self.units.append(unit)
@@ -443,19 +456,23 @@ class Extractor:
             (head, c) for c in self._clauses(head, marker_len)
         ]
         for k, (s, c) in enumerate(clauses, 1):
-            cseg = self.part_segment(p, s, c, cue)
-            self.units.append(
-                Unit(
-                    id=f"{uid}/measure/{k}",
-                    kind="Measure",
-                    zh=c.text if self.zh else "",
-                    en=self.clause_english(s, c) if self.zh else c.text,
-                    segment=cseg.id,
-                    ordinal=k,
-                    parent=uid,
-                    section=section.id,
-                )
-            )
+            self._add_part("Measure", unit, k, p, s, c, cue)
+
+    def _add_part(self, kind: str, parent: Unit, k: int, p: Paragraph, s: Sentence, span: Span, cue: str) -> Unit:
+        """A Measure or Target: one clause (or run of clauses) under a task, guarantee or goal."""
+        unit = Unit(
+            id=f"{parent.id}/{kind.lower()}/{k}",
+            kind=kind,
+            zh=span.text if self.zh else "",
+            en=self.clause_english(s, span) if self.zh else span.text,
+            segment=self.part_segment(p, s, span, cue).id,
+            ordinal=k,
+            parent=parent.id,
+            section=parent.section,
+            year=parent.year,
+        )
+        self.units.append(unit)
+        return unit
 
     def _clauses(self, s: Sentence, skip: int = 0) -> list[Span]:
         """Clauses, with a clause that opens on a preposition joined to the one after it."""
@@ -510,38 +527,20 @@ class Extractor:
                 if zh_number(m.group("n")) != len(items):
                     continue
                 kind = "guarantees" if "保障" in m.group("what") else "tasks"
-                ordinal = len(self.sections) + 1
-                heading = self._strip_cue(s.span, cues.get(p.number, ""))
-                seg = self.part_segment(p, s, heading, cues.get(p.number, ""))
-                section = Section(
-                    id=f"section/{ordinal}",
-                    ordinal=ordinal,
-                    zh=heading.text,
-                    en=self._strip_en_cue(s.en_text),
-                    segment=seg.id,
-                    kind=kind,
-                )
-                self.sections.append(section)
+                section = self._add_section(p, s, kind, cues.get(p.number, ""))
                 for n, item in enumerate(items, 1):
-                    iseg = self.part_segment(p, s, item, cues.get(p.number, ""))
-                    kind_ = "Guarantee" if kind == "guarantees" else "Task"
-                    uid = f"guarantee/{n}" if kind_ == "Guarantee" else f"task/{ordinal}-{n}"
-                    en = self.clause_english(s, item)
-                    self.units.append(
-                        Unit(id=uid, kind=kind_, zh=item.text, en=en, segment=iseg.id, ordinal=n, section=section.id)
+                    uid = self._unit_id(section, n)
+                    unit = Unit(
+                        id=uid,
+                        kind=_ITEM_KIND[kind],
+                        zh=item.text,
+                        en=self.clause_english(s, item),
+                        segment=self.part_segment(p, s, item, cues.get(p.number, "")).id,
+                        ordinal=n,
+                        section=section.id,
                     )
-                    self.units.append(
-                        Unit(
-                            id=f"{uid}/measure/1",
-                            kind="Measure",
-                            zh=item.text,
-                            en=en,
-                            segment=iseg.id,
-                            ordinal=1,
-                            parent=uid,
-                            section=section.id,
-                        )
-                    )
+                    self.units.append(unit)
+                    self._add_part("Measure", unit, 1, p, s, item, cues.get(p.number, ""))
 
     def assign_pillars(self, groups: list[GroupDef]) -> None:
         """Task sections follow the framework's groups; each task takes the best-matching pillar."""
@@ -621,23 +620,9 @@ class Extractor:
                     year=year,
                 )
                 self.units.append(goal)
-                n = 0
-                for t in target_sentences:
-                    for piece in self._targets(t):
-                        n += 1
-                        tseg = self.part_segment(p, t, piece, cue)
-                        self.units.append(
-                            Unit(
-                                id=f"{uid}/target/{n}",
-                                kind="Target",
-                                zh=piece.text if self.zh else "",
-                                en=self.clause_english(t, piece) if self.zh else piece.text,
-                                segment=tseg.id,
-                                ordinal=n,
-                                parent=uid,
-                                year=year,
-                            )
-                        )
+                pieces = [(t, piece) for t in target_sentences for piece in self._targets(t)]
+                for n, (t, piece) in enumerate(pieces, 1):
+                    self._add_part("Target", goal, n, p, t, piece, cue)
 
     def _targets(self, s: Sentence) -> list[Span]:
         """A target list is cut at semicolons when it has them, else at clause breaks."""
