@@ -40,9 +40,9 @@ def dataset(paths: Sequence[str | Path], base: str = DEFAULT_BASE, lexicon_path:
     return graph.build(read_documents(paths, lexicon_path), framework.load(resources.ontology_file()), base)
 
 
-def outputs(ds, ontology) -> dict[str, bytes]:
+def outputs(ds, ontology, report=None, base: str = DEFAULT_BASE) -> dict[str, bytes]:
     """File name → bytes, for everything `kg build` writes."""
-    from kg import stats
+    from kg import check, docs, stats
 
     data = export.Snapshot(ds)
     full = export.Snapshot(export.with_ontology(ds, ontology))
@@ -52,10 +52,32 @@ def outputs(ds, ontology) -> dict[str, bytes]:
         files[f"data.{ext}"] = export.serialize(data, fmt)
         if fmt != "nq":
             files[f"full.{ext}"] = export.serialize(full, fmt)
+    onto = export.Snapshot(_ontology_dataset(ontology))
     files["ontology.ttl"] = resources.ontology_file().read_bytes()
+    files["ontology.owl"] = export.serialize(onto, "rdfxml")
+    files["ontology.html"] = docs.render(ontology, export.union(ds)).encode()
     summary = stats.summarize(ds)
+    if report is not None:
+        inferred = export.Snapshot(check.inferred_dataset(report, f"{base}{check.INFERRED_GRAPH}"))
+        files["inferred.ttl"] = export.serialize(inferred, "ttl")
+        files["inferred.trig"] = export.serialize(inferred, "trig")
+        summary["checks"] = check.summary(report)
     files["summary.json"] = (json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     return files
+
+
+def _ontology_dataset(ontology):
+    from rdflib import Dataset
+
+    from kg.graph import ONTOLOGY_IRI, PREFIXES
+
+    ds = Dataset()
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns)
+    g = ds.graph(ONTOLOGY_IRI)
+    for t in ontology:
+        g.add(t)
+    return ds
 
 
 def write_all(out: Path, files: dict[str, bytes]) -> None:
@@ -91,13 +113,24 @@ def check_writable(out: Path) -> None:
 
 
 def run(
-    paths: Sequence[str | Path], out: Path, base: str = DEFAULT_BASE, lexicon_path: str | Path | None = None
-) -> dict:
-    """Build everything; returns the summary."""
-    from kg import graph
+    paths: Sequence[str | Path],
+    out: Path,
+    base: str = DEFAULT_BASE,
+    lexicon_path: str | Path | None = None,
+    checks: bool = True,
+    require_reasoner: bool = False,
+):
+    """Build, pass the quality gate, write everything; returns (summary, report or None)."""
+    from kg import check, graph
 
     check_writable(out)
     ds = dataset(paths, base, lexicon_path)
-    files = outputs(ds, graph.load_ontology(resources.ontology_file()))
+    ontology = graph.load_ontology(resources.ontology_file())
+    report = None
+    if checks:
+        report = check.run(ds, ontology, require_reasoner=require_reasoner)
+        if report.failed:
+            raise check.failure(report)
+    files = outputs(ds, ontology, report, graph.check_base(base))
     write_all(out, files)
-    return json.loads(files["summary.json"])
+    return json.loads(files["summary.json"]), report

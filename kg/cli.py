@@ -69,6 +69,22 @@ def cli() -> None:
     """
 
 
+def reasoner_option(f):
+    return click.option(
+        "--require-reasoner",
+        is_flag=True,
+        help="Fail when Java is missing, instead of skipping OWL reasoning with a warning.",
+    )(f)
+
+
+def _warn(report) -> None:
+    if report.consistent is None:
+        click.echo(f"kg: warning: {report.reasoner_note}", err=True)
+    for f in report.findings:
+        if f.severity == "warning":
+            click.echo(f"kg: warning: {f.gate}: {f.focus} {f.path}: {f.message}", err=True)
+
+
 @cli.command()
 @inputs
 @click.option(
@@ -76,12 +92,25 @@ def cli() -> None:
 )
 @base_option
 @lexicon_option
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def build(files: tuple[str, ...], out: str, base: str, lexicon: str | None, quiet: bool) -> None:
+@click.option("--skip-checks", is_flag=True, help="Skip the quality gate (reasoner, shapes, SPARQL checks).")
+@reasoner_option
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and warnings.")
+def build(
+    files: tuple[str, ...],
+    out: str,
+    base: str,
+    lexicon: str | None,
+    skip_checks: bool,
+    require_reasoner: bool,
+    quiet: bool,
+) -> None:
     """Build the knowledge graph from FILEs (default: the bundled plan).
 
-    Writes data.* (the extracted graph) and full.* (ontology plus data) as
-    Turtle, N-Triples, TriG, N-Quads, JSON-LD and RDF/XML, with summary.json.
+    Runs the quality gate first (HermiT, SHACL shapes, SPARQL checks); a graph that
+    fails it is not written. Writes data.* (the extracted graph) and full.*
+    (ontology plus data) as Turtle, N-Triples, TriG, N-Quads, JSON-LD and
+    RDF/XML; inferred.* (what the reasoner adds, in its own graph); ontology.owl
+    and ontology.html; summary.json.
 
     \b
     Example:
@@ -89,12 +118,73 @@ def build(files: tuple[str, ...], out: str, base: str, lexicon: str | None, quie
       kg build plan-a.txt plan-b.txt --out build/ --base https://example.org/id/
     """
     from kg import build as builder
-    from kg import stats
+    from kg import check, stats
 
-    summary = builder.run(files, Path(out), base, lexicon)
+    summary, report = builder.run(files, Path(out), base, lexicon, not skip_checks, require_reasoner)
+    if report is not None:
+        _warn(report)
     if not quiet:
         click.echo(f"built {len(summary['documents'])} document(s), {summary['triples']} triples → {out}/")
         click.echo(stats.format_summary(summary))
+        if report is not None:
+            click.echo("")
+            click.echo(check.format_report(report))
+
+
+@cli.command(name="check")
+@inputs
+@base_option
+@lexicon_option
+@reasoner_option
+@click.option("--no-reasoner", is_flag=True, help="Run the shapes and checks only.")
+def check_command(
+    files: tuple[str, ...], base: str, lexicon: str | None, require_reasoner: bool, no_reasoner: bool
+) -> None:
+    """Run the quality gate on FILEs (default: the bundled plan): HermiT, SHACL, SPARQL checks.
+
+    Exits with 2 when the graph is inconsistent, violates a shape or fails a check.
+
+    \b
+    Example:
+      kg check
+      kg check --require-reasoner corpus/*.txt
+    """
+    from kg import build as builder
+    from kg import check, graph, resources
+
+    ds = builder.dataset(files, base, lexicon)
+    report = check.run(ds, graph.load_ontology(resources.ontology_file()), require_reasoner, not no_reasoner)
+    _warn(report)
+    if report.failed:
+        raise check.failure(report)
+    click.echo(check.format_report(report))
+
+
+@cli.command()
+@inputs
+@click.option(
+    "--out", "-o", type=click.Path(file_okay=False), default="build", show_default=True, help="Output folder."
+)
+@base_option
+@lexicon_option
+def docs(files: tuple[str, ...], out: str, base: str, lexicon: str | None) -> None:
+    """Write OUT/ontology.html: every class and property, with examples from FILEs.
+
+    \b
+    Example:
+      kg docs --out build
+    """
+    from kg import build as builder
+    from kg import docs as documenter
+    from kg import export, graph, resources
+
+    folder = Path(out)
+    builder.check_writable(folder)
+    ds = builder.dataset(files, base, lexicon)
+    page = documenter.render(graph.load_ontology(resources.ontology_file()), export.union(ds))
+    folder.mkdir(parents=True, exist_ok=True)
+    export.atomic_write(folder / "ontology.html", page.encode())
+    click.echo(f"wrote {folder / 'ontology.html'}")
 
 
 @cli.command()

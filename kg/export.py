@@ -118,11 +118,11 @@ class Snapshot:
 
     def ox(self, term):
         if term not in self._ox:
-            self._ox[term] = _ox(term)
+            self._ox[term] = oxigraph_term(term)
         return self._ox[term]
 
 
-def _ox(term):
+def oxigraph_term(term):
     import pyoxigraph as ox
 
     if isinstance(term, URIRef):

@@ -628,7 +628,7 @@ class Extractor:
         """A target list is cut at semicolons when it has them, else at clause breaks."""
         if self.zh and re.search(r"[；;]", s.span.text):
             parts = [x for x in _split_on(s.span, "；;") if x.text]
-            return [Span(x.start, x.end, x.text.rstrip("。")) for x in parts]
+            return [Span(x.start, x.start + len(x.text.rstrip("。")), x.text.rstrip("。")) for x in parts]
         return self._clauses(s)
 
     # -- entities ---------------------------------------------------------------

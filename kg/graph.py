@@ -90,6 +90,7 @@ class _Builder:
         labels(source, f"原文文档 {name}", f"source document {name}")
         add((source, ONT.sha256, Literal(facts.sha256)))
         add((source, ONT.layout, Literal(facts.layout)))
+        add((source, ONT.content, Literal(facts.text)))
         add((source, DCTERMS.source, Literal(name)))
 
         for seg in facts.segments.values():

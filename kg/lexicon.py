@@ -15,6 +15,8 @@ from kg.errors import KGError
 
 GLOSSARY = "-"
 _WORD = re.compile(r"[a-z0-9]+")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_PUNCT = {"“": '"', "”": '"', "《": '"', "》": '"', "（": "(", "）": ")", "、": ",", "，": ","}
 EN_STOPWORDS = frozenset("a an the of for and or to in on at by with from as its their this that is are be".split())
 
 
@@ -48,6 +50,7 @@ class Lexicon:
         i, complete = 0, True
         longest = max((len(k) for k in self.gloss), default=1)
         while i < len(zh):
+            ch = zh[i]
             for n in range(min(longest, len(zh) - i), 0, -1):
                 piece = zh[i : i + n]
                 en = self.gloss.get(piece)
@@ -58,13 +61,18 @@ class Lexicon:
                     i += n
                     break
             else:
-                if words and not complete and not words[-1].isascii():
-                    words[-1] += zh[i]
-                else:
-                    words.append(zh[i])
-                complete = False
-                i += 1
-        return " ".join(words), complete
+                if _CJK.match(ch):
+                    words.append(ch)
+                    complete = False
+                    i += 1
+                else:  # Latin, digits and punctuation pass through, a run at a time
+                    run = re.match(r"[^\u3400-\u9fff\uf900-\ufaff]+", zh[i:]).group()
+                    words.append("".join(_PUNCT.get(c, c) for c in run))
+                    i += len(run)
+        text = " ".join(w for w in words if w.strip())
+        text = re.sub(r'(?:(?<=^)|(?<=\s))"\s+(.*?)\s+"', r'"\1"', text)  # " a b " -> "a b"
+        text = re.sub(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])", "", text)  # keep unknown runs whole
+        return text, complete
 
 
 def content_words(text: str) -> set[str]:

@@ -20,6 +20,10 @@ PREFIX owl: <http://www.w3.org/2002/07/owl#>
 OUTPUTS = [f"{kind}.{ext}" for kind in ("data", "full") for ext in ("ttl", "nt", "trig", "jsonld", "rdf")] + [
     "data.nq",
     "ontology.ttl",
+    "ontology.owl",
+    "ontology.html",
+    "inferred.ttl",
+    "inferred.trig",
     "summary.json",
 ]
 
@@ -37,6 +41,9 @@ def test_build_writes_every_format_and_prints_a_summary(built):
     assert "数字化发展国际环境" in out  # the per-pillar table
     summary = json.loads((built / "summary.json").read_text())
     assert summary["classes"]["Task"] == 11 and summary["classes"]["Guarantee"] == 5
+    assert summary["checks"]["consistent"] is True
+    assert summary["checks"]["shape_violations"] == 0 and summary["checks"]["failed_checks"] == 0
+    assert "reasoner  consistent" in out and "0 violations" in out
 
 
 def test_every_rdf_output_holds_the_same_graph(built):
@@ -175,7 +182,7 @@ def test_export_csv_folder_and_file(tmp_path):
     assert result.returncode == 0 and "owl:Ontology" in (tmp_path / "x.ttl").read_text()
 
 
-@pytest.mark.parametrize("command", ["build", "export", "stats"])
+@pytest.mark.parametrize("command", ["build", "export", "stats", "check", "docs"])
 def test_help_has_an_example(command):
     result = run_kg(command, "--help")
     assert result.returncode == 0 and "Example" in result.stdout
@@ -204,7 +211,7 @@ def test_unknown_format_and_csv_without_folder():
 )
 def test_bad_input_is_refused_and_the_build_kept(built, tmp_path, content, message):
     out = tmp_path / "build"
-    assert run_kg("build", "-q", "--out", str(out)).returncode == 0
+    assert run_kg("build", "-q", "--skip-checks", "--out", str(out)).returncode == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     bad = tmp_path / "bad.txt"
     bad.write_bytes(content)

@@ -1,0 +1,312 @@
+"""The quality gate: OWL reasoning (HermiT), SHACL shapes, and SPARQL checks.
+
+`kg build` runs it before it writes anything, so a graph that fails never reaches build/.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, Dataset, Graph, Literal, URIRef
+
+from kg import export, resources
+from kg.errors import GateFailed, KGError
+from kg.graph import ONT
+from kg.table import render
+
+SH = "http://www.w3.org/ns/shacl#"
+INFERRED_GRAPH = "inferred"
+
+
+@dataclass(frozen=True)
+class Finding:
+    gate: str  # "reasoner", "shapes" or "checks"
+    severity: str  # "error", "warning" or "info"
+    focus: str
+    path: str
+    message: str
+
+
+@dataclass
+class Report:
+    consistent: bool | None = None  # None: reasoning skipped
+    reasoner_note: str = ""
+    inferred: list[tuple] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def failed(self) -> bool:
+        return self.consistent is False or bool(self.errors)
+
+    def count(self, gate: str, severity: str) -> int:
+        return sum(1 for f in self.findings if f.gate == gate and f.severity == severity)
+
+
+def _local(node) -> str:
+    s = str(node)
+    return s.rsplit("#", 1)[-1] if "#" in s else s.rsplit("/", 1)[-1]
+
+
+def _label(g: Graph, node) -> str:
+    labels = {lit.language: str(lit) for lit in g.objects(node, RDFS.label) if isinstance(lit, Literal)}
+    return labels.get("zh") or labels.get("en") or _local(node)
+
+
+# -- reasoning ----------------------------------------------------------------------
+
+
+def java() -> str | None:
+    return shutil.which("java")
+
+
+def disjoint_pairs(g: Graph) -> set[frozenset]:
+    """Pairs of classes the ontology declares disjoint (owl:disjointWith, owl:AllDisjointClasses)."""
+    pairs: set[frozenset] = set()
+    for a, b in g.subject_objects(OWL.disjointWith):
+        pairs.add(frozenset((a, b)))
+    for node in g.subjects(RDF.type, OWL.AllDisjointClasses):
+        members = list(g.items(g.value(node, OWL.members)))
+        pairs.update(frozenset((a, b)) for i, a in enumerate(members) for b in members[i + 1 :])
+    return pairs
+
+
+def explain_clash(g: Graph) -> list[str]:
+    """Name the individuals whose types (asserted, or implied by domain, range and
+    subclass axioms) fall into two disjoint classes: what HermiT's bare error omits."""
+    supers: dict = {}
+
+    def closure(cls) -> set:
+        if cls not in supers:
+            supers[cls] = {cls}
+            for parent in g.objects(cls, RDFS.subClassOf):
+                if isinstance(parent, URIRef):
+                    supers[cls] |= closure(parent)
+        return supers[cls]
+
+    types: dict = {}
+    for s, o in g.subject_objects(RDF.type):
+        if (s, RDF.type, OWL.NamedIndividual) in g and isinstance(o, URIRef) and o != OWL.NamedIndividual:
+            types.setdefault(s, set()).add(o)
+    for prop in set(g.subjects(RDF.type, OWL.ObjectProperty)):
+        domain, rng = g.value(prop, RDFS.domain), g.value(prop, RDFS.range)
+        for s, o in g.subject_objects(prop):
+            if isinstance(domain, URIRef) and s in types:
+                types[s].add(domain)
+            if isinstance(rng, URIRef) and o in types:
+                types[o].add(rng)
+    pairs = disjoint_pairs(g)
+    out = []
+    for ind in sorted(types):
+        all_types = set().union(*(closure(t) for t in types[ind]))
+        clashes = sorted({tuple(sorted(_local(c) for c in p)) for p in pairs if p <= all_types})
+        for a, b in clashes:
+            out.append(f"{_label(g, ind)} <{ind}> is both {a} and {b}, which the ontology declares disjoint")
+    return out
+
+
+def reason(full: Graph, require: bool = False) -> tuple[bool | None, list[tuple], str]:
+    """Run HermiT through owlready2; returns (consistent, inferred class memberships, note)."""
+    if java() is None:
+        note = "Java not found: OWL reasoning (HermiT) skipped"
+        if require:
+            raise KGError(f"{note}, and --require-reasoner was given; install Java 17 or later")
+        return None, [], note
+    import owlready2
+
+    with tempfile.TemporaryDirectory(prefix="kg-reason-") as tmp:
+        path = Path(tmp) / "full.nt"
+        path.write_bytes(full.serialize(format="nt", encoding="utf-8"))
+        world = owlready2.World()
+        world.get_ontology(path.as_uri()).load(format="ntriples")
+        try:
+            # xsd:gYear is outside the OWL 2 datatype map: HermiT treats its values as opaque.
+            owlready2.sync_reasoner_hermit(world, debug=0, ignore_unsupported_datatypes=True)
+        except owlready2.OwlReadyInconsistentOntologyError:
+            return False, [], "; ".join(explain_clash(full)) or "HermiT: the ontology plus data is inconsistent"
+        except owlready2.OwlReadyJavaError as e:
+            raise KGError(f"HermiT failed: {str(e).strip().splitlines()[-1]}") from None
+        inferred = []
+        for ind in world.individuals():
+            node = URIRef(ind.iri)
+            asserted = set(full.objects(node, RDF.type))
+            for cls in ind.INDIRECT_is_a:
+                iri = getattr(cls, "iri", None)
+                if iri and URIRef(iri) not in asserted and iri != str(OWL.Thing):
+                    inferred.append((node, RDF.type, URIRef(iri)))
+    return True, sorted(set(inferred)), "consistent (HermiT)"
+
+
+# -- shapes -------------------------------------------------------------------------
+
+
+def shapes_graph() -> Graph:
+    return Graph().parse(resources.data_dir("ontology") / "shapes.ttl", format="turtle")
+
+
+def shacl(full: Graph) -> list[Finding]:
+    """Validate with pyshacl; a Violation is an error, a Warning a warning."""
+    import pyshacl
+
+    _, results, _ = pyshacl.validate(full, shacl_graph=shapes_graph(), inference="none", advanced=True)
+    sh = {
+        name: URIRef(SH + name)
+        for name in ("ValidationResult", "focusNode", "resultPath", "resultMessage", "resultSeverity")
+    }
+    severities = {SH + "Violation": "error", SH + "Warning": "warning", SH + "Info": "info"}
+    findings = []
+    for r in results.subjects(RDF.type, sh["ValidationResult"]):
+        focus = results.value(r, sh["focusNode"])
+        path = results.value(r, sh["resultPath"])
+        findings.append(
+            Finding(
+                gate="shapes",
+                severity=severities.get(str(results.value(r, sh["resultSeverity"])), "error"),
+                focus=f"{_label(full, focus)} <{focus}>" if focus is not None else "",
+                path=_local(path) if path is not None else "",
+                message=str(results.value(r, sh["resultMessage"]) or ""),
+            )
+        )
+    return sorted(findings, key=lambda f: (f.severity, f.focus, f.path, f.message))
+
+
+# -- SPARQL checks ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    title: str
+    severity: str
+    query: str
+
+
+def load_checks(folder: Path | None = None) -> list[Check]:
+    """queries/checks/*.rq: each row a query returns is a problem, as ROBOT's verify."""
+    folder = folder or resources.data_dir("queries") / "checks"
+    checks = []
+    for path in sorted(folder.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        header = dict(re.findall(r"^#\s*(\w+):\s*(.+)$", text, flags=re.MULTILINE))
+        severity = header.get("severity", "error").strip()
+        if severity not in ("error", "warning", "info"):
+            raise KGError(f"{path}: severity must be error, warning or info, not {severity!r}")
+        checks.append(Check(path.stem, header.get("title", path.stem).strip(), severity, text))
+    return checks
+
+
+def sparql_checks(full: Graph, checks: list[Check] | None = None) -> list[Finding]:
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.extend(ox.Quad(export.oxigraph_term(s), export.oxigraph_term(p), export.oxigraph_term(o)) for s, p, o in full)
+    findings = []
+    for check in checks if checks is not None else load_checks():
+        try:
+            solutions = store.query(check.query)
+            variables = solutions.variables
+            rows = [[row[v] for v in variables] for row in solutions]
+        except (SyntaxError, ValueError, OSError) as e:
+            raise KGError(f"check {check.name}: {e}") from None
+        for values in rows:
+            focus = values[0].value if values and values[0] is not None else ""
+            message = " ".join(str(v.value) for v in values[1:] if v is not None)
+            findings.append(
+                Finding("checks", check.severity, str(focus), check.name, f"{check.title}: {message}".rstrip(": "))
+            )
+    return findings
+
+
+# -- all gates ----------------------------------------------------------------------
+
+
+def run(ds: Dataset, ontology: Graph, require_reasoner: bool = False, reasoner: bool = True) -> Report:
+    full = Graph()
+    for t in ontology:
+        full.add(t)
+    for t in export.union(ds):
+        full.add(t)
+    report = Report()
+    start = time.perf_counter()
+    if reasoner:
+        report.consistent, report.inferred, report.reasoner_note = reason(full, require_reasoner)
+    else:
+        report.reasoner_note = "OWL reasoning not requested"
+    report.seconds["reasoner"] = time.perf_counter() - start
+    if report.consistent is False:
+        report.findings.append(Finding("reasoner", "error", "", "", report.reasoner_note))
+    start = time.perf_counter()
+    report.findings += shacl(full)
+    report.seconds["shapes"] = time.perf_counter() - start
+    start = time.perf_counter()
+    report.findings += sparql_checks(full)
+    report.seconds["checks"] = time.perf_counter() - start
+    return report
+
+
+def inferred_dataset(report: Report, graph_iri: str) -> Dataset:
+    """The inferred class memberships in a named graph of their own."""
+    ds = Dataset()
+    ds.bind("dckg", ONT)
+    g = ds.graph(URIRef(graph_iri))
+    for t in report.inferred:
+        g.add(t)
+    return ds
+
+
+def summary(report: Report) -> dict:
+    """The counts of a report (no timings: files that hold it stay byte-identical)."""
+    return {
+        "consistent": report.consistent,
+        "inferred": len(report.inferred),
+        "shape_violations": report.count("shapes", "error"),
+        "shape_warnings": report.count("shapes", "warning"),
+        "failed_checks": report.count("checks", "error"),
+        "check_warnings": report.count("checks", "warning"),
+    }
+
+
+def failure(report: Report) -> GateFailed:
+    what = []
+    if report.consistent is False:
+        what.append(f"inconsistent: {report.reasoner_note}")
+    if report.count("shapes", "error"):
+        what.append(f"{report.count('shapes', 'error')} shape violation(s)")
+    if report.count("checks", "error"):
+        what.append(f"{report.count('checks', 'error')} failed check(s)")
+    return GateFailed("quality gate failed: " + "; ".join(what), format_report(report))
+
+
+def format_report(report: Report) -> str:
+    if report.consistent is None:
+        reasoner = f"skipped ({report.reasoner_note})"
+    elif report.consistent:
+        reasoner = f"consistent, {len(report.inferred)} inferred class memberships"
+    else:
+        reasoner = "INCONSISTENT"
+    lines = [
+        f"reasoner  {reasoner} ({report.seconds.get('reasoner', 0):.2f} s)",
+        f"shapes    {report.count('shapes', 'error')} violations, {report.count('shapes', 'warning')} warnings "
+        f"({report.seconds.get('shapes', 0):.2f} s)",
+        f"checks    {report.count('checks', 'error')} failed, {report.count('checks', 'warning')} warnings, "
+        f"{report.count('checks', 'info')} notes ({report.seconds.get('checks', 0):.2f} s)",
+    ]
+    shown = [f for f in report.findings if f.severity != "info"]
+    if shown:
+        lines += [
+            "",
+            render(
+                ["gate", "severity", "focus", "path", "message"],
+                [[f.gate, f.severity, f.focus, f.path, f.message] for f in shown],
+            ),
+        ]
+    return "\n".join(lines)

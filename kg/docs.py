@@ -1,0 +1,217 @@
+"""One offline HTML page documenting every class and property, from the ontology's own
+annotations (as pyLODE does), with instance counts and examples from the data."""
+
+from __future__ import annotations
+
+from html import escape
+
+from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, SKOS
+
+from kg.graph import ONT, ONTOLOGY_IRI, PREFIXES
+
+CSS = """
+body{font:15px/1.5 system-ui,"Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;margin:0;color:#1d2733}
+header{background:#123a5c;color:#fff;padding:1.2em 2em}header h1{margin:0 0 .2em;font-size:1.6em}
+nav{position:fixed;top:0;bottom:0;left:0;width:16em;overflow:auto;padding:1em;background:#eef2f6;font-size:13px}
+nav a{display:block;color:#123a5c;text-decoration:none}nav h3{margin:1em 0 .2em}
+main{margin-left:18em;padding:1em 2em;max-width:60em}.term{border-top:1px solid #d5dde5;padding:.6em 0}
+.term h3{margin:.2em 0}.iri{font:12px monospace;color:#5b6b7a}.zh{color:#7a2f16}
+table{border-collapse:collapse}td,th{border:1px solid #d5dde5;padding:.2em .5em;vertical-align:top;text-align:left}
+th{background:#eef2f6;font-weight:600;width:9em}.src{font-size:13px;color:#38485a}
+"""
+
+
+def _local(node) -> str:
+    s = str(node)
+    return s.rsplit("#", 1)[-1] if "#" in s else s.rsplit("/", 1)[-1]
+
+
+def _prefixed(node) -> str:
+    s = str(node)
+    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(str(kv[1]))):
+        if s.startswith(str(ns)):
+            return f"{prefix}:{s[len(str(ns)) :]}"
+    return s
+
+
+def _texts(g: Graph, node, prop) -> dict[str, str]:
+    return {lit.language or "": str(lit) for lit in g.objects(node, prop) if isinstance(lit, Literal)}
+
+
+class _Page:
+    def __init__(self, ontology: Graph, data: Graph) -> None:
+        self.o = ontology
+        self.d = data
+        self.ours = lambda n: isinstance(n, URIRef) and str(n).startswith(str(ONT))
+
+    def link(self, node) -> str:
+        if isinstance(node, BNode):
+            members = self.o.value(node, OWL.unionOf)
+            if members is not None:
+                return " or ".join(self.link(m) for m in self.o.items(members))
+            return "(anonymous)"
+        if self.ours(node):
+            return f'<a href="#{escape(_local(node))}">{escape(_prefixed(node))}</a>'
+        return f"<code>{escape(_prefixed(node))}</code>"
+
+    def labels(self, node) -> str:
+        labels = _texts(self.o, node, RDFS.label)
+        return f'{escape(labels.get("en", ""))} · <span class="zh" lang="zh">{escape(labels.get("zh", ""))}</span>'
+
+    def definition(self, node) -> str:
+        d = _texts(self.o, node, SKOS.definition)
+        return f'{escape(d.get("en", ""))}<br><span class="zh" lang="zh">{escape(d.get("zh", ""))}</span>'
+
+    def instances(self, cls) -> list:
+        classes = {cls} | self.subclasses(cls, deep=True)
+        found = {s for c in classes for s in self.d.subjects(RDF.type, c)}
+        return sorted(found, key=str)
+
+    def subclasses(self, cls, deep: bool = False) -> set:
+        direct = {s for s in self.o.subjects(RDFS.subClassOf, cls) if isinstance(s, URIRef)}
+        if not deep:
+            return direct
+        out = set(direct)
+        for s in direct:
+            out |= self.subclasses(s, deep=True)
+        return out
+
+    def source(self, node) -> str:
+        seg = self.d.value(node, PROV.wasDerivedFrom)
+        if seg is None:
+            return ""
+        zh = self.d.value(seg, ONT.zhText)
+        en = self.d.value(seg, ONT.enText)
+        para = self.d.value(seg, ONT.paragraph)
+        parts = [f"¶{escape(str(para))}"] if para is not None else []
+        if zh is not None:
+            parts.append(f'<span lang="zh">{escape(str(zh))}</span>')
+        if en is not None:
+            parts.append(f"<i>{escape(str(en))}</i>")
+        return '<div class="src">' + " — ".join(parts) + "</div>"
+
+    def example(self, node) -> str:
+        labels = {lit.language: str(lit) for lit in self.d.objects(node, RDFS.label) if isinstance(lit, Literal)}
+        text = " · ".join(escape(labels[k]) for k in ("zh", "en") if k in labels) or escape(_local(node))
+        return f"<li>{text} <span class='iri'>{escape(str(node))}</span>{self.source(node)}</li>"
+
+    def row(self, name: str, value: str) -> str:
+        return f"<tr><th>{name}</th><td>{value}</td></tr>" if value else ""
+
+    def cls(self, c) -> str:
+        supers = [s for s in self.o.objects(c, RDFS.subClassOf) if isinstance(s, URIRef)]
+        subs = sorted(self.subclasses(c), key=str)
+        disjoint = sorted(self.disjoint(c), key=str)
+        instances = self.instances(c)
+        direct = len(set(self.d.subjects(RDF.type, c)))
+        used_in = sorted(
+            {p for p in self.o.subjects(RDFS.domain, None) if c in self._members(self.o.value(p, RDFS.domain))}
+            | {p for p in self.o.subjects(RDFS.range, None) if c in self._members(self.o.value(p, RDFS.range))},
+            key=str,
+        )
+        examples = "".join(self.example(n) for n in instances[:3])
+        return (
+            f'<div class="term" id="{escape(_local(c))}"><h3>{self.labels(c)}</h3>'
+            f'<div class="iri">{escape(str(c))}</div><table>'
+            + self.row("definition", self.definition(c))
+            + self.row("subclass of", ", ".join(self.link(s) for s in sorted(supers, key=str)))
+            + self.row("subclasses", ", ".join(self.link(s) for s in subs))
+            + self.row("disjoint with", ", ".join(self.link(s) for s in disjoint))
+            + self.row("in domain or range of", ", ".join(self.link(p) for p in used_in))
+            + self.row("instances", f"{len(instances)} ({direct} directly)")
+            + self.row("examples", f"<ul>{examples}</ul>" if examples else "")
+            + "</table></div>"
+        )
+
+    def _members(self, node) -> set:
+        if isinstance(node, BNode) and self.o.value(node, OWL.unionOf) is not None:
+            return set(self.o.items(self.o.value(node, OWL.unionOf)))
+        return {node} if node is not None else set()
+
+    def disjoint(self, c) -> set:
+        out = set(self.o.objects(c, OWL.disjointWith)) | set(self.o.subjects(OWL.disjointWith, c))
+        for node in self.o.subjects(RDF.type, OWL.AllDisjointClasses):
+            members = list(self.o.items(self.o.value(node, OWL.members)))
+            if c in members:
+                out |= set(members) - {c}
+        return out
+
+    def prop(self, p) -> str:
+        kinds = sorted(_local(t) for t in self.o.objects(p, RDF.type))
+        uses = sorted(self.d.subject_objects(p), key=lambda so: (str(so[0]), str(so[1])))
+        example = ""
+        if uses:
+            s, o = uses[0]
+            obj = escape(str(o)[:120]) if isinstance(o, Literal) else escape(_prefixed(o))
+            example = f"<code>{escape(_prefixed(s))}</code> → {obj}"
+        return (
+            f'<div class="term" id="{escape(_local(p))}"><h3>{self.labels(p)}</h3>'
+            f'<div class="iri">{escape(str(p))}</div><table>'
+            + self.row("kind", ", ".join(kinds))
+            + self.row("definition", self.definition(p))
+            + self.row("domain", self.link(self.o.value(p, RDFS.domain)) if self.o.value(p, RDFS.domain) else "")
+            + self.row("range", self.link(self.o.value(p, RDFS.range)) if self.o.value(p, RDFS.range) else "")
+            + self.row("inverse of", ", ".join(self.link(i) for i in self.o.objects(p, OWL.inverseOf)))
+            + self.row("uses in the data", str(len(uses)))
+            + self.row("example", example)
+            + "</table></div>"
+        )
+
+    def individual(self, n) -> str:
+        types = [t for t in self.o.objects(n, RDF.type) if t != OWL.NamedIndividual]
+        return (
+            f'<div class="term" id="{escape(_local(n))}"><h3>{self.labels(n)}</h3>'
+            f'<div class="iri">{escape(str(n))}</div><table>'
+            + self.row("type", ", ".join(self.link(t) for t in sorted(types, key=str)))
+            + self.row("definition", self.definition(n))
+            + self.row("members", ", ".join(self.link(m) for m in sorted(self.o.objects(n, ONT.hasMember), key=str)))
+            + self.row("groups", ", ".join(self.link(m) for m in sorted(self.o.objects(n, ONT.hasGroup), key=str)))
+            + "</table></div>"
+        )
+
+
+def render(ontology: Graph, data: Graph) -> str:
+    """The whole page, as a string: no script, no external style or font."""
+    page = _Page(ontology, data)
+    ours = page.ours
+    classes = sorted((c for c in ontology.subjects(RDF.type, OWL.Class) if ours(c)), key=_local)
+    object_props = sorted((p for p in ontology.subjects(RDF.type, OWL.ObjectProperty) if ours(p)), key=_local)
+    data_props = sorted((p for p in ontology.subjects(RDF.type, OWL.DatatypeProperty) if ours(p)), key=_local)
+    individuals = sorted((n for n in ontology.subjects(RDF.type, OWL.NamedIndividual) if ours(n)), key=_local)
+    title = _texts(ontology, ONTOLOGY_IRI, DCTERMS.title)
+    desc = _texts(ontology, ONTOLOGY_IRI, DCTERMS.description)
+    version = ontology.value(ONTOLOGY_IRI, OWL.versionInfo)
+
+    def nav(name: str, nodes: list) -> str:
+        links = "".join(f'<a href="#{escape(_local(n))}">{escape(_local(n))}</a>' for n in nodes)
+        return f"<h3>{name}</h3>{links}"
+
+    sections = [
+        ("Classes · 类", classes, page.cls),
+        ("Object properties · 对象属性", object_props, page.prop),
+        ("Datatype properties · 数据属性", data_props, page.prop),
+        ("Framework individuals · 框架个体", individuals, page.individual),
+    ]
+    body = "".join(f"<h2>{name}</h2>" + "".join(fn(n) for n in nodes) for name, nodes, fn in sections)
+    namespaces = "".join(
+        f"<tr><th>{escape(k)}</th><td><code>{escape(str(v))}</code></td></tr>" for k, v in PREFIXES.items()
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title.get('en', 'Ontology'))}</title>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<style>{CSS}</style></head><body>"
+        f"<nav>{''.join(nav(name, nodes) for name, nodes, _ in sections)}</nav>"
+        f"<main><header><h1>{escape(title.get('en', ''))}</h1>"
+        f'<div lang="zh">{escape(title.get("zh", ""))}</div></header>'
+        f"<p>{escape(desc.get('en', ''))}</p><p lang='zh'>{escape(desc.get('zh', ''))}</p>"
+        f"<table>{page.row('IRI', f'<code>{escape(str(ONTOLOGY_IRI))}</code>')}"
+        f"{page.row('version', escape(str(version or '')))}"
+        + page.row(
+            "terms",
+            f"{len(classes)} classes, {len(object_props)} object properties, "
+            f"{len(data_props)} datatype properties, {len(individuals)} individuals",
+        )
+        + f"</table><h2>Namespaces</h2><table>{namespaces}</table>{body}</main></body></html>\n"
+    )

@@ -1,0 +1,226 @@
+"""The quality gate: HermiT, SHACL shapes, SPARQL checks, and the ontology's documentation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import has_java, run_kg
+from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import PROV, SKOS
+
+from kg import build, check, docs, export, graph, resources
+from kg.graph import ONT
+
+PLAN = "https://w3id.org/digital-china-kg/id/digital-china-overall-layout-plan/"
+
+
+@pytest.fixture(scope="module")
+def ontology():
+    return graph.load_ontology(resources.ontology_file())
+
+
+@pytest.fixture
+def ds():
+    return build.dataset([resources.default_corpus()])
+
+
+def _doc_graph(ds):
+    return next(g for g in ds.graphs() if len(g))
+
+
+def test_the_bundled_plan_passes_every_gate(ds, ontology):
+    report = check.run(ds, ontology, require_reasoner=True)
+    assert report.consistent is True
+    assert report.findings == [f for f in report.findings if f.severity == "info"]
+    assert not report.failed
+    # What the reasoner adds: class memberships the text does not assert.
+    assert (URIRef(PLAN + "plan"), RDF.type, PROV.Plan) in report.inferred
+    assert (URIRef("https://w3id.org/digital-china-kg/id/entity/北斗"), RDF.type, ONT.Entity) in report.inferred
+    text = check.format_report(report)
+    assert re.search(r"reasoner  consistent, \d+ inferred class memberships \(\d+\.\d\d s\)", text)
+    assert "shapes    0 violations, 0 warnings" in text and "checks    0 failed, 0 warnings" in text
+
+
+def test_two_disjoint_classes_fail_with_the_individual_and_the_classes(tmp_path):
+    bad = tmp_path / "lexicon.tsv"
+    text = resources.lexicon_file().read_text(encoding="utf-8")
+    bad.write_text(
+        re.sub(r"(?m)^北斗\t[^\t]+\tTechnology", "北斗\tBeiDou\tTechnology|Organization", text), encoding="utf-8"
+    )
+    out = tmp_path / "build"
+    result = run_kg("build", "--lexicon", str(bad), "--out", str(out))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "北斗" in result.stderr and "is both Organization and Technology" in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("kg: error: quality gate failed: inconsistent")
+    assert not out.exists() or not any(out.iterdir())  # nothing written
+
+
+def test_explain_clash_uses_domain_and_range(ontology):
+    g = Graph()
+    for t in ontology:
+        g.add(t)
+    task, pillar = URIRef(PLAN + "task/x"), ONT.DigitalEconomy
+    for node, cls in ((task, ONT.Task), (pillar, ONT.Domain)):
+        g.add((node, RDF.type, cls))
+        g.add((node, RDF.type, OWL.NamedIndividual))
+    g.add((task, ONT.mentions, pillar))  # mentions' range is Entity, disjoint with Pillar
+    assert any("is both Entity and Pillar" in line for line in check.explain_clash(g))
+
+
+def _shape_messages(ds, ontology) -> list[tuple[str, str]]:
+    report = check.run(ds, ontology, reasoner=False)
+    return [(f.focus, f.message) for f in report.findings if f.gate == "shapes" and f.severity == "error"]
+
+
+def test_a_missing_english_label_is_a_violation(ds, ontology):
+    g = _doc_graph(ds)
+    beidou = URIRef("https://w3id.org/digital-china-kg/id/entity/北斗")
+    g.remove((beidou, RDFS.label, Literal("BeiDou Navigation Satellite System", lang="en")))
+    found = _shape_messages(ds, ontology)
+    assert any("北斗" in focus and message == "no rdfs:label in English" for focus, message in found), found
+
+
+def test_a_task_with_no_measure_is_a_violation(ds, ontology):
+    g = _doc_graph(ds)
+    g.remove((URIRef(PLAN + "task/1-2"), ONT.hasMeasure, None))
+    found = _shape_messages(ds, ontology)
+    assert any("畅通数据资源大循环" in focus and message == "a task with no measure" for focus, message in found), found
+
+
+def test_a_task_under_two_pillars_is_a_violation(ds, ontology):
+    g = _doc_graph(ds)
+    g.add((ONT.DigitalCulture, ONT.hasTask, URIRef(PLAN + "task/1-2")))
+    found = _shape_messages(ds, ontology)
+    assert any("exactly one pillar" in message for _, message in found), found
+
+
+def test_provenance_text_that_is_not_in_the_source_is_a_violation(ds, ontology):
+    g = _doc_graph(ds)
+    seg = g.value(URIRef(PLAN + "task/1-1"), PROV.wasDerivedFrom)
+    g.remove((seg, ONT.zhText, None))
+    g.add((seg, ONT.zhText, Literal("打通数字基础设施小动脉", lang="zh")))
+    found = _shape_messages(ds, ontology)
+    assert any(str(seg) in message and "not the source text" in message for _, message in found), found
+
+
+def test_a_goal_without_a_year_and_a_plan_without_an_issuer(ds, ontology):
+    g = _doc_graph(ds)
+    g.remove((URIRef(PLAN + "goal/2025"), ONT.targetYear, None))
+    g.remove((URIRef(PLAN + "plan"), ONT.issuedBy, None))
+    messages = {m for _, m in _shape_messages(ds, ontology)}
+    assert {"a goal needs one target year (xsd:gYear)", "the plan needs an issuing organization"} <= messages
+
+
+def test_a_framework_group_with_a_missing_pillar_is_a_violation(ds, ontology):
+    g = _doc_graph(ds)
+    g.remove((URIRef(PLAN + "plan"), ONT.hasPillar, ONT.DigitalCulture))
+    messages = [m for _, m in _shape_messages(ds, ontology)]
+    assert any("has 4 pillars; its name says 5" in m for m in messages), messages
+
+
+def test_sparql_checks_report_rows_with_their_severity(tmp_path, ds):
+    (tmp_path / "no-tasks.rq").write_text(
+        "# title: Every task\n# severity: warning\nPREFIX dckg: <https://w3id.org/digital-china-kg/ontology#>\n"
+        "SELECT ?t WHERE { ?t a dckg:Task }\n",
+        encoding="utf-8",
+    )
+    findings = check.sparql_checks(export.union(ds), check.load_checks(tmp_path))
+    assert len(findings) == 11 and {f.severity for f in findings} == {"warning"}
+    assert findings[0].path == "no-tasks" and findings[0].message == "Every task"
+    (tmp_path / "bad.rq").write_text("# severity: fatal\nSELECT * WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    with pytest.raises(check.KGError, match="severity"):
+        check.load_checks(tmp_path)
+
+
+def test_the_bundled_checks_catch_an_untranslated_label(ds):
+    g = _doc_graph(ds)
+    node = URIRef("https://w3id.org/digital-china-kg/id/entity/北斗")
+    g.add((node, RDFS.label, Literal("北斗", lang="en")))
+    failed = [f for f in check.sparql_checks(export.union(ds)) if f.severity == "error"]
+    assert {f.path for f in failed} >= {"untranslated-english-label", "same-label-zh-en"}
+
+
+@pytest.mark.skipif(not has_java(), reason="the reasoner path needs Java")
+def test_without_java_reasoning_is_skipped_with_a_warning_unless_required(tmp_path):
+    env = {"PATH": str(tmp_path)}  # no java on this PATH
+    result = run_kg("check", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "kg: warning: Java not found: OWL reasoning (HermiT) skipped" in result.stderr
+    assert "reasoner  skipped" in result.stdout
+    result = run_kg("check", "--require-reasoner", env=env)
+    assert result.returncode == 2 and "--require-reasoner" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_kg_check_reports_each_gate(tmp_path):
+    result = run_kg("check")
+    assert result.returncode == 0, result.stderr
+    assert "reasoner  consistent" in result.stdout and "0 violations" in result.stdout and "0 failed" in result.stdout
+
+
+def test_ontology_html_documents_every_term(built, ontology):
+    html = (built / "ontology.html").read_text(encoding="utf-8")
+    ours = lambda n: isinstance(n, URIRef) and str(n).startswith(str(ONT))  # noqa: E731
+    terms = {
+        n
+        for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+        for n in ontology.subjects(RDF.type, kind)
+        if ours(n)
+    }
+    assert len(terms) > 60
+    for term in terms:
+        local = str(term).rsplit("#", 1)[1]
+        assert f'id="{local}"' in html, local
+        for lit in ontology.objects(term, SKOS.definition):
+            assert docs.escape(str(lit)) in html, local
+    assert "打通数字基础设施大动脉" in html  # an example task with its source sentence
+    assert not re.search(r"<(script|link|img|iframe)\b", html)  # one offline page
+    assert "instances</th><td>11 (11 directly)" in html  # tasks
+
+
+def test_ontology_owl_opens_in_owlready2(built):
+    owlready2 = pytest.importorskip("owlready2")
+    world = owlready2.World()
+    onto = world.get_ontology((built / "ontology.owl").as_uri()).load()
+    names = {c.name for c in onto.classes()}
+    assert {
+        "Plan",
+        "Pillar",
+        "Foundation",
+        "Task",
+        "Measure",
+        "Goal",
+        "Guarantee",
+        "Organization",
+        "Technology",
+    } <= names
+
+
+def test_inferred_memberships_are_kept_apart(built):
+    data = Graph().parse(built / "data.ttl")
+    inferred = Graph().parse(built / "inferred.ttl")
+    assert len(inferred) > 100
+    assert not set(inferred) & set(data)
+    trig = (built / "inferred.trig").read_text(encoding="utf-8")
+    assert "<https://w3id.org/digital-china-kg/id/inferred>" in trig
+
+
+def test_kg_docs_writes_the_page(tmp_path):
+    result = run_kg("docs", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "ontology.html").stat().st_size > 50_000
+
+
+def test_the_ontology_declares_the_required_terms(ontology):
+    classes = {str(c).rsplit("#", 1)[-1] for c in ontology.subjects(RDF.type, OWL.Class)}
+    required = {"Plan", "Pillar", "Foundation", "Domain", "Capability", "Environment", "Task", "Measure", "Goal"}
+    assert required | {"Guarantee", "Organization", "Technology", "Sector", "Initiative"} <= classes
+    for name in ("hasPillar", "hasTask", "hasMeasure", "hasGoal", "hasGuarantee", "mentions", "issuedBy", "targetYear"):
+        node = ONT[name]
+        assert (node, RDFS.range, None) in ontology, name
+        assert {lit.language for lit in ontology.objects(node, RDFS.label)} == {"zh", "en"}, name
+    for cls in ontology.subjects(RDF.type, OWL.Class):
+        if str(cls).startswith(str(ONT)):
+            assert {lit.language for lit in ontology.objects(cls, RDFS.label)} == {"zh", "en"}, cls
+            assert len(list(ontology.objects(cls, SKOS.definition))) == 2, cls
