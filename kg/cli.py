@@ -49,6 +49,12 @@ def base_option(f):
     )(f)
 
 
+def out_option(f):
+    return click.option(
+        "--out", "-o", type=click.Path(file_okay=False), default="build", show_default=True, help="Output folder."
+    )(f)
+
+
 def lexicon_option(f):
     return click.option(
         "--lexicon",
@@ -87,9 +93,7 @@ def _warn(report) -> None:
 
 @cli.command()
 @inputs
-@click.option(
-    "--out", "-o", type=click.Path(file_okay=False), default="build", show_default=True, help="Output folder."
-)
+@out_option
 @base_option
 @lexicon_option
 @click.option("--skip-checks", is_flag=True, help="Skip the quality gate (reasoner, shapes, SPARQL checks).")
@@ -162,9 +166,7 @@ def check_command(
 
 @cli.command()
 @inputs
-@click.option(
-    "--out", "-o", type=click.Path(file_okay=False), default="build", show_default=True, help="Output folder."
-)
+@out_option
 @base_option
 @lexicon_option
 def docs(files: tuple[str, ...], out: str, base: str, lexicon: str | None) -> None:

@@ -224,3 +224,21 @@ def test_the_ontology_declares_the_required_terms(ontology):
         if str(cls).startswith(str(ONT)):
             assert {lit.language for lit in ontology.objects(cls, RDFS.label)} == {"zh", "en"}, cls
             assert len(list(ontology.objects(cls, SKOS.definition))) == 2, cls
+
+
+def test_a_warning_is_reported_but_does_not_fail(ds, ontology):
+    g = _doc_graph(ds)
+    g.remove((URIRef(PLAN + "guarantee/1"), ONT.hasMeasure, None))
+    report = check.run(ds, ontology, reasoner=False)
+    assert not report.failed
+    assert any(f.severity == "warning" and f.message == "a guarantee with no measure" for f in report.findings)
+
+
+def test_build_warns_on_a_warning_and_still_builds(tmp_path):
+    bad = tmp_path / "lexicon.tsv"
+    text = resources.lexicon_file().read_text(encoding="utf-8")
+    bad.write_text(text.replace("农业\tagriculture\tSector", "农业\tindustry\tSector"), encoding="utf-8")
+    result = run_kg("build", "--lexicon", str(bad), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "kg: warning: checks:" in result.stderr and "duplicate-label" in result.stderr
+    assert (tmp_path / "out" / "data.ttl").exists()
