@@ -164,7 +164,8 @@ def shacl(full: Graph) -> list[Finding]:
     }
     severities = {SH + "Violation": "error", SH + "Warning": "warning", SH + "Info": "info"}
     findings = []
-    for r in results.subjects(RDF.type, sh["ValidationResult"]):
+    # Top-level results only: nested sh:detail results repeat what their parent says.
+    for r in results.objects(None, URIRef(SH + "result")):
         focus = results.value(r, sh["focusNode"])
         path = results.value(r, sh["resultPath"])
         findings.append(

@@ -242,3 +242,16 @@ def test_build_warns_on_a_warning_and_still_builds(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "kg: warning: checks:" in result.stderr and "duplicate-label" in result.stderr
     assert (tmp_path / "out" / "data.ttl").exists()
+
+
+def test_a_missing_chinese_label_is_a_violation_except_for_an_english_only_source(ds, ontology, english_only):
+    g = _doc_graph(ds)
+    beidou = URIRef("https://w3id.org/digital-china-kg/id/entity/北斗")
+    g.remove((beidou, RDFS.label, Literal("北斗", lang="zh")))
+    found = _shape_messages(ds, ontology)
+    assert [m for f, m in found if "北斗" in f] == [
+        "no rdfs:label in Chinese (only what an English-only source alone names may lack one)"
+    ]
+    english = build.dataset([english_only])
+    report = check.run(english, ontology, reasoner=False)
+    assert not report.errors, report.errors
