@@ -275,3 +275,68 @@ def stats(files: tuple[str, ...], as_json: bool, base: str, lexicon: str | None)
 
 def main() -> None:
     cli(prog_name="kg")
+
+
+def data_option(f):
+    f = click.option("--inferred", is_flag=True, help="Also query the class memberships HermiT inferred.")(f)
+    return click.option(
+        "--data",
+        metavar="PATH",
+        default=None,
+        help="A build folder or an RDF file. Default: ./build if it holds a build, else the bundled plan.",
+    )(f)
+
+
+@cli.command()
+@click.argument("query_arg", metavar="NAME|FILE|-|SPARQL")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="Bind a parameter of the query.")
+@click.option("--format", "-f", "fmt", default=None, help="table, csv, tsv, json, xml; ttl, nt, jsonld for graphs.")
+@click.option("--timeout", type=float, default=None, metavar="SECONDS", help="Stop the query after this long.")
+@data_option
+def query(
+    query_arg: str, params: tuple[str, ...], fmt: str | None, timeout: float | None, data: str | None, inferred: bool
+) -> None:
+    """Run a named query, a query file, standard input (-) or SPARQL text.
+
+    Read-only: updates, SERVICE, LOAD and FROM with a remote IRI are refused before
+    anything runs. The default output is an aligned table on a terminal, CSV in a pipe.
+
+    \b
+    Example:
+      kg query pillars
+      kg query pillar-tasks --param pillar=dckg:DigitalSecurityBarrier
+      kg query search -p q=北斗 --format json
+      kg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+    """
+    from kg import query as q
+
+    if timeout is not None and timeout <= 0:
+        raise KGError("--timeout must be a positive number of seconds")
+    text, named = q.resolve(query_arg, sys.stdin.read() if query_arg == "-" else None)
+    given = q.parse_params(params)
+    if named is None and given:
+        raise KGError("--param needs a named query or a query file that declares its parameters")
+    bindings = q.bind(named, given)
+    store, _ = q.load_store(data, inferred)
+    result = q.run(store, text, bindings, timeout)
+    fmt = fmt or ("ttl" if result.kind == "graph" else "table" if sys.stdout.isatty() else "csv")
+    sys.stdout.buffer.write(q.format_result(result, fmt))
+    sys.stdout.flush()
+
+
+@cli.command()
+def queries() -> None:
+    """List the named queries, with their titles and parameters.
+
+    \b
+    Example:
+      kg queries
+    """
+    from kg import query as q
+    from kg.table import render
+
+    rows = []
+    for name, nq in q.library().items():
+        params = ", ".join(f"{p.name}={p.default}" for p in nq.params)
+        rows.append([name, nq.title, nq.title_zh, params])
+    click.echo(render(["name", "title", "标题", "parameters (default)"], rows))
