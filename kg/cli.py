@@ -340,3 +340,68 @@ def queries() -> None:
         params = ", ".join(f"{p.name}={p.default}" for p in nq.params)
         rows.append([name, nq.title, nq.title_zh, params])
     click.echo(render(["name", "title", "标题", "parameters (default)"], rows))
+
+
+@cli.command()
+@data_option
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to bind; the default serves this machine only."
+)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--timeout", default=30.0, show_default=True, type=float, metavar="SECONDS", help="Per-query time limit.")
+def serve(data: str | None, inferred: bool, host: str, port: int, timeout: float) -> None:
+    """Serve a read-only SPARQL 1.1 endpoint at /sparql and a query page at /.
+
+    GET and POST (form or application/sparql-query), content negotiation for the
+    results and graph formats, a service description, CORS. Updates, SERVICE and
+    remote FROM are refused; each query has a time limit.
+
+    \b
+    Example:
+      kg serve                      # http://127.0.0.1:8000/
+      curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3' http://127.0.0.1:8000/sparql
+    """
+    from kg import query as q
+    from kg import serve as server
+
+    if timeout <= 0:
+        raise KGError("--timeout must be a positive number of seconds")
+    store, source = q.load_store(data, inferred)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"kg: warning: serving on {host}: other machines can reach this endpoint", err=True)
+    folder = Path(data) if data and Path(data).is_dir() else Path("build")
+    click.echo(f"serving {source} at http://{host}:{port}/ (SPARQL endpoint: /sparql); Ctrl-C stops", err=True)
+    server.serve(store, host, port, timeout, folder / "graph.html")
+
+
+@cli.command()
+@click.option("--endpoint", required=True, metavar="URL", help="The store's Graph Store Protocol URL.")
+@click.option("--graph", "graph_iri", default=None, metavar="IRI", help="Put everything into this one named graph.")
+@click.option("--user", default=None, metavar="NAME:PASSWORD", help="HTTP basic authentication.")
+@click.option(
+    "--token", default=None, envvar="KG_PUSH_TOKEN", metavar="TOKEN", help="Bearer token (or $KG_PUSH_TOKEN)."
+)
+@click.option(
+    "--data", metavar="PATH", default=None, help="A build folder or RDF file (default: ./build, else the bundled plan)."
+)
+def push(endpoint: str, graph_iri: str | None, user: str | None, token: str | None, data: str | None) -> None:
+    """Put the built graph into a triple store (SPARQL 1.1 Graph Store Protocol).
+
+    Each document's named graph (and the ontology's) is replaced whole by an HTTP
+    PUT, then read back to check the store holds exactly the triples sent.
+
+    \b
+    Example:
+      kg push --endpoint http://127.0.0.1:7878/store                       # Oxigraph
+      kg push --endpoint http://localhost:3030/kg/data --user admin:secret  # Fuseki
+      kg push --endpoint http://localhost:7200/repositories/kg/rdf-graphs/service  # GraphDB
+    """
+    from kg import push as pusher
+    from kg import query as q
+
+    if graph_iri is not None:
+        graph_iri = q.checked_iri(graph_iri, "--graph")
+    store, source = q.load_store(data)
+    for pushed in pusher.push(store, endpoint, graph_iri, user, token):
+        click.echo(f"{pushed.graph}: {pushed.stored} triples stored (sent {pushed.sent})")
+    click.echo(f"pushed {source} to {endpoint}")

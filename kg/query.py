@@ -164,6 +164,14 @@ def expand(value: str) -> str:
     return value
 
 
+def checked_iri(value: str, what: str) -> str:
+    """A full IRI from an IRI, <IRI> or known prefixed name; anything else is refused."""
+    iri = expand(value)
+    if not re.match(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", iri, re.I):
+        raise KGError(f"{what}: {value!r} is not an IRI or a known prefixed name")
+    return iri
+
+
 def bind(named: NamedQuery | None, given: dict[str, str]) -> dict:
     """The parameters as RDF terms (pyoxigraph), checked against their declared types."""
     import pyoxigraph as ox
@@ -179,10 +187,7 @@ def bind(named: NamedQuery | None, given: dict[str, str]) -> dict:
         if not value:
             raise KGError(f"parameter {name!r} is required: --param {name}=VALUE ({param.description})")
         if param.type == "iri":
-            iri = expand(value)
-            if not re.match(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", iri, re.I):
-                raise KGError(f"parameter {name!r}: {value!r} is not an IRI or a known prefixed name")
-            term = ox.NamedNode(iri)
+            term = ox.NamedNode(checked_iri(value, f"parameter {name!r}"))
         elif param.type == "year":
             if not re.fullmatch(r"\d{4}", value):
                 raise KGError(f"parameter {name!r}: {value!r} is not a year")

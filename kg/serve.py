@@ -1,0 +1,280 @@
+"""A read-only SPARQL 1.1 Protocol endpoint (Starlette, run by uvicorn) and its query page.
+
+Every query goes through kg.query: inspected before it runs (no update, no SERVICE,
+no remote FROM), evaluated by pyoxigraph in a child process that a timeout kills.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from kg import query as q
+from kg.errors import KGError
+
+RESULT_TYPES = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+GRAPH_TYPES = {
+    "text/turtle": "ttl",
+    "application/x-turtle": "ttl",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "application/ld+json": "jsonld",
+}
+MEDIA = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+    "ttl": "text/turtle; charset=utf-8",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+}
+MAX_BODY = 100_000
+
+
+def negotiate(accept: str, kinds: dict[str, str], default: str) -> str | None:
+    """The best format for an Accept header (q-values honoured); None when nothing fits."""
+    if not accept.strip():
+        return default
+    offers = []
+    for k, part in enumerate(accept.split(",")):
+        media, *params = [x.strip() for x in part.split(";")]
+        weight = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        offers.append((-weight, k, media.lower()))
+    for neg_weight, _, media in sorted(offers):
+        if neg_weight == 0:
+            continue
+        if media in kinds:
+            return kinds[media]
+        if media in ("*/*", "application/*", "text/*"):
+            return default
+    return None
+
+
+def service_description(endpoint: str, graphs: set[str]) -> str:
+    named = "".join(f"    sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ] ;\n" for g in sorted(graphs))
+    return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix formats: <http://www.w3.org/ns/formats/> .
+
+<{endpoint}> a sd:Service ;
+  sd:endpoint <{endpoint}> ;
+  sd:supportedLanguage sd:SPARQL11Query ;
+  sd:resultFormat formats:SPARQL_Results_JSON , formats:SPARQL_Results_XML , formats:SPARQL_Results_CSV ,
+    formats:SPARQL_Results_TSV , formats:Turtle , formats:N-Triples , formats:JSON-LD ;
+  sd:feature sd:UnionDefaultGraph ;
+  sd:defaultDataset [ a sd:Dataset ;
+    sd:defaultGraph [ a sd:Graph ] ;
+{named}  ] .
+"""
+
+
+def create_app(store, timeout: float = 30.0, graph_html: Path | None = None):
+    """The ASGI app over ``store`` (a pyoxigraph Store that kg.query.load_store gave)."""
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.middleware import Middleware
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.requests import Request
+    from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+    from starlette.routing import Route
+
+    graphs = q.graph_names(store)
+    page = query_page(q.library())
+
+    def error(status: int, message: str) -> Response:
+        return PlainTextResponse(message + "\n", status_code=status)
+
+    async def read_form(request: Request) -> tuple[dict[str, list[str]], str | None]:
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY:
+            return {}, f"request body over {MAX_BODY} bytes"
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_BODY:
+                return {}, f"request body over {MAX_BODY} bytes"
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return {}, "the request body is not UTF-8"
+        if ctype == "application/sparql-query":
+            return {"query": [text]}, None
+        if ctype == "application/sparql-update":
+            return {"update": [text]}, None
+        if ctype in ("application/x-www-form-urlencoded", ""):
+            return parse_qs(text, keep_blank_values=True), None
+        return {}, f"unsupported content type {ctype!r}: use application/sparql-query or a form"
+
+    async def sparql(request: Request) -> Response:
+        params = parse_qs(request.url.query, keep_blank_values=True)
+        if request.method == "POST":
+            form, problem = await read_form(request)
+            if problem:
+                return error(413 if "over" in problem else 415, problem)
+            for key, values in form.items():
+                params.setdefault(key, []).extend(values)
+        if "update" in params:
+            return error(403, "SPARQL updates are refused: this endpoint is read-only")
+        queries = params.get("query", [])
+        if not queries:
+            if request.method == "GET":
+                return Response(service_description(str(request.url_for("sparql")), graphs), media_type=MEDIA["ttl"])
+            return error(400, "no query: send query=… or a body of type application/sparql-query")
+        if len(queries) > 1:
+            return error(400, "one query per request")
+        text = queries[0]
+        for key in ("default-graph-uri", "named-graph-uri"):
+            for iri in params.get(key, []):
+                if iri not in graphs:
+                    return error(400, f"{key} <{iri}> is refused: it names no graph of this dataset")
+        if params.get("default-graph-uri") or params.get("named-graph-uri"):
+            return error(400, "default-graph-uri and named-graph-uri are not supported: use FROM in the query")
+        try:
+            kind = q.inspect(text, graphs)
+        except KGError as e:
+            return error(400, str(e))
+        accept = request.headers.get("accept", "")
+        if kind in ("CONSTRUCT", "DESCRIBE"):
+            fmt = negotiate(accept, GRAPH_TYPES, "ttl")
+        else:
+            fmt = negotiate(accept, RESULT_TYPES, "json")
+        if fmt is None:
+            return error(406, f"cannot answer a {kind} query as {accept}")
+        try:
+            result = await run_in_threadpool(q.run, store, text, None, timeout)
+            body = q.format_result(result, fmt)
+        except q.QueryTimeout as e:
+            return error(503, str(e))
+        except KGError as e:
+            return error(400, str(e))
+        return Response(body, media_type=MEDIA[fmt])
+
+    async def index(request: Request) -> Response:
+        return HTMLResponse(page)
+
+    async def graph(request: Request) -> Response:
+        if graph_html is None or not graph_html.exists():
+            return error(404, "no network view here: run `kg build` (it writes graph.html) and serve its folder")
+        return FileResponse(graph_html, media_type="text/html")
+
+    routes = [
+        Route("/", index),
+        Route("/sparql", sparql, methods=["GET", "POST"], name="sparql"),
+        Route("/graph", graph),
+    ]
+    middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"])]
+    return Starlette(routes=routes, middleware=middleware)
+
+
+def query_page(library: dict) -> str:
+    """The offline query page: pick a named query, edit it, run it, see the table."""
+    named = {
+        name: {"title": nq.title, "title_zh": nq.title_zh, "description": nq.description, "text": nq.text}
+        for name, nq in library.items()
+        if not nq.params
+    }
+    with_params = {
+        name: {
+            "title": nq.title,
+            "title_zh": nq.title_zh,
+            "description": nq.description + " (parameters take their defaults here)",
+            "text": q.with_values(nq.text, q.bind(nq, {})),
+        }
+        for name, nq in library.items()
+        if nq.params
+    }
+    data = json.dumps({**named, **with_params}, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    return PAGE.replace("__QUERIES__", data).replace("__TITLE__", escape("digital-china-kg SPARQL"))
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>__TITLE__</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font:14px/1.45 system-ui,"Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;margin:1.5em;color:#1d2733}
+h1{font-size:1.3em;margin:0 0 .6em}select,button{font:inherit;padding:.2em .5em}
+textarea{width:100%;height:16em;font:13px monospace;box-sizing:border-box;margin:.5em 0}
+#status{margin:.5em 0;color:#5b6b7a}#error{color:#a01010;white-space:pre-wrap}
+table{border-collapse:collapse;margin-top:.5em}
+td,th{border:1px solid #d5dde5;padding:.2em .5em;vertical-align:top;text-align:left}
+th{background:#eef2f6}#desc{color:#38485a}
+</style></head><body>
+<h1>digital-china-kg · SPARQL</h1>
+<label>Named query <select id="named"></select></label> <span id="desc"></span>
+<textarea id="query" spellcheck="false"></textarea>
+<button id="run">Run</button> <a href="/sparql">service description</a> · <a href="/graph">network view</a>
+<div id="status"></div><div id="error"></div><div id="results"></div>
+<script>
+"use strict";
+const QUERIES = __QUERIES__;
+const select = document.getElementById("named");
+const area = document.getElementById("query");
+function text(tag, value) { const el = document.createElement(tag); el.textContent = value; return el; }
+for (const name of Object.keys(QUERIES).sort()) {
+  const opt = text("option", name + " — " + QUERIES[name].title + " " + QUERIES[name].title_zh);
+  opt.value = name; select.appendChild(opt);
+}
+function pick() {
+  const q = QUERIES[select.value]; if (!q) return;
+  area.value = q.text; document.getElementById("desc").textContent = q.description;
+}
+select.addEventListener("change", pick);
+select.value = QUERIES["pillars"] ? "pillars" : select.options[0].value; pick();
+async function run() {
+  const status = document.getElementById("status"), err = document.getElementById("error");
+  const out = document.getElementById("results");
+  status.textContent = "running…"; err.textContent = ""; out.replaceChildren();
+  const started = performance.now();
+  let response;
+  try {
+    response = await fetch("/sparql", {method: "POST",
+      headers: {"Content-Type": "application/sparql-query",
+                "Accept": "application/sparql-results+json, text/turtle;q=0.9"},
+      body: area.value});
+  } catch (e) { status.textContent = ""; err.textContent = String(e); return; }
+  const body = await response.text();
+  const ms = Math.round(performance.now() - started);
+  if (!response.ok) { status.textContent = response.status + " (" + ms + " ms)"; err.textContent = body; return; }
+  if ((response.headers.get("content-type") || "").includes("json")) {
+    const data = JSON.parse(body);
+    if ("boolean" in data) { status.textContent = "ASK → " + data.boolean + " (" + ms + " ms)"; return; }
+    const table = document.createElement("table"), head = document.createElement("tr");
+    for (const v of data.head.vars) head.appendChild(text("th", v));
+    table.appendChild(head);
+    for (const b of data.results.bindings) {
+      const row = document.createElement("tr");
+      for (const v of data.head.vars) row.appendChild(text("td", b[v] ? b[v].value : ""));
+      table.appendChild(row);
+    }
+    out.appendChild(table);
+    status.textContent = data.results.bindings.length + " rows (" + ms + " ms)";
+  } else {
+    out.appendChild(text("pre", body)); status.textContent = "graph (" + ms + " ms)";
+  }
+}
+document.getElementById("run").addEventListener("click", run);
+</script></body></html>
+"""
+
+
+def serve(store, host: str, port: int, timeout: float, graph_html: Path | None) -> None:
+    import uvicorn
+
+    uvicorn.run(create_app(store, timeout, graph_html), host=host, port=port, log_level="warning", access_log=False)

@@ -1,0 +1,129 @@
+"""`kg push` into a real Oxigraph server, and against a stub that checks authentication."""
+
+from __future__ import annotations
+
+import http.server
+import subprocess
+import sys
+import threading
+import time
+import typing
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import run_kg
+from test_serve import free_port
+
+OXIGRAPH = Path(sys.executable).with_name("oxigraph")
+
+
+@pytest.fixture
+def oxigraph(tmp_path):
+    if not OXIGRAPH.exists():
+        pytest.fail("the oxigraph server (PyPI package oxigraph) is not installed")
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(OXIGRAPH), "serve", "--location", str(tmp_path / "store"), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=1).read()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield base
+    proc.terminate()
+    proc.wait(10)
+
+
+def counts(base: str) -> dict[str, int]:
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    req = urllib.request.Request(
+        base + "/query?" + urllib.parse.urlencode({"query": query}), headers={"Accept": "text/csv"}
+    )
+    lines = urllib.request.urlopen(req, timeout=10).read().decode().splitlines()[1:]
+    return {g: int(n) for g, n in (line.split(",") for line in lines)}
+
+
+def test_push_round_trips_through_oxigraph(oxigraph, built):
+    from rdflib import Dataset
+
+    local = Dataset().parse(built / "full.trig", format="trig")
+    expected = {str(g.identifier): len(g) for g in local.graphs() if len(g)}
+    r = run_kg("push", "--endpoint", oxigraph + "/store", "--data", str(built))
+    assert r.returncode == 0, r.stderr
+    assert counts(oxigraph) == expected
+    assert "triples stored" in r.stdout
+    # Idempotent: a second push replaces each graph, it does not add to it.
+    r = run_kg("push", "--endpoint", oxigraph + "/store", "--data", str(built))
+    assert r.returncode == 0 and counts(oxigraph) == expected
+    r = run_kg("push", "--endpoint", oxigraph + "/store", "--data", str(built), "--graph", "urn:kg:all")
+    assert r.returncode == 0
+    union = len({t for g in local.graphs() for t in g})
+    assert counts(oxigraph)["urn:kg:all"] == union
+
+
+class Stub(http.server.BaseHTTPRequestHandler):
+    """A Graph Store stub: keeps what is PUT, returns it on GET (or less, when told to lie)."""
+
+    stored: typing.ClassVar[dict] = {}
+    auth: typing.ClassVar[list] = []
+    drop_one = False
+
+    def do_PUT(self):
+        Stub.auth.append(self.headers.get("Authorization"))
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        Stub.stored[self.path] = body
+        self.send_response(204)
+        self.end_headers()
+
+    def do_GET(self):
+        body = Stub.stored.get(self.path, b"")
+        if Stub.drop_one:
+            body = b"\n".join(body.splitlines()[1:])
+        self.send_response(200)
+        self.send_header("Content-Type", "application/n-triples")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def stub():
+    Stub.stored, Stub.auth, Stub.drop_one = {}, [], False
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stub)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/store"
+    server.shutdown()
+
+
+def test_basic_and_bearer_authentication(stub, built):
+    assert run_kg("push", "--endpoint", stub, "--data", str(built), "--user", "admin:s3cret").returncode == 0
+    assert set(Stub.auth) == {"Basic YWRtaW46czNjcmV0"}
+    Stub.auth.clear()
+    assert run_kg("push", "--endpoint", stub, "--data", str(built), env={"KG_PUSH_TOKEN": "tok"}).returncode == 0
+    assert set(Stub.auth) == {"Bearer tok"}
+
+
+def test_a_store_that_loses_triples_is_caught(stub, built):
+    Stub.drop_one = True
+    r = run_kg("push", "--endpoint", stub, "--data", str(built))
+    assert r.returncode == 2 and "but the store holds" in r.stderr
+
+
+def test_unreachable_and_bad_endpoint(built):
+    r = run_kg("push", "--endpoint", "http://127.0.0.1:9/store", "--data", str(built))
+    assert r.returncode == 2 and "cannot reach" in r.stderr and "Traceback" not in r.stderr
+    r = run_kg("push", "--endpoint", "ftp://example/store", "--data", str(built))
+    assert r.returncode == 2 and "Graph Store Protocol URL" in r.stderr
+    r = run_kg("push", "--endpoint", "http://127.0.0.1:9/store", "--graph", "not an iri", "--data", str(built))
+    assert r.returncode == 2 and "not an IRI" in r.stderr
