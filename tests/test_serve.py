@@ -78,11 +78,8 @@ def test_rdflib_sparqlstore(server):
     from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
     g = Graph(store=SPARQLStore(server + "/sparql", returnFormat="json"))
-    rows = list(
-        g.query(
-            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?l WHERE { <https://w3id.org/digital-china-kg/id/entity/北斗> rdfs:label ?l }"
-        )
-    )
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    rows = list(g.query(f"SELECT ?l WHERE {{ <https://w3id.org/digital-china-kg/id/entity/北斗> {label} ?l }}"))
     assert {str(r[0]) for r in rows} == {"北斗", "BeiDou Navigation Satellite System"}
 
 
