@@ -8,6 +8,7 @@ because both pyoxigraph and rdflib would otherwise fetch remote data.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import pickle
@@ -114,6 +115,12 @@ def _walk(node):
 
 def inspect(text: str, local_graphs: set[str] = frozenset()) -> str:
     """The query form (SELECT, CONSTRUCT, ASK or DESCRIBE) of a query it is safe to run."""
+    return _inspect(text, frozenset(local_graphs))
+
+
+@functools.lru_cache(maxsize=512)
+def _inspect(text: str, local_graphs: frozenset[str]) -> str:
+    # Parsing with rdflib costs about 10 ms; a server sees the same queries again and again.
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
     from rdflib.plugins.sparql.parserutils import CompValue

@@ -232,3 +232,28 @@ def test_query_page_is_one_offline_file(server):
     assert status == 200 and headers["content-type"].startswith("text/html")
     assert '"pillars"' in page and "某一支柱下的任务" in page
     assert "src=" not in page and "<link" not in page  # every script and style inline
+
+
+def test_query_page_in_a_real_browser(server):
+    from browser import open_page, screenshot
+
+    with open_page(server) as page:
+        page.goto(server + "/")
+        page.select_option("#named", "goals")
+        assert "dckg:targetYear" in page.input_value("#query")
+        page.click("#run")
+        page.wait_for_selector("#results table")
+        assert page.locator("#results table tr").count() == 3  # header and two goals
+        assert "2035" in page.inner_text("#results")
+        page.fill("#query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+        page.click("#run")
+        page.wait_for_function("document.getElementById('error').textContent.includes('refused')")
+        page.select_option("#named", "pillars")
+        page.click("#run")
+        page.wait_for_selector("#results table")
+        assert "数字基础设施" in page.inner_text("#results")
+        path = screenshot(page, "query-page.png")
+        assert path.stat().st_size > 10_000
+        assert page.blocked == []
+        # The one error logged is the refused query's 400 response, which the page shows.
+        assert page.errors == ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]
