@@ -35,6 +35,7 @@ bench: install ## Time `kg build` against `python -c "import rdflib"`
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_gates.py
 	$(BIN)/python bench/bench_query.py
+	$(BIN)/python bench/bench_viz.py
 
 clean:
 	rm -rf $(VENV) build/*.ttl build/*.nt build/*.trig build/*.nq build/*.jsonld build/*.rdf build/*.json

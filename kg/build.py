@@ -40,9 +40,9 @@ def dataset(paths: Sequence[str | Path], base: str = DEFAULT_BASE, lexicon_path:
     return graph.build(read_documents(paths, lexicon_path), framework.load(resources.ontology_file()), base)
 
 
-def outputs(ds, ontology, report=None, base: str = DEFAULT_BASE) -> dict[str, bytes]:
-    """File name → bytes, for everything `kg build` writes."""
-    from kg import check, docs, stats
+def outputs(ds, ontology, report=None, base: str = DEFAULT_BASE, notes: list[str] | None = None) -> dict[str, bytes]:
+    """File name → bytes, for everything `kg build` writes; ``notes`` collects warnings."""
+    from kg import check, docs, stats, viz
 
     data = export.Snapshot(ds)
     full = export.Snapshot(export.with_ontology(ds, ontology))
@@ -56,6 +56,10 @@ def outputs(ds, ontology, report=None, base: str = DEFAULT_BASE) -> dict[str, by
     files["ontology.ttl"] = resources.ontology_file().read_bytes()
     files["ontology.owl"] = export.serialize(onto, "rdfxml")
     files["ontology.html"] = docs.render(ontology, export.union(ds)).encode()
+    views, view_notes = viz.build_views(ds)
+    files.update(views)
+    if notes is not None:
+        notes.extend(view_notes)
     summary = stats.summarize(ds)
     if report is not None:
         inferred = export.Snapshot(check.inferred_dataset(report, f"{base}{check.INFERRED_GRAPH}"))
@@ -119,6 +123,7 @@ def run(
     lexicon_path: str | Path | None = None,
     checks: bool = True,
     require_reasoner: bool = False,
+    notes: list[str] | None = None,
 ):
     """Build, pass the quality gate, write everything; returns (summary, report or None)."""
     from kg import check, graph
@@ -131,6 +136,6 @@ def run(
         report = check.run(ds, ontology, require_reasoner=require_reasoner)
         if report.failed:
             raise check.failure(report)
-    files = outputs(ds, ontology, report, graph.check_base(base))
+    files = outputs(ds, ontology, report, graph.check_base(base), notes)
     write_all(out, files)
     return json.loads(files["summary.json"]), report

@@ -114,7 +114,8 @@ def build(
     fails it is not written. Writes data.* (the extracted graph) and full.*
     (ontology plus data) as Turtle, N-Triples, TriG, N-Quads, JSON-LD and
     RDF/XML; inferred.* (what the reasoner adds, in its own graph); ontology.owl
-    and ontology.html; summary.json.
+    and ontology.html; graph.html (the network view) with overview.svg and
+    overview.png; summary.json.
 
     \b
     Example:
@@ -124,9 +125,12 @@ def build(
     from kg import build as builder
     from kg import check, stats
 
-    summary, report = builder.run(files, Path(out), base, lexicon, not skip_checks, require_reasoner)
+    notes: list[str] = []
+    summary, report = builder.run(files, Path(out), base, lexicon, not skip_checks, require_reasoner, notes)
     if report is not None:
         _warn(report)
+    for note in notes:
+        click.echo(f"kg: warning: {note}", err=True)
     if not quiet:
         click.echo(f"built {len(summary['documents'])} document(s), {summary['triples']} triples → {out}/")
         click.echo(stats.format_summary(summary))
@@ -405,3 +409,45 @@ def push(endpoint: str, graph_iri: str | None, user: str | None, token: str | No
     for pushed in pusher.push(store, endpoint, graph_iri, user, token):
         click.echo(f"{pushed.graph}: {pushed.stored} triples stored (sent {pushed.sent})")
     click.echo(f"pushed {source} to {endpoint}")
+
+
+@cli.command()
+@inputs
+@out_option
+@click.option(
+    "--focus", default=None, metavar="TEXT", help="Show the neighbourhood of the nodes whose label holds TEXT."
+)
+@click.option("--depth", default=2, show_default=True, type=click.IntRange(0, 10), help="Steps out from --focus.")
+@click.option(
+    "--max-nodes", default=2000, show_default=True, type=click.IntRange(10, 100_000), help="Summarize past this."
+)
+@base_option
+@lexicon_option
+def viz(
+    files: tuple[str, ...], out: str, focus: str | None, depth: int, max_nodes: int, base: str, lexicon: str | None
+) -> None:
+    """Write OUT/graph.html, the interactive network view, and OUT/overview.svg and .png.
+
+    One offline file: open it from disk, no network needed. Search zh and en labels,
+    filter by pillar group and class, switch labels between Chinese and English,
+    click a node for its source sentence and neighbours.
+
+    \b
+    Example:
+      kg viz
+      kg viz --focus 北斗 --depth 2 --out build/beidou
+    """
+    from kg import build as builder
+    from kg import export
+    from kg import viz as viewer
+
+    folder = Path(out)
+    builder.check_writable(folder)
+    ds = builder.dataset(files, base, lexicon)
+    views, notes = viewer.build_views(ds, focus, depth, max_nodes)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in views.items():
+        export.atomic_write(folder / name, data)
+    for note in notes:
+        click.echo(f"kg: note: {note}", err=True)
+    click.echo(f"wrote {folder / 'graph.html'}, {folder / 'overview.svg'}, {folder / 'overview.png'}")

@@ -201,77 +201,8 @@ def query_page(library: dict) -> str:
         if nq.params
     }
     data = json.dumps({**named, **with_params}, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
-    return PAGE.replace("__QUERIES__", data).replace("__TITLE__", escape("digital-china-kg SPARQL"))
-
-
-PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>__TITLE__</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font:14px/1.45 system-ui,"Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;margin:1.5em;color:#1d2733}
-h1{font-size:1.3em;margin:0 0 .6em}select,button{font:inherit;padding:.2em .5em}
-textarea{width:100%;height:16em;font:13px monospace;box-sizing:border-box;margin:.5em 0}
-#status{margin:.5em 0;color:#5b6b7a}#error{color:#a01010;white-space:pre-wrap}
-table{border-collapse:collapse;margin-top:.5em}
-td,th{border:1px solid #d5dde5;padding:.2em .5em;vertical-align:top;text-align:left}
-th{background:#eef2f6}#desc{color:#38485a}
-</style></head><body>
-<h1>digital-china-kg · SPARQL</h1>
-<label>Named query <select id="named"></select></label> <span id="desc"></span>
-<textarea id="query" spellcheck="false"></textarea>
-<button id="run">Run</button> <a href="/sparql">service description</a> · <a href="/graph">network view</a>
-<div id="status"></div><div id="error"></div><div id="results"></div>
-<script>
-"use strict";
-const QUERIES = __QUERIES__;
-const select = document.getElementById("named");
-const area = document.getElementById("query");
-function text(tag, value) { const el = document.createElement(tag); el.textContent = value; return el; }
-for (const name of Object.keys(QUERIES).sort()) {
-  const opt = text("option", name + " — " + QUERIES[name].title + " " + QUERIES[name].title_zh);
-  opt.value = name; select.appendChild(opt);
-}
-function pick() {
-  const q = QUERIES[select.value]; if (!q) return;
-  area.value = q.text; document.getElementById("desc").textContent = q.description;
-}
-select.addEventListener("change", pick);
-select.value = QUERIES["pillars"] ? "pillars" : select.options[0].value; pick();
-async function run() {
-  const status = document.getElementById("status"), err = document.getElementById("error");
-  const out = document.getElementById("results");
-  status.textContent = "running…"; err.textContent = ""; out.replaceChildren();
-  const started = performance.now();
-  let response;
-  try {
-    response = await fetch("/sparql", {method: "POST",
-      headers: {"Content-Type": "application/sparql-query",
-                "Accept": "application/sparql-results+json, text/turtle;q=0.9"},
-      body: area.value});
-  } catch (e) { status.textContent = ""; err.textContent = String(e); return; }
-  const body = await response.text();
-  const ms = Math.round(performance.now() - started);
-  if (!response.ok) { status.textContent = response.status + " (" + ms + " ms)"; err.textContent = body; return; }
-  if ((response.headers.get("content-type") || "").includes("json")) {
-    const data = JSON.parse(body);
-    if ("boolean" in data) { status.textContent = "ASK → " + data.boolean + " (" + ms + " ms)"; return; }
-    const table = document.createElement("table"), head = document.createElement("tr");
-    for (const v of data.head.vars) head.appendChild(text("th", v));
-    table.appendChild(head);
-    for (const b of data.results.bindings) {
-      const row = document.createElement("tr");
-      for (const v of data.head.vars) row.appendChild(text("td", b[v] ? b[v].value : ""));
-      table.appendChild(row);
-    }
-    out.appendChild(table);
-    status.textContent = data.results.bindings.length + " rows (" + ms + " ms)";
-  } else {
-    out.appendChild(text("pre", body)); status.textContent = "graph (" + ms + " ms)";
-  }
-}
-document.getElementById("run").addEventListener("click", run);
-</script></body></html>
-"""
+    page = (Path(__file__).parent / "templates" / "query.html").read_text(encoding="utf-8")
+    return page.replace("__QUERIES__", data).replace("__TITLE__", escape("digital-china-kg SPARQL"))
 
 
 def serve(store, host: str, port: int, timeout: float, graph_html: Path | None) -> None:

@@ -24,6 +24,9 @@ OUTPUTS = [f"{kind}.{ext}" for kind in ("data", "full") for ext in ("ttl", "nt",
     "ontology.html",
     "inferred.ttl",
     "inferred.trig",
+    "graph.html",
+    "overview.svg",
+    "overview.png",
     "summary.json",
 ]
 

@@ -1,0 +1,88 @@
+"""Time from navigation to interactive, in headless Chromium, for the network view of the
+bundled plan and of a graph ten times larger (the plan's network copied ten times over),
+against `python -c "import rdflib"` measured in the same run.
+
+Usage: python bench/bench_viz.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import networkx as nx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from browser import open_page
+
+from kg import build, resources, viz
+
+
+def tenfold(net):
+    """Ten disjoint copies of the network, every node renamed, so nothing merges."""
+    big = nx.MultiDiGraph()
+    for k in range(10):
+        mapping = {n: f"{n}#copy{k}" for n in net.nodes}
+        big = nx.compose(big, nx.relabel_nodes(net, mapping, copy=True))
+    return big
+
+
+def time_to_interactive(path: Path, runs: int) -> tuple[float, float, int, str]:
+    """Median seconds from navigation to the first view drawn, and to the full graph drawn."""
+    url = path.as_uri()
+    first, full = [], []
+    nodes, view = 0, ""
+    with open_page(url) as page:
+        for _ in range(runs):
+            start = time.perf_counter()
+            page.goto(url)
+            page.wait_for_function("window.kgView && window.kgView.ready", timeout=120_000)
+            first.append(time.perf_counter() - start)
+            view = page.evaluate("window.kgView.view")
+            start = time.perf_counter()
+            page.click("#view-full")
+            page.wait_for_function("window.kgView.ready && window.kgView.view === 'full'", timeout=120_000)
+            full.append(time.perf_counter() - start)
+            nodes = page.evaluate("window.kgView.nodes.length")
+    return statistics.median(first), statistics.median(full), nodes, view
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    net, title = viz.network_for(build.dataset([resources.default_corpus()]))
+    big = tenfold(net)
+    base_times = []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import rdflib"], check=True)
+        base_times.append(time.perf_counter() - start)
+    baseline = statistics.median(base_times)
+    print(f"baseline: python -c 'import rdflib' = {baseline * 1000:.0f} ms\n")
+    print(f"{'graph':34} {'build s':>8} {'first view':>16} {'× base':>7} {'full graph':>18} {'× base':>7}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, graph, max_nodes in (
+            ("bundled plan", net, viz.MAX_NODES),
+            ("10× larger, summarized (default)", big, viz.MAX_NODES),
+            ("10× larger, everything drawn", big, 10**6),
+        ):
+            start = time.perf_counter()
+            files, _ = viz.views(graph, title, max_nodes=max_nodes)
+            built = time.perf_counter() - start
+            path = Path(tmp) / f"{abs(hash(name))}.html"
+            path.write_bytes(files["graph.html"])
+            first, full, nodes, view = time_to_interactive(path, args.runs)
+            print(
+                f"{name:34} {built:8.2f} {view:>8} {first:6.2f} s {first / baseline:7.1f} "
+                f"{nodes:5d} nodes {full:5.2f} s {full / baseline:7.1f}"
+            )
+
+
+if __name__ == "__main__":
+    main()
