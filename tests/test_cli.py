@@ -185,7 +185,9 @@ def test_export_csv_folder_and_file(tmp_path):
     assert result.returncode == 0 and "owl:Ontology" in (tmp_path / "x.ttl").read_text()
 
 
-@pytest.mark.parametrize("command", ["build", "export", "stats", "check", "docs"])
+@pytest.mark.parametrize(
+    "command", ["build", "export", "stats", "check", "docs", "query", "queries", "serve", "push", "viz"]
+)
 def test_help_has_an_example(command):
     result = run_kg(command, "--help")
     assert result.returncode == 0 and "Example" in result.stdout

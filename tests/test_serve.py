@@ -257,3 +257,9 @@ def test_query_page_in_a_real_browser(server):
         assert page.blocked == []
         # The one error logged is the refused query's 400 response, which the page shows.
         assert page.errors == ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]
+
+
+def test_the_network_view_is_served_once_built(server, built):
+    status, headers, body = http("GET", server + "/graph")
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert body == (built / "graph.html").read_bytes()
