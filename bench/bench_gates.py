@@ -6,10 +6,8 @@ Usage: python bench/bench_gates.py [--runs N]
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
-import sys
-import time
+
+from timing import BASELINE, import_rdflib, report, seconds
 
 from kg import build, check, export, graph, resources
 
@@ -29,21 +27,13 @@ def main() -> None:
         "SPARQL checks (pyoxigraph)": lambda: check.sparql_checks(full),
         "all gates (check.run)": lambda: check.run(ds, ontology, require_reasoner=True),
     }
-    times: dict[str, list[float]] = {"python -c 'import rdflib' (baseline)": []}
+    times: dict[str, list[float]] = {BASELINE: []}
     times.update({name: [] for name in gates})
     for _ in range(args.runs):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import rdflib"], check=True)
-        times["python -c 'import rdflib' (baseline)"].append(time.perf_counter() - start)
+        times[BASELINE].append(seconds(import_rdflib))
         for name, gate in gates.items():
-            start = time.perf_counter()
-            gate()
-            times[name].append(time.perf_counter() - start)
-    base = statistics.median(times["python -c 'import rdflib' (baseline)"])
-    print(f"{'gate':40} {'median s':>9} {'min s':>7} {'× baseline':>11}")
-    for name, values in times.items():
-        med = statistics.median(values)
-        print(f"{name:40} {med:9.3f} {min(values):7.3f} {med / base:11.2f}")
+            times[name].append(seconds(gate))
+    report("gate", times)
 
 
 if __name__ == "__main__":

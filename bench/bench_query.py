@@ -18,18 +18,11 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from timing import import_rdflib, median_time
+
 from kg import query as q
 
 KG = [str(Path(sys.executable).with_name("kg"))]
-
-
-def median_time(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _rdflib_term(term):
@@ -71,7 +64,7 @@ def main() -> None:
         except OSError:
             time.sleep(0.1)
     try:
-        baseline = median_time(lambda: subprocess.run([sys.executable, "-c", "import rdflib"], check=True), args.runs)
+        baseline = median_time(import_rdflib, args.runs)
         print(f"baseline: python -c 'import rdflib' = {baseline * 1000:.0f} ms (median of {args.runs})\n")
         columns = ("CLI cold ms", "×base", "server ms", "pyoxigraph ms", "rdflib ms", "rdflib/ox")
         print(f"{'query':24} " + " ".join(f"{c:>13}" for c in columns))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,6 +18,7 @@ import networkx as nx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from browser import open_page
+from timing import import_rdflib, median_time
 
 from kg import build, resources, viz
 
@@ -58,12 +58,7 @@ def main() -> None:
     args = parser.parse_args()
     net, title = viz.network_for(build.dataset([resources.default_corpus()]))
     big = tenfold(net)
-    base_times = []
-    for _ in range(args.runs):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import rdflib"], check=True)
-        base_times.append(time.perf_counter() - start)
-    baseline = statistics.median(base_times)
+    baseline = median_time(import_rdflib, args.runs)
     print(f"baseline: python -c 'import rdflib' = {baseline * 1000:.0f} ms\n")
     print(f"{'graph':34} {'build s':>8} {'first view':>16} {'× base':>7} {'full graph':>18} {'× base':>7}")
     with tempfile.TemporaryDirectory() as tmp:

@@ -95,3 +95,20 @@ def chinese_only(tmp_path, plan_path) -> Path:
 
 def has_java() -> bool:
     return shutil.which("java") is not None
+
+
+def wait_for(url: str, proc, what: str) -> None:
+    """Poll ``url`` until the server ``proc`` answers; fail with its stderr if it never does."""
+    import time
+    import urllib.request
+
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+    proc.kill()
+    pytest.fail(f"{what} did not start: {proc.stderr.read() if proc.stderr else ''}")

@@ -6,14 +6,13 @@ import http.server
 import subprocess
 import sys
 import threading
-import time
 import typing
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import run_kg
+from conftest import run_kg, wait_for
 from test_serve import free_port
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
@@ -30,12 +29,7 @@ def oxigraph(tmp_path):
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=1).read()
-            break
-        except OSError:
-            time.sleep(0.05)
+    wait_for(base + "/query?query=ASK%7B%7D", proc, "oxigraph serve")
     yield base
     proc.terminate()
     proc.wait(10)

@@ -12,7 +12,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from conftest import KG
+from conftest import KG, wait_for
 from rdflib import Graph
 from test_query import Listener
 
@@ -32,15 +32,7 @@ def server(built):
         [*KG, "serve", "--data", str(built), "--port", str(port), "--timeout", "2"], stderr=subprocess.PIPE, text=True
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/sparql", timeout=1).read()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail("kg serve did not start: " + proc.stderr.read())
+    wait_for(base + "/sparql", proc, "kg serve")
     yield base
     proc.terminate()
     proc.wait(10)
