@@ -40,10 +40,18 @@ def dataset(paths: Sequence[str | Path], base: str = DEFAULT_BASE, lexicon_path:
     return graph.build(read_documents(paths, lexicon_path), framework.load(resources.ontology_file()), base)
 
 
-def outputs(ds, ontology, report=None, base: str = DEFAULT_BASE, notes: list[str] | None = None) -> dict[str, bytes]:
-    """File name → bytes, for everything `kg build` writes; ``notes`` collects warnings."""
+def outputs(
+    ds, ontology, report=None, base: str = DEFAULT_BASE, notes: list[str] | None = None, union=None
+) -> dict[str, bytes]:
+    """File name → bytes, for everything `kg build` writes; ``notes`` collects warnings.
+
+    ``union`` is the dataset's merged graph, when the caller has it already.
+    """
+    from rdflib import Dataset
+
     from kg import check, docs, stats, viz
 
+    union = union if union is not None else export.union(ds)
     data = export.Snapshot(ds)
     full = export.Snapshot(export.with_ontology(ds, ontology))
     files: dict[str, bytes] = {}
@@ -52,11 +60,11 @@ def outputs(ds, ontology, report=None, base: str = DEFAULT_BASE, notes: list[str
         files[f"data.{ext}"] = export.serialize(data, fmt)
         if fmt != "nq":
             files[f"full.{ext}"] = export.serialize(full, fmt)
-    onto = export.Snapshot(_ontology_dataset(ontology))
+    onto = export.Snapshot(export.with_ontology(Dataset(), ontology))
     files["ontology.ttl"] = resources.ontology_file().read_bytes()
     files["ontology.owl"] = export.serialize(onto, "rdfxml")
-    files["ontology.html"] = docs.render(ontology, export.union(ds)).encode()
-    views, view_notes = viz.build_views(ds)
+    files["ontology.html"] = docs.render(ontology, union).encode()
+    views, view_notes = viz.build_views(ds, union=union)
     files.update(views)
     if notes is not None:
         notes.extend(view_notes)
@@ -68,20 +76,6 @@ def outputs(ds, ontology, report=None, base: str = DEFAULT_BASE, notes: list[str
         summary["checks"] = check.summary(report)
     files["summary.json"] = (json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     return files
-
-
-def _ontology_dataset(ontology):
-    from rdflib import Dataset
-
-    from kg.graph import ONTOLOGY_IRI, PREFIXES
-
-    ds = Dataset()
-    for prefix, ns in PREFIXES.items():
-        ds.bind(prefix, ns)
-    g = ds.graph(ONTOLOGY_IRI)
-    for t in ontology:
-        g.add(t)
-    return ds
 
 
 def write_all(out: Path, files: dict[str, bytes]) -> None:
@@ -131,11 +125,12 @@ def run(
     check_writable(out)
     ds = dataset(paths, base, lexicon_path)
     ontology = graph.load_ontology(resources.ontology_file())
+    union = export.union(ds)
     report = None
     if checks:
-        report = check.run(ds, ontology, require_reasoner=require_reasoner)
+        report = check.run(ds, ontology, require_reasoner=require_reasoner, union=union)
         if report.failed:
             raise check.failure(report)
-    files = outputs(ds, ontology, report, graph.check_base(base), notes)
+    files = outputs(ds, ontology, report, graph.check_base(base), notes, union)
     write_all(out, files)
     return json.loads(files["summary.json"]), report

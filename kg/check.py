@@ -230,11 +230,14 @@ def sparql_checks(full: Graph, checks: list[Check] | None = None) -> list[Findin
 # -- all gates ----------------------------------------------------------------------
 
 
-def run(ds: Dataset, ontology: Graph, require_reasoner: bool = False, reasoner: bool = True) -> Report:
+def run(
+    ds: Dataset, ontology: Graph, require_reasoner: bool = False, reasoner: bool = True, union: Graph | None = None
+) -> Report:
+    """All three gates over the ontology plus the data (``union``: the data merged, if at hand)."""
     full = Graph()
     for t in ontology:
         full.add(t)
-    for t in export.union(ds):
+    for t in union if union is not None else export.union(ds):
         full.add(t)
     report = Report()
     start = time.perf_counter()

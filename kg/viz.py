@@ -461,11 +461,11 @@ def png(net, pos: dict, scale: float = 0.9) -> tuple[bytes, str]:
 # -- everything at once -------------------------------------------------------------------------
 
 
-def network_for(ds):
+def network_for(ds, union=None):
     """The dataset as an annotated, pruned networkx graph, and the plan titles for the heading."""
     from kg import export
 
-    net = export.network(export.union(ds))
+    net = export.network(union if union is not None else export.union(ds))
     annotate(net)
     prune(net)
     plans = [a for _, a in net.nodes(data=True) if a["kind"] == "Plan"]
@@ -494,7 +494,7 @@ def views(net, title: dict, focus: str | None = None, depth: int = 2, max_nodes:
 
 
 def build_views(
-    ds, focus: str | None = None, depth: int = 2, max_nodes: int = MAX_NODES
+    ds, focus: str | None = None, depth: int = 2, max_nodes: int = MAX_NODES, union=None
 ) -> tuple[dict[str, bytes], list[str]]:
-    net, title = network_for(ds)
+    net, title = network_for(ds, union)
     return views(net, title, focus, depth, max_nodes)
