@@ -254,3 +254,16 @@ def test_the_bundled_pillars_query_answers_pillar_by_pillar(full_graph):
     assert rows[0][0] == "two foundations" and rows[0][2] == "数字基础设施"
     assert rows[-1][2] == "数字化发展国际环境"
     assert all(row[4] == "1" for row in rows)
+
+
+def test_the_readme_documents_every_command_and_only_those():
+    import re
+    from pathlib import Path
+
+    from kg.cli import cli
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^### `kg (\w+)", readme, flags=re.M))
+    assert documented == set(cli.commands) - {"queries"}  # `kg queries` is shown under `kg query`
+    assert "$ kg queries" in readme
+    assert "make build" in readme and "make test" in readme
