@@ -222,6 +222,7 @@ class Extractor:
         self.find_aspect_lists(cues)
         self.assign_pillars(groups)
         self.find_goals(cues)
+        self.find_principles(cues)
         self.find_mentions()
         return DocumentFacts(
             slug=self.doc.slug,
@@ -508,7 +509,7 @@ class Extractor:
         beads = align(zh_clauses, en_clauses, self.anchors)
         picked: list[str] = []
         for zi, ei in beads:
-            if any(clause.start <= zh_clauses[i].start < clause.end for i in zi):
+            if any(zh_clauses[i].start < clause.end and clause.start < zh_clauses[i].end for i in zi):
                 for j in ei:
                     if en_clauses[j].text not in picked:
                         picked.append(en_clauses[j].text)
@@ -569,6 +570,35 @@ class Extractor:
                         sec.step = best.id
 
     # -- goals ----------------------------------------------------------------
+
+    def find_principles(self, cues: dict[int, str]) -> None:
+        """坚持… clauses the plan states outside its enumerations and goals: its principles."""
+        if not self.zh:
+            return
+        used = {(self.segments[u.segment].paragraph) for u in self.units}
+        n = 0
+        for p in self.doc.paragraphs:
+            cue = cues.get(p.number, "")
+            if not cue or p.number in used:
+                continue
+            for s in p.sentences:
+                for clause in self._clauses(s):
+                    span = self._strip_cue(clause, cue) if clause.start == s.span.start else clause
+                    if span.text.startswith("要坚持"):
+                        span = Span(span.start + 1, span.end, span.text[1:])
+                    if not span.text.startswith("坚持") or len(span.text) < 5:
+                        continue
+                    n += 1
+                    self.units.append(
+                        Unit(
+                            id=f"principle/{n}",
+                            kind="Principle",
+                            zh=span.text,
+                            en=self._strip_en_cue(self.clause_english(s, span)),
+                            segment=self.part_segment(p, s, span, cue).id,
+                            ordinal=n,
+                        )
+                    )
 
     def find_goals(self, cues: dict[int, str]) -> None:
         for p in self.doc.paragraphs:

@@ -40,10 +40,10 @@ class Entity:
 
 @dataclass
 class Unit:
-    """A Task, Measure, Goal, Target or Guarantee: a stretch of text that mentions entities."""
+    """A Task, Measure, Goal, Target, Guarantee or Principle: a stretch of text that mentions entities."""
 
     id: str  # readable local id, e.g. "task/3-2", "task/3-2/measure/4"
-    kind: str  # "Task", "Measure", "Goal", "Target" or "Guarantee"
+    kind: str  # "Task", "Measure", "Goal", "Target", "Guarantee" or "Principle"
     zh: str
     en: str
     segment: str  # Segment.id

@@ -38,6 +38,7 @@ UNIT_CLASS = {
     "Goal": ONT.Goal,
     "Target": ONT.Target,
     "Guarantee": ONT.Guarantee,
+    "Principle": ONT.Principle,
 }
 
 
@@ -198,6 +199,8 @@ class _Builder:
                 add((ONT[unit.pillar], ONT.hasTask, node))
         elif unit.kind == "Guarantee":
             add((plan, ONT.hasGuarantee, node))
+        elif unit.kind == "Principle":
+            add((plan, ONT.hasPrinciple, node))
         elif unit.kind == "Goal":
             add((plan, ONT.hasGoal, node))
             add((node, ONT.targetYear, Literal(str(unit.year), datatype=XSD.gYear)))

@@ -8,7 +8,7 @@ from kg.graph import ONT
 from kg.table import render
 
 CLASSES = (
-    "Plan", "Pillar", "StrategicPathStep", "Section", "Task", "Measure", "Goal", "Target", "Guarantee",
+    "Plan", "Pillar", "StrategicPathStep", "Section", "Task", "Measure", "Goal", "Target", "Guarantee", "Principle",
     "Organization", "Stakeholder", "Technology", "Infrastructure", "DataResource", "Sector", "Platform",
     "System", "Mechanism", "Strategy", "Initiative", "Event", "Facility", "LegalInstrument",
     "Sentence", "Clause",

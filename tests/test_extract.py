@@ -206,3 +206,14 @@ def test_generic_rules_on_a_crafted_plan(tmp_path):
     assert f.entities["数据共享机制"].cls == "Mechanism"
     assert f.entities["一网通办"].cls == "Initiative"
     assert [g.year for g in f.of_kind("Goal")] == [2027]
+
+
+def test_principles(facts, second_facts):
+    assert [u.zh for u in facts.of_kind("Principle")] == [
+        "坚持以习近平新时代中国特色社会主义思想特别是习近平总书记关于网络强国的重要思想为指导",
+        "坚持稳中求进工作总基调",
+    ]
+    assert facts.of_kind("Principle")[1].en == "adhere to the general keynote of seeking progress in a stable manner"
+    assert [u.zh for u in second_facts.of_kind("Principle")] == ["坚持创新是引领发展的第一动力"]
+    # A 坚持 clause inside a task or guarantee is its measure, not a principle of the plan.
+    assert not any(u.zh.startswith("坚持和加强党") for u in facts.of_kind("Principle"))

@@ -127,6 +127,11 @@ def test_search_and_provenance(store, plan_path):
     assert row["paragraph"] == "7" and row["kind"] == "Measure"
 
 
+def test_principles_query(store):
+    rows = select(store, "principles")
+    assert [r["zh"] for r in rows][1] == "坚持稳中求进工作总基调" and len(rows) == 2
+
+
 def test_hierarchy_quality_guarantees_path(store):
     counts = {r["class"]: r["instances"] for r in select(store, "class-hierarchy")}
     assert counts["dckg:Task"] == "11" and counts["dckg:Measure"] == "129"
