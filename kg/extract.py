@@ -159,6 +159,7 @@ class Extractor:
         self.zh = doc.layout != "en"
         self.excluded_quotes: set[str] = set()
         self.anchors = anchor_scorer(lex)
+        self.en_windows: dict[int, dict[str, str]] = {}  # per sentence: its names' English
 
     # -- segments ----------------------------------------------------------
 
@@ -686,7 +687,10 @@ class Extractor:
         if en_hint:
             en, source = en_hint, "aligned-text"
         elif s is not None and s.en:
-            en = _english_span(name, s.en_text, self.lex)
+            if id(s) not in self.en_windows:
+                names = [n for _, _, n in _suffix_names(s.span.text) if n not in self.lex.forms]
+                self.en_windows[id(s)] = _english_windows(names, s.en_text, self.lex)
+            en = self.en_windows[id(s)].get(name, "")
             source = "aligned-text" if en else ""
         if not en:
             en, complete = self.lex.translate(name)
@@ -851,30 +855,37 @@ def _suffix_names(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _english_span(zh: str, en: str, lex: Lexicon) -> str:
-    """The window of the aligned English that best matches a name's glossary translation."""
-    composed, _ = lex.translate(zh)
-    want = content_words(composed)
-    suffix = next((sfx for sfx in sorted(EN_HEADS, key=len, reverse=True) if zh.endswith(sfx)), "")
-    heads = EN_HEADS.get(suffix, ())
+def _english_windows(names: list[str], en: str, lex: Lexicon) -> dict[str, str]:
+    """For the names of one sentence, the windows of its English that best match their
+    glossary translations; the best-matching name chooses first, and no two names share
+    a window (so a name never takes its neighbour's English)."""
     words = re.findall(r"[A-Za-z][A-Za-z'-]*|\d+", en)
-    if not want or not words:
-        return ""
-    best, best_score = "", 0.0
-    for i in range(len(words)):
-        for j in range(i + 1, min(len(words), i + len(want) + 5) + 1):
-            window = words[i:j]
-            if heads and not any(w.lower().startswith(heads) for w in window):
-                continue
-            if window[0].lower() in EN_STOPWORDS or window[-1].lower() in EN_STOPWORDS:
-                continue
-            have = content_words(" ".join(window))
-            if not have:
-                continue
-            score = len(want & have) / len(want | have)
-            if score > best_score:
-                best, best_score = " ".join(window), score
-    return best if best_score >= 0.4 else ""
+    candidates = []
+    for name in names:
+        want = content_words(lex.translate(name)[0])
+        suffix = next((sfx for sfx in sorted(EN_HEADS, key=len, reverse=True) if name.endswith(sfx)), "")
+        heads = EN_HEADS.get(suffix, ())
+        if not want:
+            continue
+        for i in range(len(words)):
+            for j in range(i + 1, min(len(words), i + len(want) + 5) + 1):
+                window = words[i:j]
+                if heads and not any(w.lower().startswith(heads) for w in window):
+                    continue
+                if window[0].lower() in EN_STOPWORDS or window[-1].lower() in EN_STOPWORDS:
+                    continue
+                have = content_words(" ".join(window))
+                score = len(want & have) / len(want | have) if have else 0.0
+                if score >= 0.4:
+                    candidates.append((-score, j - i, i, name, j))
+    chosen: dict[str, str] = {}
+    taken: list[tuple[int, int]] = []
+    for _, _, i, name, j in sorted(candidates):
+        if name in chosen or any(i < b and a < j for a, b in taken):
+            continue
+        chosen[name] = " ".join(words[i:j])
+        taken.append((i, j))
+    return chosen
 
 
 def _match(tasks: list[Unit], pillars: list[PillarDef]) -> list[tuple[Unit, PillarDef]]:

@@ -217,3 +217,27 @@ def test_principles(facts, second_facts):
     assert [u.zh for u in second_facts.of_kind("Principle")] == ["坚持创新是引领发展的第一动力"]
     # A 坚持 clause inside a task or guarantee is its measure, not a principle of the plan.
     assert not any(u.zh.startswith("坚持和加强党") for u in facts.of_kind("Principle"))
+
+
+def test_windows_line_endings_keep_structure_and_offsets(tmp_path, plan_path, facts):
+    p = tmp_path / "plan.crlf.txt"
+    p.write_bytes(plan_path.read_text(encoding="utf-8").replace("\n", "\r\n").encode("utf-8"))
+    f = read_documents([p])[0]
+    assert [t.zh for t in f.of_kind("Task")] == [t.zh for t in facts.of_kind("Task")]
+    assert len(f.of_kind("Measure")) == len(facts.of_kind("Measure"))
+    for seg in f.segments.values():
+        assert f.text[seg.start : seg.end] == seg.text
+
+
+def test_two_names_of_a_sentence_never_share_an_english_phrase(facts, lex):
+    from kg.extract import _english_windows
+
+    en = (
+        "take part in platforms for cooperation in the digital field, "
+        "build a new platform for open cooperation in the digital field"
+    )
+    got = _english_windows(["数字领域合作平台", "数字领域开放合作新平台"], en, lex)
+    assert got["数字领域开放合作新平台"] == "new platform for open cooperation in the digital field"
+    assert got.get("数字领域合作平台") != got["数字领域开放合作新平台"]
+    assert facts.entities["数字领域开放合作新平台"].en == "new platform for open cooperation in the digital field"
+    assert facts.entities["数字领域合作平台"].en_source == "composed"
