@@ -24,24 +24,23 @@ from kg.graph import ONT, ONTOLOGY_IRI, PREFIXES
 class Format:
     name: str
     ext: str
-    media_type: str
     description: str
 
 
 FORMATS = {
     f.name: f
     for f in (
-        Format("ttl", "ttl", "text/turtle", "Turtle"),
-        Format("nt", "nt", "application/n-triples", "N-Triples (sorted)"),
-        Format("trig", "trig", "application/trig", "TriG, one named graph per document"),
-        Format("nq", "nq", "application/n-quads", "N-Quads, one named graph per document (sorted)"),
-        Format("jsonld", "jsonld", "application/ld+json", "JSON-LD with a context"),
-        Format("rdfxml", "rdf", "application/rdf+xml", "RDF/XML (opens in Protégé)"),
-        Format("graphml", "graphml", "application/graphml+xml", "GraphML network (Gephi, Cytoscape, yEd)"),
-        Format("gexf", "gexf", "application/gexf+xml", "GEXF network (Gephi)"),
-        Format("csv", "", "text/csv", "nodes.csv and edges.csv for Neo4j import (into a directory)"),
-        Format("csv-nodes", "csv", "text/csv", "the nodes CSV alone"),
-        Format("csv-edges", "csv", "text/csv", "the edges CSV alone"),
+        Format("ttl", "ttl", "Turtle"),
+        Format("nt", "nt", "N-Triples (sorted)"),
+        Format("trig", "trig", "TriG, one named graph per document"),
+        Format("nq", "nq", "N-Quads, one named graph per document (sorted)"),
+        Format("jsonld", "jsonld", "JSON-LD with a context"),
+        Format("rdfxml", "rdf", "RDF/XML (opens in Protégé)"),
+        Format("graphml", "graphml", "GraphML network (Gephi, Cytoscape, yEd)"),
+        Format("gexf", "gexf", "GEXF network (Gephi)"),
+        Format("csv", "", "nodes.csv and edges.csv for Neo4j import (into a directory)"),
+        Format("csv-nodes", "csv", "the nodes CSV alone"),
+        Format("csv-edges", "csv", "the edges CSV alone"),
     )
 }
 RDF_FORMATS = ("ttl", "nt", "trig", "nq", "jsonld", "rdfxml")
