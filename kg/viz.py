@@ -57,9 +57,8 @@ def _vis_assets() -> tuple[str, str]:
     if spec is None or not spec.submodule_search_locations:
         raise KGError("pyvis is not installed: the network view needs it")
     lib = Path(next(iter(spec.submodule_search_locations))) / "templates" / "lib" / "vis-9.1.2"
-    return (lib / "vis-network.min.js").read_text(encoding="utf-8"), (lib / "vis-network.css").read_text(
-        encoding="utf-8"
-    )
+    script = (lib / "vis-network.min.js").read_text(encoding="utf-8")
+    return script, (lib / "vis-network.css").read_text(encoding="utf-8")
 
 
 # -- the graph and its groups ---------------------------------------------------------
@@ -69,19 +68,13 @@ def annotate(net) -> None:
     """Give each node its kind, its colour group, and the pillar groups it belongs to."""
     for _, attrs in net.nodes(data=True):
         classes = attrs.get("classes", "").split()
-        kind = attrs.get("class", "")
-        for special in ("Foundation", "Domain", "Capability", "Environment"):
-            if special in classes:
-                kind = special
-        attrs["kind"] = kind
-        attrs["groups"] = set()
-    for _, attrs in net.nodes(data=True):
-        if attrs["kind"] in GROUP_ORDER:
-            attrs["groups"].add(attrs["kind"])
+        pillar = [c for c in ("Foundation", "Domain", "Capability", "Environment") if c in classes]
+        attrs["kind"] = pillar[0] if pillar else attrs.get("class", "")
+        attrs["groups"] = {attrs["kind"]} if attrs["kind"] in GROUP_ORDER else set()
     # Down the tree: pillar → task → measure; goal → target; guarantee → measure.
     for rel in ("hasTask", "hasMeasure", "hasTarget"):
-        for s, o, data in list(net.edges(data=True)):
-            if data.get("relation") == rel and net.nodes[s]["kind"] != "Plan" and net.nodes[s]["kind"] != "Section":
+        for s, o, data in net.edges(data=True):
+            if data.get("relation") == rel and net.nodes[s]["kind"] not in ("Plan", "Section"):
                 net.nodes[o]["groups"] |= net.nodes[s]["groups"]
     for s, o, data in net.edges(data=True):
         if data.get("relation") == "mentions":
