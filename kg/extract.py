@@ -176,7 +176,7 @@ class Extractor:
                 end=s.span.end,
                 text=s.span.text,
                 lang=p.lang,
-                en=" ".join(e.text for e in en),
+                en=s.en_text,
                 en_start=en[0].start if en else -1,
                 en_end=en[-1].end if en else -1,
                 cue=cue,
@@ -262,7 +262,7 @@ class Extractor:
         seg = self.part_segment(p, s, Span(s.span.start + m.start(1), s.span.start + m.end(1), title))
         en_title = ""
         if s.en:
-            em = EN_QUOTE_RE.search(" ".join(e.text for e in s.en))
+            em = EN_QUOTE_RE.search(s.en_text)
             en_title = em.group(1) if em else ""
         plan = Plan(title_zh=title, title_en=en_title or self.lex.translate(title)[0], alias="", segment=seg.id)
         # The lead: dateline, alias, and issuers (from the headline or the lead sentence).

@@ -12,6 +12,7 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
+from kg.errors import KGError
 from kg.facts import DocumentFacts, Entity, Segment, Unit
 from kg.framework import ONTOLOGY_NS, FrameworkDef
 
@@ -48,8 +49,6 @@ def iri_part(text: str) -> str:
 
 
 def check_base(base: str) -> str:
-    from kg.errors import KGError
-
     if not base.startswith(("http://", "https://", "urn:")) or any(ch in base for ch in ' <>"{}|\\^`'):
         raise KGError(f"--base {base!r}: give an absolute http(s) or urn IRI with no spaces")
     return base if base.endswith(("/", "#", ":")) else base + "/"

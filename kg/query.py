@@ -87,9 +87,10 @@ def resolve(arg: str, stdin_text: str | None = None) -> tuple[str, NamedQuery | 
     path = Path(arg)
     if path.is_file():
         try:
-            return path.read_text(encoding="utf-8"), parse_header(path.stem, path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
             raise KGError(f"{path}: cannot read the query: {e}") from None
+        return text, parse_header(path.stem, text)
     raise KGError(f"no named query, file or SPARQL text {arg!r}; `kg queries` lists the named queries")
 
 
