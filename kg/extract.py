@@ -747,7 +747,7 @@ class Extractor:
                 keys.append(self.add_entity(name, SUFFIX_CLASSES[suffix], "pattern", p, s).key)
         # Lexicon terms, longest first; glossary words only block shorter matches.
         lex_taken: list[tuple[int, int]] = []
-        longest = max(self.lex.max_form, max((len(g) for g in self.lex.gloss), default=1))
+        longest = self.lex.longest
         candidates = []
         for i in range(len(text)):
             for n in range(min(longest, len(text) - i), 1, -1):

@@ -37,9 +37,13 @@ class Lexicon:
     gloss: dict[str, str] = field(default_factory=dict)  # zh word -> en, for composing
     en_forms: dict[str, Term] = field(default_factory=dict)  # lower-cased en -> term
 
-    @property
-    def max_form(self) -> int:
-        return max((len(f) for f in self.forms), default=1)
+    @functools.cached_property
+    def longest(self) -> int:
+        """Length of the longest term or glossary word: how far a longest-match scan looks.
+
+        Cached: read it only once the lexicon is loaded.
+        """
+        return max((len(w) for w in (*self.forms, *self.gloss)), default=1)
 
     def translate(self, zh: str) -> tuple[str, bool]:
         """Compose an English name from glossary words, longest first; report completeness.
@@ -48,7 +52,7 @@ class Lexicon:
         """
         words: list[str] = []
         i, complete = 0, True
-        longest = max((len(k) for k in self.gloss), default=1)
+        longest = self.longest
         while i < len(zh):
             ch = zh[i]
             for n in range(min(longest, len(zh) - i), 0, -1):
