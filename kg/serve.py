@@ -100,34 +100,36 @@ def create_app(store, timeout: float = 30.0, graph_html: Path | None = None):
     def error(status: int, message: str) -> Response:
         return PlainTextResponse(message + "\n", status_code=status)
 
-    async def read_form(request: Request) -> tuple[dict[str, list[str]], str | None]:
+    async def read_form(request: Request) -> dict[str, list[str]] | Response:
+        """The parameters a POST carries, or the error response that refuses it."""
+        too_big = error(413, f"request body over {MAX_BODY} bytes")
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_BODY:
-            return {}, f"request body over {MAX_BODY} bytes"
+            return too_big
         body = b""
         async for chunk in request.stream():
             body += chunk
             if len(body) > MAX_BODY:
-                return {}, f"request body over {MAX_BODY} bytes"
+                return too_big
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            return {}, "the request body is not UTF-8"
+            return error(400, "the request body is not UTF-8")
         if ctype == "application/sparql-query":
-            return {"query": [text]}, None
+            return {"query": [text]}
         if ctype == "application/sparql-update":
-            return {"update": [text]}, None
+            return {"update": [text]}
         if ctype in ("application/x-www-form-urlencoded", ""):
-            return parse_qs(text, keep_blank_values=True), None
-        return {}, f"unsupported content type {ctype!r}: use application/sparql-query or a form"
+            return parse_qs(text, keep_blank_values=True)
+        return error(415, f"unsupported content type {ctype!r}: use application/sparql-query or a form")
 
     async def sparql(request: Request) -> Response:
         params = parse_qs(request.url.query, keep_blank_values=True)
         if request.method == "POST":
-            form, problem = await read_form(request)
-            if problem:
-                return error(413 if "over" in problem else 415, problem)
+            form = await read_form(request)
+            if isinstance(form, Response):
+                return form
             for key, values in form.items():
                 params.setdefault(key, []).extend(values)
         if "update" in params:

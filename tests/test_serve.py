@@ -255,3 +255,10 @@ def test_the_network_view_is_served_once_built(server, built):
     status, headers, body = http("GET", server + "/graph")
     assert status == 200 and headers["content-type"].startswith("text/html")
     assert body == (built / "graph.html").read_bytes()
+
+
+def test_unusable_request_bodies(server):
+    status, _, _ = http("POST", server + "/sparql", b"SELECT * {}", {"Content-Type": "image/png"})
+    assert status == 415
+    status, _, body = http("POST", server + "/sparql", b"SELECT \xff", {"Content-Type": "application/sparql-query"})
+    assert status == 400 and b"not UTF-8" in body
