@@ -68,7 +68,7 @@ def outputs(
     files.update(views)
     if notes is not None:
         notes.extend(view_notes)
-    summary = stats.summarize(ds)
+    summary = stats.summarize(ds, union)
     if report is not None:
         inferred = export.Snapshot(check.inferred_dataset(report, f"{base}{check.INFERRED_GRAPH}"))
         files["inferred.ttl"] = export.serialize(inferred, "ttl")

@@ -28,13 +28,16 @@ def _ordinal(g: Graph, node) -> int:
     return int(value) if value is not None else 0
 
 
-def summarize(ds: Dataset) -> dict:
-    """Everything the summary shows, as plain data (also written to summary.json)."""
-    union = Graph()
+def summarize(ds: Dataset, union: Graph | None = None) -> dict:
+    """Everything the summary shows, as plain data (also written to summary.json).
+
+    ``union`` is the dataset's merged graph, when the caller has it already.
+    """
+    from kg import export
+
+    union = union if union is not None else export.union(ds)
     documents = []
     for g in sorted((g for g in ds.graphs() if len(g)), key=lambda g: str(g.identifier)):
-        for t in g:
-            union.add(t)
         plan = next(iter(sorted(g.subjects(RDF.type, ONT.Plan))), None)
         documents.append(
             {
