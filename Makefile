@@ -18,7 +18,7 @@ $(VENV)/.installed: $(BIN)/python $(SOURCES)
 install: $(VENV)/.installed
 
 build: install ## Build the knowledge graph of the bundled plan into build/
-	$(BIN)/kg build --out build
+	$(BIN)/kg build --strict --out build
 
 test: install ## Run the linters and the test suite
 	$(BIN)/ruff check kg tests bench

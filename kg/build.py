@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kg import export, framework, lexicon, resources, text
+from kg.normalise import normalise
 from kg.errors import KGError
 from kg.extract import extract
 from kg.facts import DocumentFacts
@@ -24,7 +25,7 @@ def read_documents(paths: Sequence[str | Path], lexicon_path: str | Path | None 
     seen: dict[str, str] = {}
     for path in paths or [resources.default_corpus()]:
         content = text.read_text(path)
-        doc = text.segment(content, str(path), scorer)
+        doc = text.segment(normalise(content), str(path), scorer, source=content)
         if not doc.paragraphs:
             raise KGError(f"{path}: no paragraphs of Chinese or English text")
         if doc.slug in seen:
@@ -118,6 +119,7 @@ def run(
     checks: bool = True,
     require_reasoner: bool = False,
     notes: list[str] | None = None,
+    strict: bool = False,
 ):
     """Build, pass the quality gate, write everything; returns (summary, report or None)."""
     from kg import check, graph
@@ -129,8 +131,8 @@ def run(
     report = None
     if checks:
         report = check.run(ds, ontology, require_reasoner=require_reasoner, union=union)
-        if report.failed:
-            raise check.failure(report)
+        if report.fails(strict):
+            raise check.failure(report, strict)
     files = outputs(ds, ontology, report, graph.check_base(base), notes, union)
     write_all(out, files)
     return json.loads(files["summary.json"]), report

@@ -45,8 +45,17 @@ class Report:
         return [f for f in self.findings if f.severity == "error"]
 
     @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
     def failed(self) -> bool:
+        """The graph is wrong: inconsistent, or a structural check failed."""
         return self.consistent is False or bool(self.errors)
+
+    def fails(self, strict: bool = False) -> bool:
+        """Whether the gate refuses the graph; ``strict`` refuses extraction-quality warnings too."""
+        return self.failed or (strict and bool(self.warnings))
 
     def count(self, gate: str, severity: str) -> int:
         return sum(1 for f in self.findings if f.gate == gate and f.severity == severity)
@@ -279,18 +288,52 @@ def summary(report: Report) -> dict:
     }
 
 
-def failure(report: Report) -> GateFailed:
+def failure(report: Report, strict: bool = False) -> GateFailed:
     what = []
     if report.consistent is False:
         what.append(f"inconsistent: {report.reasoner_note}")
-    if report.count("shapes", "error"):
-        what.append(f"{report.count('shapes', 'error')} shape violation(s)")
-    if report.count("checks", "error"):
-        what.append(f"{report.count('checks', 'error')} failed check(s)")
+    for severity, word in (("error", "failed"), ("warning", "warned")):
+        if severity == "warning" and not strict:
+            continue
+        groups = _groups(report, {severity})
+        if groups:
+            names = ", ".join(f"{name} ({len(items)})" for (_, _, name), items in groups.items())
+            what.append(f"{len(groups)} check(s) {word}: {names}")
+    if strict and report.warnings and not report.failed:
+        what.append("(--strict: warnings fail the gate)")
     return GateFailed("quality gate failed: " + "; ".join(what), format_report(report))
 
 
-def format_report(report: Report) -> str:
+def _name(f: Finding) -> str:
+    """A finding's check: the SPARQL check's file name, or the shape's message."""
+    return f.path if f.gate == "checks" else (f.message or f.path or "shape")
+
+
+def _groups(report: Report, severities: set[str]) -> dict[tuple[str, str, str], list[Finding]]:
+    groups: dict[tuple[str, str, str], list[Finding]] = {}
+    rank = {"error": 0, "warning": 1, "info": 2}
+    for f in sorted(report.findings, key=lambda f: (rank[f.severity], f.gate, _name(f), f.focus)):
+        if f.severity in severities:
+            groups.setdefault((f.severity, f.gate, _name(f)), []).append(f)
+    return groups
+
+
+def _example(f: Finding) -> str:
+    """The node and what the check says of it, shortened for one table cell."""
+    text = f.focus or f.message
+    if f.gate == "checks" and f.message and ": " in f.message:
+        detail = f.message.split(": ", 1)[1]
+        where = "/".join(f.focus.rstrip("/").split("/")[-2:]) if f.focus.startswith("http") else f.focus
+        text = f"{detail} <{where}>" if where else detail
+    text = " ".join(text.split())
+    return text if len(text) <= 70 else text[:67] + "…"
+
+
+def format_report(report: Report, verbose: bool = False, shown: int = 3) -> str:
+    """Counts per gate, then each failing or warning check: name, count, first nodes with labels.
+
+    ``verbose`` lists the notes (severity info) as well, and every node.
+    """
     if report.consistent is None:
         reasoner = f"skipped ({report.reasoner_note})"
     elif report.consistent:
@@ -304,13 +347,22 @@ def format_report(report: Report) -> str:
         f"checks    {report.count('checks', 'error')} failed, {report.count('checks', 'warning')} warnings, "
         f"{report.count('checks', 'info')} notes ({report.seconds.get('checks', 0):.2f} s)",
     ]
-    shown = [f for f in report.findings if f.severity != "info"]
-    if shown:
-        lines += [
-            "",
-            render(
-                ["gate", "severity", "focus", "path", "message"],
-                [[f.gate, f.severity, f.focus, f.path, f.message] for f in shown],
-            ),
-        ]
+    if report.consistent is False:
+        lines.append(f"          {report.reasoner_note}")
+    severities = {"error", "warning"} | ({"info"} if verbose else set())
+    groups = _groups(report, severities)
+    rows = []
+    for (severity, gate, name), items in groups.items():
+        items = [f for f in items if f.gate != "reasoner"]
+        if not items:
+            continue
+        limit = len(items) if verbose else shown
+        for k, f in enumerate(items[:limit]):
+            first = k == 0
+            rows.append([severity if first else "", gate if first else "", name if first else "",
+                         str(len(items)) if first else "", _example(f)])  # fmt: skip
+        if len(items) > limit:
+            rows.append(["", "", "", "", f"… and {len(items) - limit} more (kg check -v lists them all)"])
+    if rows:
+        lines += ["", render(["severity", "gate", "check", "count", "first nodes"], rows)]
     return "\n".join(lines)

@@ -21,6 +21,9 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except KGError as e:
+            details = getattr(e, "details", "")
+            if details:
+                click.echo(details, err=True)
             click.echo(f"kg: error: {e}", err=True)
             ctx.exit(2)
         except BrokenPipeError:
@@ -83,12 +86,19 @@ def reasoner_option(f):
     )(f)
 
 
+def strict_option(f):
+    return click.option(
+        "--strict",
+        is_flag=True,
+        help="Fail on warnings too (extraction-quality findings), not only on a graph that is wrong.",
+    )(f)
+
+
 def _warn(report) -> None:
     if report.consistent is None:
         click.echo(f"kg: warning: {report.reasoner_note}", err=True)
-    for f in report.findings:
-        if f.severity == "warning":
-            click.echo(f"kg: warning: {f.gate}: {f.focus} {f.path}: {f.message}", err=True)
+    if report.warnings:
+        click.echo(f"kg: warning: the quality gate reports {len(report.warnings)} warning(s); see the table", err=True)
 
 
 @cli.command()
@@ -98,6 +108,7 @@ def _warn(report) -> None:
 @lexicon_option
 @click.option("--skip-checks", is_flag=True, help="Skip the quality gate (reasoner, shapes, SPARQL checks).")
 @reasoner_option
+@strict_option
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and warnings.")
 def build(
     files: tuple[str, ...],
@@ -106,12 +117,14 @@ def build(
     lexicon: str | None,
     skip_checks: bool,
     require_reasoner: bool,
+    strict: bool,
     quiet: bool,
 ) -> None:
     """Build the knowledge graph from FILEs (default: the bundled plan).
 
-    Runs the quality gate first (HermiT, SHACL shapes, SPARQL checks); a graph that
-    fails it is not written. Writes data.* (the extracted graph) and full.*
+    Runs the quality gate first (HermiT, SHACL shapes, SPARQL checks). A graph that
+    is wrong (inconsistent, a task under two pillars, provenance off its offsets) is
+    not written; extraction-quality findings are warnings, and fail only with --strict. Writes data.* (the extracted graph) and full.*
     (ontology plus data) as Turtle, N-Triples, TriG, N-Quads, JSON-LD and
     RDF/XML; inferred.* (what the reasoner adds, in its own graph); ontology.owl
     and ontology.html; graph.html (the network view) with overview.svg and
@@ -126,7 +139,7 @@ def build(
     from kg import check, stats
 
     notes: list[str] = []
-    summary, report = builder.run(files, Path(out), base, lexicon, not skip_checks, require_reasoner, notes)
+    summary, report = builder.run(files, Path(out), base, lexicon, not skip_checks, require_reasoner, notes, strict)
     if report is not None:
         _warn(report)
     for note in notes:
@@ -145,12 +158,22 @@ def build(
 @lexicon_option
 @reasoner_option
 @click.option("--no-reasoner", is_flag=True, help="Run the shapes and checks only.")
+@strict_option
+@click.option("--verbose", "-v", is_flag=True, help="List the notes too, and every node of each check.")
 def check_command(
-    files: tuple[str, ...], base: str, lexicon: str | None, require_reasoner: bool, no_reasoner: bool
+    files: tuple[str, ...],
+    base: str,
+    lexicon: str | None,
+    require_reasoner: bool,
+    no_reasoner: bool,
+    strict: bool,
+    verbose: bool,
 ) -> None:
     """Run the quality gate on FILEs (default: the bundled plan): HermiT, SHACL, SPARQL checks.
 
-    Exits with 2 when the graph is inconsistent, violates a shape or fails a check.
+    Prints each failing or warning check with its count and first nodes. Exits with 2
+    when the graph is wrong (inconsistent, a violated shape, a failed check), and with
+    --strict on warnings too.
 
     \b
     Example:
@@ -163,9 +186,9 @@ def check_command(
     ds = builder.dataset(files, base, lexicon)
     report = check.run(ds, graph.load_ontology(resources.ontology_file()), require_reasoner, not no_reasoner)
     _warn(report)
-    if report.failed:
-        raise check.failure(report)
-    click.echo(check.format_report(report))
+    if report.fails(strict):
+        raise check.failure(report, strict)
+    click.echo(check.format_report(report, verbose))
 
 
 @cli.command()

@@ -53,6 +53,40 @@ class Unit:
     pillar: str = ""  # local name of the framework pillar, when known
     year: int = 0  # target year of a goal
     mentions: list[str] = field(default_factory=list)  # Entity.key
+    form: str = "clause"  # how the text writes it: "item" (after a list marker), "clause" or "goal"
+    year_source: str = ""  # for a goal: "stated" (到2025年) or "period" (the end of “十四五”时期)
+    subarea: str = ""  # SubArea.id of the heading this measure follows, when the task nests one
+    en_source: str = ""  # "aligned-text" when ``en`` comes from the source's English
+
+
+@dataclass
+class Indicator:
+    """A number a plan sets as a target: 比2020年下降13.5%, 达到50%以上, about 700,000 km."""
+
+    id: str
+    unit_id: str  # the Goal, Target or Measure that states it
+    segment: str
+    metric: str  # what is measured, as the text names it
+    value: float
+    unit: str  # %, 亿亩, km …; "" for a plain count
+    comparator: str = "equal"  # equal, atLeast, atMost, about, moreThan, lessThan
+    change: str = ""  # "increase" or "decrease" when the value is a change from a baseline
+    baseline_year: int = 0
+    baseline_value: float | None = None
+    year: int = 0  # target year, from the goal it belongs to
+    text: str = ""  # the exact source span
+
+
+@dataclass
+class SubArea:
+    """A heading inside a task (完善法律法规体系) with the actions that follow it."""
+
+    id: str
+    task: str  # Unit.id
+    ordinal: int
+    zh: str
+    en: str
+    segment: str
 
 
 @dataclass
@@ -65,6 +99,7 @@ class Section:
     en: str
     segment: str
     kind: str  # "tasks" or "guarantees"
+    stated_count: int = 0  # how many items the heading says it lists (七项重点任务 → 7)
     group: str = ""  # framework pillar group it covers
     step: str = ""  # id of the strategic-path step it follows
 
@@ -106,6 +141,9 @@ class DocumentFacts:
     units: list[Unit] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     path_steps: list[PathStep] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    subareas: list[SubArea] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the reader could not find, one line each
 
     def of_kind(self, kind: str) -> list[Unit]:
         return [u for u in self.units if u.kind == kind]

@@ -13,7 +13,7 @@ from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIR
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.errors import KGError
-from kg.facts import DocumentFacts, Entity, Segment, Unit
+from kg.facts import DocumentFacts, Entity, Indicator, Segment, Unit
 from kg.framework import ONTOLOGY_NS, FrameworkDef
 
 ONT = Namespace(ONTOLOGY_NS)
@@ -99,7 +99,11 @@ class _Builder:
         plan = self.doc_iri(facts, "plan")
         p = facts.plan
         individual(plan, ONT.Plan)
-        labels(plan, p.title_zh, p.title_en)
+        if p.title_zh or p.title_en:
+            labels(plan, p.title_zh, p.title_en)
+        else:  # the text never names its plan: say where it stands, invent no title
+            labels(plan, f"{name} 所报道的规划" if zh_doc else "", f"plan reported in {name}")
+            add((plan, ONT.labelSource, Literal("structural")))
         if p.title_zh:
             add((plan, DCTERMS.title, Literal(p.title_zh, lang="zh")))
         if p.title_en:
@@ -135,8 +139,14 @@ class _Builder:
         for sec in facts.sections:
             node = self.doc_iri(facts, sec.id)
             individual(node, ONT.Section)
-            labels(node, sec.zh, sec.en or f"Section {sec.ordinal}")
+            if sec.zh or sec.en:
+                labels(node, sec.zh, sec.en)
+            else:
+                labels(node, f"第{sec.ordinal}部分" if zh_doc else "", f"Section {sec.ordinal}")
+                add((node, ONT.labelSource, Literal("structural")))
             add((node, ONT.ordinal, Literal(sec.ordinal)))
+            if sec.stated_count:
+                add((node, ONT.statedItemCount, Literal(sec.stated_count)))
             add((node, PROV.wasDerivedFrom, seg_iri[sec.segment]))
             add((plan, ONT.hasSection, node))
             if sec.group:
@@ -146,6 +156,15 @@ class _Builder:
 
         for unit in facts.units:
             self.unit(t, facts, unit, plan, seg_iri)
+        for sub in facts.subareas:
+            node = self.doc_iri(facts, sub.id)
+            individual(node, ONT.SubArea)
+            labels(node, sub.zh, sub.en)
+            add((node, ONT.ordinal, Literal(sub.ordinal)))
+            add((node, PROV.wasDerivedFrom, seg_iri[sub.segment]))
+            add((self.doc_iri(facts, sub.task), ONT.hasSubArea, node))
+        for ind in facts.indicators:
+            self.indicator(t, facts, ind, seg_iri, zh_doc)
 
         for ent in facts.entities.values():
             self.entity(t, ent)
@@ -183,8 +202,9 @@ class _Builder:
         add((node, RDF.type, OWL.NamedIndividual))
         if unit.zh:
             add((node, RDFS.label, Literal(unit.zh, lang="zh")))
-        add((node, RDFS.label, Literal(unit.en or _structural(unit), lang="en")))
-        add((node, ONT.labelSource, Literal("aligned-text" if unit.en else "structural")))
+        if unit.en:
+            add((node, RDFS.label, Literal(unit.en, lang="en")))
+            add((node, ONT.labelSource, Literal("aligned-text" if unit.zh else "source")))
         add((node, PROV.wasDerivedFrom, seg_iri[unit.segment]))
         if unit.ordinal:
             add((node, ONT.ordinal, Literal(unit.ordinal)))
@@ -203,12 +223,39 @@ class _Builder:
         elif unit.kind == "Goal":
             add((plan, ONT.hasGoal, node))
             add((node, ONT.targetYear, Literal(str(unit.year), datatype=XSD.gYear)))
+            if unit.year_source:
+                add((node, ONT.yearSource, Literal(unit.year_source)))
         elif unit.kind == "Measure":
             add((self.doc_iri(facts, unit.parent), ONT.hasMeasure, node))
+            if unit.subarea:
+                add((self.doc_iri(facts, unit.subarea), ONT.hasMeasure, node))
         elif unit.kind == "Target":
             add((self.doc_iri(facts, unit.parent), ONT.hasTarget, node))
         for key in unit.mentions:
             add((node, ONT.mentions, self.entity_iri(key)))
+
+    def indicator(self, t: list, facts: DocumentFacts, ind: Indicator, seg_iri: dict, zh_doc: bool) -> None:
+        add = t.append
+        node = self.doc_iri(facts, ind.id)
+        add((node, RDF.type, ONT.Indicator))
+        add((node, RDF.type, OWL.NamedIndividual))
+        add((node, RDFS.label, Literal(ind.text, lang="zh" if zh_doc else "en")))
+        add((node, ONT.labelSource, Literal("source")))
+        add((self.doc_iri(facts, ind.unit_id), ONT.hasIndicator, node))
+        add((node, PROV.wasDerivedFrom, seg_iri[ind.segment]))
+        add((node, ONT.metric, Literal(ind.metric, lang="zh" if zh_doc else "en")))
+        add((node, ONT.value, Literal(_decimal(ind.value), datatype=XSD.decimal)))
+        if ind.unit:
+            add((node, ONT.unitOfMeasure, Literal(ind.unit)))
+        add((node, ONT.comparator, Literal(ind.comparator)))
+        if ind.change:
+            add((node, ONT.changeDirection, Literal(ind.change)))
+        if ind.baseline_year:
+            add((node, ONT.baselineYear, Literal(str(ind.baseline_year), datatype=XSD.gYear)))
+        if ind.baseline_value is not None:
+            add((node, ONT.baselineValue, Literal(_decimal(ind.baseline_value), datatype=XSD.decimal)))
+        if ind.year:
+            add((node, ONT.targetYear, Literal(str(ind.year), datatype=XSD.gYear)))
 
     def entity(self, t: list, ent: Entity) -> None:
         add = t.append
@@ -218,8 +265,9 @@ class _Builder:
         add((node, RDF.type, OWL.NamedIndividual))
         if ent.zh:
             add((node, RDFS.label, Literal(ent.zh, lang="zh")))
-        add((node, RDFS.label, Literal(ent.en, lang="en")))
-        add((node, ONT.labelSource, Literal(ent.en_source)))
+        if ent.en:
+            add((node, RDFS.label, Literal(ent.en, lang="en")))
+            add((node, ONT.labelSource, Literal(ent.en_source)))
         add((node, ONT.origin, Literal(ent.origin)))
         if ent.note:
             add((node, SKOS.note, Literal(ent.note, lang="en")))
@@ -251,15 +299,10 @@ class _Builder:
                 add((pnode, ONT.ordinal, Literal(m.ordinal)))
 
 
-def _structural(unit: Unit) -> str:
-    """An English label for a unit of a Chinese-only text: where it stands, not a translation."""
-    parts = unit.id.split("/")
-    if unit.kind == "Goal":
-        return f"Goal for {unit.year} (no English in the source)"
-    head = f"{unit.kind} {parts[-1].replace('-', '.')}"
-    if unit.parent:
-        head += f" of {parts[0]} {parts[1].replace('-', '.')}"
-    return f"{head} (no English in the source)"
+def _decimal(value: float) -> str:
+    """A number as xsd:decimal's lexical form: 13.5, 700000 (never 7e5 or 700000.0)."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return text or "0"
 
 
 def build(docs: Iterable[DocumentFacts], frameworks: Iterable[FrameworkDef], base: str = DEFAULT_BASE) -> Dataset:

@@ -77,6 +77,7 @@ class Document:
     text: str
     layout: str  # "zh-en", "zh", "en" or "mixed"
     paragraphs: list[Paragraph]  # main-language paragraphs; English ones hang off .translation
+    source: str = ""  # the text as published; ``text`` is its normalised copy, offset for offset
 
 
 def slug_for(path: str | Path) -> str:
@@ -280,8 +281,11 @@ def attach_english(zh_units: Sequence[Span], en_units: Sequence[Span], anchors: 
 # -- reading a document ------------------------------------------------------
 
 
-def segment(text: str, path: str = "", anchors: Scorer | None = None) -> Document:
-    """Paragraphs, sentences, clauses; English paragraphs paired with the Chinese before them."""
+def segment(text: str, path: str = "", anchors: Scorer | None = None, source: str | None = None) -> Document:
+    """Paragraphs, sentences, clauses; English paragraphs paired with the Chinese before them.
+
+    ``text`` is the normalised text the rules read; ``source`` the original (same length).
+    """
     raw: list[tuple[str, Span]] = []
     offset = 0
     for line in text.splitlines(keepends=True):
@@ -323,6 +327,7 @@ def segment(text: str, path: str = "", anchors: Scorer | None = None) -> Documen
         text=text,
         layout=layout,
         paragraphs=paragraphs,
+        source=text if source is None else source,
     )
 
 

@@ -1,0 +1,44 @@
+"""The reader: a pipeline of phases from a segmented plan report to plain facts.
+
+read and normalise → segment (kg.text) → plan → structure → goals and indicators →
+entities → English. Each phase is a function from the document and the facts found so
+far (a Context) to new facts. The genre's vocabulary comes from ontology/genre.toml and
+the lexicon, never from code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from kg.errors import KGError
+from kg.extract import english, entities, goals, plan, structure, vocab
+from kg.extract.context import Context
+from kg.facts import DocumentFacts
+from kg.framework import FrameworkDef
+from kg.lexicon import Lexicon
+from kg.text import Document
+
+Phase = Callable[[Context], None]
+PHASES: tuple[tuple[str, Phase], ...] = (
+    ("plan", plan.run),
+    ("structure", structure.run),
+    ("goals", goals.run),
+    ("entities", entities.run),
+    ("english", english.run),
+)
+
+
+def extract(
+    doc: Document, lex: Lexicon, frameworks: Iterable[FrameworkDef], raw: bytes, genre: dict | None = None
+) -> DocumentFacts:
+    """All facts of one document; a text with no plan in it is an error that says what is missing."""
+    ctx = Context.start(doc, lex, genre or vocab.load(), list(frameworks), raw)
+    for _, phase in PHASES:
+        phase(ctx)
+    facts = ctx.facts
+    p = facts.plan
+    if not (p.title_zh or p.title_en) and not p.issuers and not facts.units:
+        raise KGError(f"{doc.path or doc.slug}: no plan found: no title, issuer, task or goal in the text")
+    facts.segments = dict(sorted(facts.segments.items(), key=lambda kv: (kv[1].start, kv[1].end, kv[0])))
+    facts.entities = dict(sorted(facts.entities.items()))
+    return facts

@@ -1,0 +1,118 @@
+"""The English phase: English labels from the aligned English of a bilingual source.
+
+Only a text that has English gets English labels here. A Chinese-only report gets none:
+a label the source does not give is left out, not invented (entities may still carry the
+lexicon's English, which is vocabulary, not a translation of this text).
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.extract.context import Context
+from kg.extract.goals import EN_YEAR_RE
+from kg.extract.structure import strip_cue
+from kg.lexicon import anchor_scorer, en_marker
+from kg.text import Sentence, Span, align, split_clauses
+
+
+def run(ctx: Context) -> None:
+    if not ctx.zh:
+        return
+    facts = ctx.facts
+    if not any(s.en for _, s in ctx.sentences()):
+        return
+    english = _Aligner(ctx)
+    for unit in facts.units:
+        if unit.en:
+            continue
+        p, s = ctx.sentence_of(unit.segment)
+        if not s.en:
+            continue
+        span = ctx.span_of(unit.segment)
+        if unit.form == "goal":
+            em = EN_YEAR_RE.search(s.en_text)
+            en = s.en_text[em.end() :] if em else strip_en_cue(ctx, s.en_text)
+            unit.en = en.rstrip(" .")
+        elif unit.form == "item" and _starts_sentence(ctx, s, span):
+            unit.en = strip_en_marker(s.en_text)
+        else:
+            en = english.clause(s, span)
+            unit.en = strip_en_cue(ctx, en) if unit.kind == "Principle" else en
+        unit.en_source = "aligned-text" if unit.en else ""
+    for sec in facts.sections:
+        p, s = ctx.sentence_of(sec.segment)
+        sec.en = strip_en_cue(ctx, s.en_text) if s.en and sec.zh else ""
+    for sub in facts.subareas:
+        p, s = ctx.sentence_of(sub.segment)
+        sub.en = english.clause(s, ctx.span_of(sub.segment)) if s.en else ""
+    if facts.path_steps:
+        p, s = ctx.sentence_of(facts.path_steps[0].segment)
+        items = _english_list(s.en_text, r"path of\s+", len(facts.path_steps))
+        for step, en in zip(facts.path_steps, items):
+            step.en = en
+
+
+def _starts_sentence(ctx: Context, s: Sentence, span: Span) -> bool:
+    """The item is its whole sentence (after the marker), not a piece of a longer one."""
+    return ctx.doc.text[span.end : s.span.end].strip(" 。.;；!！?？") == ""
+
+
+class _Aligner:
+    """Clause alignment, computed once per sentence however many units it holds."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.scorer = anchor_scorer(ctx.lex)
+        self.cache: dict[int, tuple[list[Span], list[Span], list]] = {}
+
+    def clause(self, s: Sentence, clause: Span) -> str:
+        """The English clause(s) aligned with a Chinese clause (or run of clauses)."""
+        if id(s) not in self.cache:
+            zh_clauses = s.clauses
+            en_clauses = [c for e in s.en for c in split_clauses(e, "en")]
+            beads = align(zh_clauses, en_clauses, self.scorer) if en_clauses else []
+            self.cache[id(s)] = (zh_clauses, en_clauses, beads)
+        zh_clauses, en_clauses, beads = self.cache[id(s)]
+        if not en_clauses:
+            return s.en_text
+        picked: list[str] = []
+        for zi, ei in beads:
+            if any(zh_clauses[i].start < clause.end and clause.start < zh_clauses[i].end for i in zi):
+                for j in ei:
+                    if en_clauses[j].text not in picked:
+                        picked.append(en_clauses[j].text)
+        return ", ".join(picked) or s.en_text
+
+
+def strip_en_cue(ctx: Context, en: str) -> str:
+    span = strip_cue(_EnglishView(ctx), Span(0, len(en), en), "")
+    en = re.sub(r"^(?:it is necessary to|we should|to)\s+", "", span.text, flags=re.IGNORECASE)
+    return en.rstrip(" .;")
+
+
+class _EnglishView:
+    """The context seen as English, to reuse the English cue rules on a Chinese text's translation."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.zh = False
+        self.words = ctx.vocab["en"]
+
+
+def strip_en_marker(en: str) -> str:
+    _, length = en_marker(en)
+    text = en[length:]
+    text = re.sub(r"^(?:to|the need to)\s+", "", text, flags=re.IGNORECASE)
+    return text.rstrip(" .;")
+
+
+def _english_list(en: str, anchor: str, n: int) -> list[str]:
+    """The n items of an English list that follows ``anchor`` ("A, B, C and D")."""
+    m = re.search(anchor, en, re.IGNORECASE)
+    if not m or n < 1:
+        return []
+    items: list[str] = []
+    for part in re.split(r",\s*", en[m.end() :]):
+        items.extend(x.strip() for x in re.split(r"\s+and\s+", part) if x.strip())
+        if len(items) >= n:
+            break
+    return items[:n] if len(items) >= n else []

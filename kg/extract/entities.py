@@ -1,0 +1,287 @@
+"""Entities: names the plan uses (from the lexicon, name patterns and quotes), and which
+task, measure, goal or target mentions which of them."""
+
+from __future__ import annotations
+
+import re
+
+from kg.extract.context import Context
+from kg.facts import Entity
+from kg.lexicon import EN_STOPWORDS, Lexicon, Term, content_words
+from kg.text import CJK, Paragraph, Sentence
+
+QUOTE_RE = re.compile(r"“([^“”]{1,24})”")
+EN_QUOTE_RE = re.compile(r"[\"“]([^\"“”]{1,80})[\"”]")
+
+# Suffixes that end a name, and the class a name ending so belongs to.
+SUFFIX_CLASSES = {
+    "平台": "Platform",
+    "体系": "System",
+    "机制": "Mechanism",
+    "制度": "Mechanism",
+    "体制": "Mechanism",
+    "战略": "Strategy",
+    "行动": "Initiative",
+    "中心": "Facility",
+    "基地": "Facility",
+    "数据库": "DataResource",
+    "资源库": "DataResource",
+    "委员会": "Organization",
+    "机构": "Organization",
+    "峰会": "Event",
+}
+EN_HEADS = {
+    "平台": ("platform",),
+    "体系": ("system", "framework"),
+    "机制": ("mechanism",),
+    "制度": ("system", "institution", "regime"),
+    "体制": ("system", "institution"),
+    "战略": ("strategy", "strategies"),
+    "行动": ("action", "initiative", "campaign", "operation"),
+    "中心": ("centre", "center"),
+    "基地": ("base",),
+    "数据库": ("database",),
+    "资源库": ("repositor", "database"),
+    "委员会": ("commission", "committee"),
+    "机构": ("institution", "agenc", "bodies", "body"),
+    "峰会": ("summit",),
+}
+_SUFFIXES = tuple(sorted(SUFFIX_CLASSES, key=len, reverse=True))
+_SUFFIX_RE = re.compile("|".join(map(re.escape, _SUFFIXES)))
+# Words that open a clause before the name it acts on: verbs, adverbs, quantifiers.
+LEAD_WORDS = sorted(
+    set(
+        """加快 推进 推动 建设 建立 健全 完善 构建 打造 形成 实施 开展 发挥 参与 搭建 编制 制定 修订 优化
+        提升 强化 加强 培育 发展 支持 引导 促进 提高 增强 拓展 运用 依托 利用 创新 规范 办好 举办 统筹
+        布局 培养 鼓励 探索 围绕 普及 倡导 筑牢 构筑 打通 畅通 释放 研究 部署 汇聚 维护 净化 调整 落实
+        深化 扩大 保障 用好 整合 贯彻 坚持 引领 做强 做优 做大 壮大 夯实 赋能 实现 提供 加大 设立 组建
+        及时 积极 大力 深入 全面 切实 充分 高质量 系统 整体 着力 持续 不断 进一步 有效 共同 重点 率先
+        稳步 逐步 统一 集中 认真 建立健全 深入实施 加快建设 加快构建 加快推进 加快建立
+        一批 若干 各类 各级 一系列 多个 一些 有关 相关 系列 专项 各 以 在 对 为 将 把 从 向 与 和 及""".split()
+    ),
+    key=len,
+    reverse=True,
+)
+GENERIC_STEMS = {"重大", "重要", "相关", "有关", "各项", "主要", "总体", "整体", "良好", "重点", "新型", "各类"}
+# What may follow a name: anything but a Chinese character, or one of these words.
+NAME_FOLLOWERS = "的和与及等为更是在将已均也都"
+NAME_BREAKS = "的之等、“”‘’《》（）()「」，,；;：:。 "
+
+
+# -- entities -------------------------------------------------------------------------
+
+
+def add_lexicon_entity(ctx: Context, term: Term) -> Entity:
+    entities = ctx.facts.entities
+    if term.key not in entities:
+        entities[term.key] = Entity(
+            key=term.key,
+            zh=term.zh,
+            en=term.en,
+            cls=term.classes[0],
+            classes=term.classes,
+            en_source="lexicon",
+            origin="lexicon",
+            note=term.note,
+        )
+    return entities[term.key]
+
+
+def add_entity(
+    ctx: Context, name: str, cls: str, origin: str, s: Sentence | None, en_hint: str = "", windows=None
+) -> Entity:
+    """A named entity the lexicon lacks; its English from the aligned text, else composed.
+
+    A Chinese name whose English can only be composed partly keeps no English label:
+    a label the text does not give is left out rather than invented.
+    """
+    entities = ctx.facts.entities
+    if name in entities:
+        return entities[name]
+    en, source = "", ""
+    if en_hint:
+        en, source = en_hint, "aligned-text"
+    elif s is not None and s.en and windows is not None:
+        en = windows(s).get(name, "")
+        source = "aligned-text" if en else ""
+    if not en and ctx.zh:
+        en, complete = ctx.lex.translate(name)
+        source = "composed" if complete else ""
+        if not complete:
+            en = ""
+    entities[name] = Entity(key=name, zh=name, en=en, cls=cls, classes=(cls,), en_source=source, origin=origin)
+    return entities[name]
+
+
+def entity_for_name(ctx: Context, name: str, cls: str, s: Sentence | None) -> Entity:
+    term = ctx.lex.forms.get(name)
+    if term:
+        return add_lexicon_entity(ctx, term)
+    return add_entity(ctx, name, cls, "pattern", s)
+
+
+def entity_for_en_name(ctx: Context, name: str) -> Entity:
+    name = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
+    bare = re.sub(r"\s*\([^)]*\)$", "", name)
+    term = ctx.lex.en_forms.get(name.lower()) or ctx.lex.en_forms.get(bare.lower())
+    if term:
+        return add_lexicon_entity(ctx, term)
+    entities = ctx.facts.entities
+    if name not in entities:
+        entities[name] = Entity(key=name, zh="", en=name, cls="Organization", en_source="aligned-text", origin="pattern")
+    return entities[name]
+
+
+# -- mentions --------------------------------------------------------------------------
+
+
+def run(ctx: Context) -> None:
+    """Each unit's mentions: the names in its own text."""
+    windows_cache: dict[int, dict[str, str]] = {}
+
+    def windows(s: Sentence) -> dict[str, str]:
+        if id(s) not in windows_cache:
+            names = [n for _, _, n in suffix_names(s.span.text) if n not in ctx.lex.forms]
+            windows_cache[id(s)] = english_windows(names, s.en_text, ctx.lex)
+        return windows_cache[id(s)]
+
+    for unit in ctx.facts.units:
+        p, s = ctx.sentence_of(unit.segment)
+        seg = ctx.facts.segments[unit.segment]
+        text = ctx.doc.text[seg.start : seg.end]
+        keys = mentions_in(ctx, text, p, s, windows) if ctx.zh else en_mentions_in(ctx, unit.en)
+        unit.mentions = sorted(set(keys))
+
+
+def mentions_in(ctx: Context, text: str, p: Paragraph, s: Sentence, windows) -> list[str]:
+    lex = ctx.lex
+    keys = []
+    taken: list[tuple[int, int]] = []
+    en_quotes = list(EN_QUOTE_RE.findall(s.en_text)) if s.en else []
+    zh_quotes = QUOTE_RE.findall(s.span.text)
+    # Names: quoted names and names ending in a known suffix, longest first.
+    names: list[tuple[int, int, str, str, str]] = []
+    for m in QUOTE_RE.finditer(text):
+        name = m.group(1)
+        if name in ctx.excluded_quotes or re.fullmatch(r"[\d.%]+|十[一二三四五六七八九]五", name):
+            continue
+        hint = ""
+        if name in zh_quotes and len(en_quotes) == len(zh_quotes):
+            hint = en_quotes[zh_quotes.index(name)]
+        names.append((m.start(1), m.end(1), name, "quote", hint))
+    for start, end, name in suffix_names(text):
+        names.append((start, end, name, "pattern", ""))
+    for start, end, name, origin, hint in sorted(names, key=lambda x: (-(x[1] - x[0]), x[0])):
+        if any(start < b and a < end for a, b in taken):
+            continue
+        taken.append((start, end))
+        term = lex.forms.get(name) or next(
+            (lex.forms[name[i:]] for i in range(1, len(name) - 3) if origin == "pattern" and name[i:] in lex.forms),
+            None,
+        )
+        if term:
+            keys.append(add_lexicon_entity(ctx, term).key)
+        elif origin == "quote":
+            keys.append(add_entity(ctx, name, "Initiative", "quote", s, hint, windows).key)
+        else:
+            suffix = _SUFFIX_RE.findall(name)[-1]
+            keys.append(add_entity(ctx, name, SUFFIX_CLASSES[suffix], "pattern", s, "", windows).key)
+    # Lexicon terms, longest first; glossary words only block shorter matches.
+    lex_taken: list[tuple[int, int]] = []
+    longest = lex.longest
+    candidates = []
+    for i in range(len(text)):
+        for n in range(min(longest, len(text) - i), 1, -1):
+            piece = text[i : i + n]
+            if piece in lex.forms:
+                candidates.append((i, i + n, lex.forms[piece]))
+            elif piece in lex.gloss:
+                candidates.append((i, i + n, None))
+    for start, end, term in sorted(candidates, key=lambda x: (-(x[1] - x[0]), x[2] is None, x[0])):
+        if any(start < b and a < end for a, b in lex_taken):
+            continue
+        lex_taken.append((start, end))
+        if term is not None and (start, end) not in taken:
+            keys.append(add_lexicon_entity(ctx, term).key)
+    return keys
+
+
+def en_mentions_in(ctx: Context, text: str) -> list[str]:
+    keys = []
+    low = text.lower()
+    for en, term in sorted(ctx.lex.en_forms.items(), key=lambda kv: -len(kv[0])):
+        if re.search(rf"(?<![a-z0-9]){re.escape(en)}(?![a-z0-9])", low):
+            keys.append(add_lexicon_entity(ctx, term).key)
+    return keys
+
+
+# -- names by pattern -------------------------------------------------------------------
+
+
+def _strip_lead(name: str) -> str:
+    changed = True
+    while changed and name:
+        changed = False
+        for w in LEAD_WORDS:
+            if name.startswith(w) and len(name) > len(w):
+                name = name[len(w) :]
+                changed = True
+                break
+    return name
+
+
+def suffix_names(text: str) -> list[tuple[int, int, str]]:
+    """Names ending in 平台/体系/机制/…: from the suffix back to a clause break, 的, or a lead verb."""
+    out = []
+    for m in _SUFFIX_RE.finditer(text):
+        end = m.end()
+        follower = text[end : end + 1]
+        if _SUFFIX_RE.match(text, end) or (follower and CJK.match(follower) and follower not in NAME_FOLLOWERS):
+            continue  # 体制机制, 体系化, 体制改革: the name goes on
+        start = end - len(m.group())
+        # Look back at most 40 characters: a name is never longer, and the scan stays linear.
+        limit = max(0, start - 40)
+        while start > limit and text[start - 1] not in NAME_BREAKS:
+            start -= 1
+        name = _strip_lead(text[start:end])
+        start = end - len(name)
+        stem = name
+        while stem.endswith(_SUFFIXES):
+            stem = stem[: -len(next(x for x in _SUFFIXES if stem.endswith(x)))]
+        if len(stem) < 2 or stem in GENERIC_STEMS:
+            continue
+        out.append((start, end, name))
+    return out
+
+
+def english_windows(names: list[str], en: str, lex: Lexicon) -> dict[str, str]:
+    """For the names of one sentence, the windows of its English that best match their
+    glossary translations; the best-matching name chooses first, and no two names share
+    a window (so a name never takes its neighbour's English)."""
+    words = re.findall(r"[A-Za-z][A-Za-z'-]*|\d+", en)
+    candidates = []
+    for name in names:
+        want = content_words(lex.translate(name)[0])
+        suffix = next((sfx for sfx in sorted(EN_HEADS, key=len, reverse=True) if name.endswith(sfx)), "")
+        heads = EN_HEADS.get(suffix, ())
+        if not want:
+            continue
+        for i in range(len(words)):
+            for j in range(i + 1, min(len(words), i + len(want) + 5) + 1):
+                window = words[i:j]
+                if heads and not any(w.lower().startswith(heads) for w in window):
+                    continue
+                if window[0].lower() in EN_STOPWORDS or window[-1].lower() in EN_STOPWORDS:
+                    continue
+                have = content_words(" ".join(window))
+                score = len(want & have) / len(want | have) if have else 0.0
+                if score >= 0.4:
+                    candidates.append((-score, j - i, i, name, j))
+    chosen: dict[str, str] = {}
+    taken: list[tuple[int, int]] = []
+    for _, _, i, name, j in sorted(candidates):
+        if name in chosen or any(i < b and a < j for a, b in taken):
+            continue
+        chosen[name] = " ".join(words[i:j])
+        taken.append((i, j))
+    return chosen

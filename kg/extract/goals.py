@@ -1,0 +1,171 @@
+"""The goals phase: one Goal per target year, its targets, and the numbers they set.
+
+A goal is written 到2025年…, 展望2035年…, "by 2025"; a period inside a title (2024—2035年)
+is not one. A year stated again later adds to the same Goal. A plan that only speaks of
+its five-year period (“十四五”时期的发展目标) gets a Goal for the period's last year, marked
+as inferred from the period.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.extract import indicators
+from kg.extract.context import Context
+from kg.extract.structure import add_part, clauses_of, split_on
+from kg.extract.vocab import alternation
+from kg.facts import Unit
+from kg.lexicon import zh_number
+from kg.text import Paragraph, Sentence, Span
+
+FYP_RE = re.compile(r"“?(十[一二三四五六七八九]五)”?")
+EN_YEAR_RE = re.compile(r"\b[Bb]y (?:the end of |the middle of |the end of the year )?((?:19|20)\d\d)\b,?\s*")
+
+
+def run(ctx: Context) -> None:
+    if ctx.zh:
+        _zh_goals(ctx)
+    else:
+        _en_goals(ctx)
+    indicators.run(ctx)
+
+
+def _goal(ctx: Context, year: int, p: Paragraph, s: Sentence, span: Span, source: str) -> tuple[Unit, bool]:
+    """The Goal for ``year``: the one already found (a restatement), else a new one."""
+    uid = f"goal/{year}"
+    for u in ctx.facts.units:
+        if u.id == uid:
+            return u, False
+    goal = Unit(
+        id=uid,
+        kind="Goal",
+        zh=span.text if ctx.zh else "",
+        en="" if ctx.zh else span.text,
+        segment=ctx.part_segment(p, s, span).id,
+        year=year,
+        form="goal",
+        year_source=source,
+    )
+    ctx.facts.units.append(goal)
+    return goal, True
+
+
+def _add_targets(ctx: Context, goal: Unit, pieces: list[tuple[Paragraph, Sentence, Span]]) -> None:
+    have = {u.segment for u in ctx.facts.units if u.parent == goal.id}
+    n = sum(1 for u in ctx.facts.units if u.parent == goal.id)
+    for p, s, piece in pieces:
+        if ctx.part_segment(p, s, piece).id in have:
+            continue
+        n += 1
+        add_part(ctx, "Target", goal, n, p, s, piece)
+
+
+def _targets(ctx: Context, s: Sentence) -> list[Span]:
+    """A target list is cut at semicolons when it has them, else at clause breaks."""
+    if ctx.zh and re.search(r"[；;]", s.span.text):
+        parts = split_on(s.span, "；;")
+        return [Span(x.start, x.start + len(x.text.rstrip("。")), x.text.rstrip("。")) for x in parts if x.text]
+    return clauses_of(ctx, s)
+
+
+def _zh_goals(ctx: Context) -> None:
+    w = ctx.words
+    year_re = re.compile(
+        rf"(?:{alternation(w['goal_year_prefixes'])})((?:19|20)\d\d)年(?:底|末)?(?:(?:和|、|及|至)((?:19|20)\d\d)年)?"
+    )
+    goal_cue = re.compile(alternation(w["goal_cues"]))
+    paras = ctx.doc.paragraphs
+    stated = False
+    for pi, p in enumerate(paras):
+        sentences = p.sentences
+        starts = []
+        for k, s in enumerate(sentences):
+            for m in year_re.finditer(s.span.text):
+                if "《" in s.span.text[: m.start()] and "》" not in s.span.text[: m.start()].rsplit("《", 1)[-1]:
+                    continue  # inside a title
+                starts.append((k, m))
+                break
+        bounds = [k for k, _ in starts] + [len(sentences)]
+        for (k, m), end in zip(starts, bounds[1:]):
+            stated = True
+            s = sentences[k]
+            years = [int(y) for y in m.groups() if y]
+            rest = s.span.text[m.end() :]
+            if rest.startswith("的"):  # 明确了到2027年和2035年的主要目标: the goals are named, not stated
+                end_at = next((c.end for c in s.clauses if c.end > s.span.start + m.start()), s.span.end)
+                span = Span(s.span.start + m.start(), end_at, ctx.doc.text[s.span.start + m.start() : end_at])
+            else:
+                stripped = rest.lstrip(",，:： ")
+                off = s.span.start + len(s.span.text) - len(stripped)
+                stripped = stripped.rstrip("。.；;")
+                span = Span(off, off + len(stripped), stripped)
+            if not span.text:
+                continue
+            following = [(p, t) for t in sentences[k + 1 : end]]
+            if end == len(sentences):  # dash bullets after the goal paragraph belong to it
+                for q in paras[pi + 1 :]:
+                    if not q.span.text.startswith(("——", "—", "-")):
+                        break
+                    following += [(q, t) for t in q.sentences]
+            pieces = [(q, t, piece) for q, t in following for piece in _targets(ctx, t)]
+            if not pieces and len(clauses_of(ctx, s, span)) > 1:
+                pieces = [(p, s, c) for c in clauses_of(ctx, s, span)]
+            for year in years:
+                goal, _ = _goal(ctx, year, p, s, span, "stated")
+                _add_targets(ctx, goal, pieces)
+    if stated:
+        return
+    # A plan that states its goals only for its five-year period.
+    head = ctx.doc.text[:300]
+    for p in paras:
+        for k, s in enumerate(p.sentences):
+            gm = goal_cue.search(s.span.text)
+            fm = FYP_RE.search(s.span.text) or FYP_RE.search(head)
+            if not (gm and fm):
+                continue
+            clause = next((c for c in s.clauses if goal_cue.search(c.text)), None)
+            if clause is None:
+                continue
+            lead = re.match(r"^(?:[\u4e00-\u9fff]{2})了", clause.text)
+            cut = lead.end() if lead else 0
+            span = Span(clause.start + cut, clause.end, clause.text[cut:])
+            year = _fyp_end(fm.group(1))
+            goal, _ = _goal(ctx, year, p, s, span, "period")
+            following = p.sentences[k + 1 :]
+            pieces = [(p, t, piece) for t in following for piece in _targets(ctx, t)]
+            if not pieces:
+                after = Span(clause.end, s.span.end, ctx.doc.text[clause.end : s.span.end])
+                pieces = [(p, s, c) for c in clauses_of(ctx, s, after)]
+            _add_targets(ctx, goal, pieces)
+            return
+
+
+def _en_goals(ctx: Context) -> None:
+    for p in ctx.doc.paragraphs:
+        sentences = p.sentences
+        starts = []
+        for k, s in enumerate(sentences):
+            years = [int(y) for y in EN_YEAR_RE.findall(s.span.text)]
+            if years:
+                starts.append((k, years))
+        bounds = [k for k, _ in starts] + [len(sentences)]
+        for (k, years), end in zip(starts, bounds[1:]):
+            s = sentences[k]
+            m = EN_YEAR_RE.search(s.span.text)
+            text = s.span.text
+            if m.start() < 3:  # By 2035, X will …: the rest is the goal
+                text = text[m.end() :]
+            off = s.span.start + (len(s.span.text) - len(text) if m.start() < 3 else 0)
+            text = text.rstrip(" .")
+            span = Span(off, off + len(text), text)
+            pieces = [(p, t, c) for t in sentences[k + 1 : end] for c in clauses_of(ctx, t)]
+            for year in dict.fromkeys(years):
+                goal, _ = _goal(ctx, year, p, s, span, "stated")
+                _add_targets(ctx, goal, pieces)
+
+
+def _fyp_end(period: str) -> int:
+    """Last year of the n-th five-year plan period (十三五 → 2020)."""
+    n = zh_number(period[:-1])
+    start = 1953 + 5 * (n - 1) if n < 3 else 1966 + 5 * (n - 3)
+    return start + 4

@@ -1,0 +1,316 @@
+"""The plan phase: title, short name, issuers, date, news agency.
+
+A plan report announces its plan with an issue verb and a title (国务院印发《…》, "the
+State Council issued the … Plan"). The title is found wherever that sentence stands:
+after a headline, a 原标题 line, an edition line or site navigation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from kg.extract.context import Context
+from kg.extract.entities import entity_for_en_name, entity_for_name
+from kg.extract.vocab import alternation
+from kg.text import Paragraph, Sentence, Span
+
+TITLE_RE = re.compile(r"《((?:[^《》]|《[^《》]*》)+)》")
+DATELINE_RE = re.compile(
+    r"(?P<agency>[\u4e00-\u9fff]{1,6}社)(?P<place>[\u4e00-\u9fff]{2,4}?)"
+    r"(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})日电"
+)
+FULL_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:年|-|/|\.)(\d{1,2})(?:月|-|/|\.)(\d{1,2})(?!\d)")
+ALIAS_RE = re.compile(r"以下简称[“《\"]([^”》\"]{1,20})[”》\"]")
+EN_ALIAS_RE = re.compile(r"hereinafter referred to as (?:the )?[\"“]([^\"”]{1,40})[\"”]", re.IGNORECASE)
+MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_MONTH = r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+EN_DATELINE_RE = re.compile(rf"^[A-Z][A-Za-z.]+(?:\.com)?,?\s+{_MONTH}\s+(?P<d>\d{{1,2}})\b(?!,?\s*\d{{4}})")
+EN_FULL_DATE_RE = re.compile(rf"\b{_MONTH}\s+(?P<d>\d{{1,2}}),\s*(?P<y>(?:19|20)\d\d)\b")
+HEAD_PARAGRAPHS = 8  # how far into a report its lead may stand
+
+
+def run(ctx: Context) -> None:
+    if ctx.zh:
+        _zh_plan(ctx)
+    else:
+        _en_plan(ctx)
+    plan = ctx.facts.plan
+    if not plan.segment:
+        p, s = next(ctx.sentences())
+        plan.segment = ctx.sentence_segment(p, s).id
+        ctx.facts.notes.append("no plan title found")
+    if not plan.issuers:
+        ctx.facts.notes.append("no issuer found")
+
+
+# -- Chinese -----------------------------------------------------------------------------
+
+
+def _zh_plan(ctx: Context) -> None:
+    w = ctx.words
+    verbs = alternation(w["issue_verbs"])
+    heads = tuple(w["plan_heads"])
+    issued = re.compile(rf"(?:{verbs})了?$")
+    titles: list[tuple[Paragraph, Sentence, re.Match, bool]] = []
+    for p, s in ctx.sentences():
+        for m in TITLE_RE.finditer(s.span.text):
+            before = s.span.text[: m.start()]
+            titles.append((p, s, m, bool(issued.search(before))))
+    plan = ctx.facts.plan
+
+    def names_a_plan(title: str) -> bool:
+        bare = re.sub(r"[（(][^（）()]*[）)]$", "", title)
+        return bare.endswith(heads) and bare not in heads
+
+    chosen = next(((p, s, m) for p, s, m, iss in titles if iss and names_a_plan(m.group(1))), None)
+    if chosen is None:  # the title the short name refers back to: 《X》（以下简称《规划》）
+        chosen = next(
+            ((p, s, m) for p, s, m, _ in titles if ALIAS_RE.match(s.span.text[m.end() :].lstrip("（("))), None
+        )
+    if chosen is None:
+        counts = Counter(m.group(1) for _, _, m, _ in titles if names_a_plan(m.group(1)))
+        if counts:
+            best = counts.most_common(1)[0][0]
+            chosen = next((p, s, m) for p, s, m, _ in titles if m.group(1) == best)
+    if chosen is None:
+        return
+    p, s, m = chosen
+    title = m.group(1)
+    plan.title_zh = title
+    plan.segment = ctx.part_segment(p, s, Span(s.span.start + m.start(1), s.span.start + m.end(1), title)).id
+    if s.en:
+        from kg.extract.entities import EN_QUOTE_RE
+
+        em = EN_QUOTE_RE.search(s.en_text)
+        plan.title_en = em.group(1) if em else ""
+    for q, t, tm, iss in titles:
+        if tm.group(1) != title:
+            continue
+        am = ALIAS_RE.search(t.span.text, tm.end())
+        if am and not plan.alias:
+            plan.alias = am.group(1)
+        if iss and not plan.issuers:
+            plan.issuers = _zh_issuers(ctx, t, tm)
+    if not plan.alias:
+        short = next((h for h in sorted(heads, key=len, reverse=True) if re.sub(r"[（(].*$", "", title).endswith(h)), "")
+        if short and f"《{short}》" in ctx.doc.text:
+            plan.alias = short
+    _zh_date(ctx, p.number)
+    _cues(ctx)
+
+
+def _zh_issuers(ctx: Context, s: Sentence, m: re.Match) -> list[str]:
+    """The bodies named before the issue verb: 中共中央、国务院印发, 中办国办印发, 国务院办公厅日前印发."""
+    w = ctx.words
+    text = s.span.text[: m.start()]
+    text = re.sub(rf"(?:{alternation(w['issue_verbs'])})了?$", "", text)
+    text = re.split(r"[,，;；:：。 ]", text)[-1]
+    dm = DATELINE_RE.match(text)
+    if dm:
+        text = text[dm.end() :]
+    times = sorted(w["time_words"], key=len, reverse=True)
+    changed = True
+    while changed:
+        changed = False
+        for word in times:
+            if text.endswith(word) and len(text) > len(word):
+                text, changed = text[: -len(word)], True
+            if text.startswith(word) and len(text) > len(word):
+                text, changed = text[len(word) :], True
+    keys = []
+    for name in _split_names(ctx, text):
+        term = ctx.lex.forms.get(name)
+        if term or (len(name) >= 2 and name.endswith(tuple(w["org_suffixes"]))):
+            key = entity_for_name(ctx, name, "Organization", s).key
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+def _split_names(ctx: Context, text: str) -> list[str]:
+    """Cut a run of names at 、和与及, never inside a name the lexicon knows (工业和信息化部)."""
+    names, current, i = [], "", 0
+    longest = ctx.lex.longest
+    while i < len(text):
+        hit = next(
+            (text[i : i + n] for n in range(min(longest, len(text) - i), 1, -1) if text[i : i + n] in ctx.lex.forms),
+            "",
+        )
+        if hit and not current:
+            names.append(hit)
+            i += len(hit)
+        elif text[i] in "、和与及暨":
+            if current:
+                names.append(current)
+            current = ""
+            i += 1
+        else:
+            current += text[i]
+            i += 1
+    if current:
+        names.append(current)
+    return names
+
+
+def _zh_date(ctx: Context, lead: int) -> None:
+    """A full date in the page's head (an edition or source line) wins; else the dateline's."""
+    plan = ctx.facts.plan
+    for p in ctx.doc.paragraphs[: max(lead + 1, 2)]:
+        for s in p.sentences:
+            if plan.title_zh and f"《{plan.title_zh}》" in s.span.text and len(s.span.text) > 60:
+                continue
+            dm = FULL_DATE_RE.search(s.span.text)
+            if dm and len(p.span.text) <= 60:
+                y, mo, d = (int(x) for x in dm.groups())
+                if 1 <= mo <= 12 and 1 <= d <= 31:
+                    plan.date = f"{y:04d}-{mo:02d}-{d:02d}"
+                    break
+        if plan.date:
+            break
+    for p in ctx.doc.paragraphs[: lead + HEAD_PARAGRAPHS]:
+        for s in p.sentences:
+            dm = DATELINE_RE.match(s.span.text)
+            if dm:
+                plan.agency = entity_for_name(ctx, dm.group("agency"), "Organization", s).key
+                plan.place = dm.group("place")
+                if not plan.date:
+                    month, day = int(dm.group("m")), int(dm.group("d"))
+                    year = dm.group("y")
+                    plan.date = f"{year}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
+                return
+
+
+def _cues(ctx: Context) -> None:
+    """Which paragraphs open with the plan's short name and a statement cue: 《规划》指出，…"""
+    plan = ctx.facts.plan
+    forms = tuple(f"《{x}》" for x in {plan.title_zh, plan.alias} if x)
+    cues = sorted(ctx.words["cues"], key=len, reverse=True)
+    for p in ctx.doc.paragraphs:
+        if not p.sentences:
+            continue
+        text = p.sentences[0].span.text
+        for form in forms:
+            if text.startswith(form):
+                rest = text[len(form) :]
+                cue = next((c for c in cues if rest.startswith(c)), "")
+                if cue:
+                    ctx.cues[p.number] = cue
+                break
+
+
+# -- English -----------------------------------------------------------------------------
+
+
+def _en_plan(ctx: Context) -> None:
+    w = ctx.words
+    plan = ctx.facts.plan
+    found = _en_title(ctx)
+    if found:
+        p, s, span = found
+        plan.title_en = span.text
+        plan.segment = ctx.part_segment(p, s, span).id
+    am = EN_ALIAS_RE.search(ctx.doc.text)
+    plan.alias = am.group(1) if am else ""
+    for p, s in list(ctx.sentences())[:40]:
+        names = _en_issuers(w, s.span.text)
+        if names:
+            plan.issuers = []
+            for n in names:
+                key = entity_for_en_name(ctx, n).key
+                if key not in plan.issuers:
+                    plan.issuers.append(key)
+            break
+    _en_date(ctx)
+
+
+def _en_title(ctx: Context) -> tuple[Paragraph, Sentence, Span] | None:
+    """The plan's name: the noun phrase an issue verb takes ("unveiled an action plan for …"),
+    or the subject of a passive one ("The … outline for … was unveiled")."""
+    w = ctx.words
+    heads = alternation(w["plan_heads"], boundary=True)
+    verbs = alternation(w["issue_verbs"], boundary=True)
+    breaks = alternation(w["name_breaks"], boundary=True)
+    evaluative = alternation(w["evaluative"], boundary=True)
+    # A name: optional modifiers (words, quoted words, numbers), a head, an optional complement.
+    mod = r"(?:[\"“][^\"”]{1,60}[\"”]|[\w'’-]+)"
+    name = rf"(?P<name>(?:{mod}\s+){{0,8}}?{heads}(?:\s*[（(][\d\s–—-]+[）)])?)"
+    comp = r"(?P<comp>\s+(?:for|on|of)\s+[^,.;:()\"“”]+?)?"
+    quoted = rf"[\"“](?P<q>[^\"”]{{3,120}}?{heads}(?:\s*\([^)]*\))?)[\"”]"
+    active = re.compile(rf"{verbs}\s+(?:(?:the|a|an|its)\s+)?(?:{quoted}|{name}{comp})(?=\s*(?:[,.;(]|{breaks}|$))", re.IGNORECASE)
+    passive = re.compile(rf"^(?:(?:the|a|an)\s+)?{name}{comp}\s+(?:was|were|has been|have been)\s+{verbs}", re.IGNORECASE)
+    for p, s in ctx.sentences():
+        text = s.span.text
+        for rx in (active, passive):
+            m = rx.search(text)
+            if not m:
+                continue
+            group = "q" if m.groupdict().get("q") else "name"
+            start, end = m.start(group), m.end(group)
+            if group == "name" and m.group("comp"):
+                end = m.end("comp")
+            piece = text[start:end]
+            em = re.match(rf"(?:{evaluative})\s+", piece, re.IGNORECASE)
+            if em:
+                start += em.end()
+            piece = text[start:end].rstrip()
+            if not re.search(heads, piece, re.IGNORECASE):
+                continue
+            end = start + len(piece)
+            return p, s, Span(s.span.start + start, s.span.start + end, piece)
+    return None
+
+
+def _en_issuers(w: dict, text: str) -> list[str]:
+    """Bodies named as issuers: "released by A and B", "issued by six authorities, including A,
+    B and C", "A and B issued …"."""
+    verbs = alternation(w["issue_verbs"], boundary=True)
+    collectives = alternation(w["collectives"], boundary=True)
+    heads = alternation(w["org_heads"], boundary=True)
+    m = re.search(rf"{verbs}\s+by\s+(?:[\w-]+\s+)?{collectives},?\s+including\s+(?P<x>.+)", text, re.IGNORECASE)
+    if not m:
+        m = re.search(rf"{verbs}\s+by\s+(?P<x>.+)", text, re.IGNORECASE)
+    if m:
+        run = re.split(r"[.;:(]\s|,\s+(?=[a-z](?!nd\b))|\s+(?:in|on|to|with|for|amid)\s+(?=[a-z0-9])", m.group("x"))[0]
+    else:
+        m = re.search(rf"(?P<x>[^,]+?)\s+(?:(?:recently|jointly|today|have|has)\s+)*{verbs}", text)
+        if not m:
+            return []
+        run = re.sub(r"^.*?\b(?:the|The)\s+(?=[A-Z])", "", m.group("x"), count=1)
+    run = re.sub(r"\s*\((?![A-Z]{2,}\))[^)]*\)", "", run)
+    pieces = [x.strip() for x in re.split(r",\s*(?:and\s+)?|\s+and\s+", run) if x.strip()]
+    names: list[str] = []
+    for piece in pieces:
+        piece = re.sub(r"^(?:the|jointly)\s+", "", piece, flags=re.IGNORECASE)
+        is_org = piece[:1].isupper() and re.search(heads, piece) and not re.match(r"(?:China|the country)['’]s\b", piece)
+        if is_org or not names:
+            names.append(piece)
+        elif not re.match(r"(?:China|the country)['’]s\b", piece):
+            names[-1] = f"{names[-1]} and {piece}"
+    return [n for n in names if n[:1].isupper() and re.search(heads, n)]
+
+
+def _en_date(ctx: Context) -> None:
+    plan = ctx.facts.plan
+    for p in ctx.doc.paragraphs[:HEAD_PARAGRAPHS]:
+        text = p.span.text
+        if len(text) <= 100:
+            dm = FULL_DATE_RE.search(text)
+            if dm:
+                y, mo, d = (int(x) for x in dm.groups())
+                if 1 <= mo <= 12 and 1 <= d <= 31:
+                    plan.date = f"{y:04d}-{mo:02d}-{d:02d}"
+                    return
+            em = EN_FULL_DATE_RE.search(text)
+            if em:
+                mo = MONTHS[em.group("mon").lower()[:3]]
+                plan.date = f"{int(em.group('y')):04d}-{mo:02d}-{int(em.group('d')):02d}"
+                return
+        dm = EN_DATELINE_RE.match(text)
+        if dm:
+            mo = MONTHS[dm.group("mon").lower()[:3]]
+            plan.date = f"--{mo:02d}-{int(dm.group('d')):02d}"
+            return

@@ -1,0 +1,67 @@
+"""Normalise a plan report without moving a character.
+
+The reader works on a normalised copy of the text (simplified characters, half-width
+letters, digits and symbols, no control characters), but provenance must point at the
+source as published. So every change here maps one character to one character: offsets
+into the normalised text are offsets into the original.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+
+# Full-width forms folded to ASCII: letters, digits and the symbols a number or a name uses.
+# Chinese punctuation (，。；：（）《》“”) is kept: the genre's rules read it.
+_FOLD = {chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}  # ０-９
+_FOLD.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
+_FOLD.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)})  # ａ-ｚ
+_FOLD.update({"＋": "+", "％": "%", "．": ".", "－": "-", "／": "/", "＆": "&", "＝": "=", "＠": "@", "＃": "#"})
+_FOLD.update({"\u3000": " ", "\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\u200b": " "})
+_FOLD.update({"〜": "~", "～": "~"})
+_KEEP = {"\n", "\r", "\t"}
+
+
+@functools.cache
+def _converter():
+    """OpenCC's traditional-to-simplified converter, loaded once (about 7 ms)."""
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _fold(ch: str) -> str:
+    if ch in _FOLD:
+        return _FOLD[ch]
+    if ch not in _KEEP and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
+        return " "
+    return ch
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters to simplified, one character for one.
+
+    OpenCC converts phrases as well as characters; where a phrase would change the
+    length of a line, that line is converted character by character instead.
+    """
+    if not text or text.isascii():
+        return text
+    cc = _converter()
+    out = cc.convert(text)
+    if len(out) == len(text):
+        return out
+    lines = []
+    for line in text.splitlines(keepends=True):
+        conv = cc.convert(line)
+        if len(conv) != len(line):
+            conv = "".join(c if len(c := cc.convert(ch)) == 1 else ch for ch in line)
+        lines.append(conv)
+    return "".join(lines)
+
+
+def normalise(text: str) -> str:
+    """The text the rules read: same length as ``text``, character for character."""
+    folded = "".join(_fold(ch) for ch in text)
+    out = to_simplified(folded)
+    assert len(out) == len(text)
+    return out
