@@ -111,8 +111,9 @@ def _zh_goals(ctx: Context) -> None:
             if not pieces and len(clauses_of(ctx, s, span)) > 1:
                 pieces = [(p, s, c) for c in clauses_of(ctx, s, span)]
             for year in years:
-                goal, _ = _goal(ctx, year, p, s, span, "stated")
-                _add_targets(ctx, goal, pieces)
+                goal, new = _goal(ctx, year, p, s, span, "stated")
+                # A restatement (到2025年 again, later) adds what it says to the same goal.
+                _add_targets(ctx, goal, ([] if new else [(p, s, span)]) + pieces)
     if stated:
         return
     # A plan that states its goals only for its five-year period.
@@ -141,6 +142,12 @@ def _zh_goals(ctx: Context) -> None:
 
 
 def _en_goals(ctx: Context) -> None:
+    """Goals from "by 2025" sentences; later sentences that state targets (will, should, is
+    expected to …) with a number, in paragraphs with no year of their own, add to the last goal."""
+    w = ctx.words
+    cue = re.compile(alternation(w["target_cues"], boundary=True), re.IGNORECASE)
+    past = re.compile(alternation(w["past_cues"]), re.IGNORECASE)
+    last: Unit | None = None
     for p in ctx.doc.paragraphs:
         sentences = p.sentences
         starts = []
@@ -148,6 +155,14 @@ def _en_goals(ctx: Context) -> None:
             years = [int(y) for y in EN_YEAR_RE.findall(s.span.text)]
             if years:
                 starts.append((k, years))
+        if not starts and last is not None:
+            pieces = [
+                (p, t, Span(t.span.start, t.span.start + len(t.span.text.rstrip(" .")), t.span.text.rstrip(" .")))
+                for t in sentences
+                if cue.search(t.span.text) and not past.search(t.span.text) and re.search(r"\d", t.span.text)
+            ]
+            _add_targets(ctx, last, pieces)
+            continue
         bounds = [k for k, _ in starts] + [len(sentences)]
         for (k, years), end in zip(starts, bounds[1:]):
             s = sentences[k]
@@ -160,8 +175,9 @@ def _en_goals(ctx: Context) -> None:
             span = Span(off, off + len(text), text)
             pieces = [(p, t, c) for t in sentences[k + 1 : end] for c in clauses_of(ctx, t)]
             for year in dict.fromkeys(years):
-                goal, _ = _goal(ctx, year, p, s, span, "stated")
-                _add_targets(ctx, goal, pieces)
+                goal, new = _goal(ctx, year, p, s, span, "stated")
+                _add_targets(ctx, goal, ([] if new else [(p, s, span)]) + pieces)
+                last = goal
 
 
 def _fyp_end(period: str) -> int:

@@ -129,7 +129,9 @@ def _en_states_target(ctx: Context, unit: Unit, text: str) -> bool:
     low = text.lower()
     if any(c in low for c in w["past_cues"]):
         return False
-    return unit.kind in ("Goal", "Target") or bool(re.search(alternation(w["target_cues"], boundary=True), low))
+    return bool(re.search(r"\bby (?:the end of )?(?:19|20)\d\d\b", low)) or bool(
+        re.search(alternation(w["target_cues"], boundary=True), low)
+    )
 
 
 def _en_indicators(ctx: Context, text: str) -> list[tuple[int, int, dict]]:
@@ -162,6 +164,10 @@ def _en_indicators(ctx: Context, text: str) -> list[tuple[int, int, dict]]:
             metric = noun
         elif of:
             metric = of.group(1)
+        elif re.search(r"\bof\s*$", text[: m.start()]):  # "a total computing power of over 300 EFLOPS"
+            words = re.sub(r"\s*of\s*$", "", text[: m.start()]).split()
+            metric = " ".join(words[-4:])
+            metric = re.sub(r"^.*\b(?:a|an|the|achieve|reach)\s+", "", metric)
         else:
             subject = re.split(r",\s*", text[: m.start()])[-1]
             subject = re.sub(

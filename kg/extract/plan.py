@@ -157,31 +157,38 @@ def _split_names(ctx: Context, text: str) -> list[str]:
 
 
 def _zh_date(ctx: Context, lead: int) -> None:
-    """A full date in the page's head (an edition or source line) wins; else the dateline's."""
+    """A full date in the page's head (an edition or source line before the dateline) wins;
+    else the dateline's month and day (新华社北京2月27日电)."""
     plan = ctx.facts.plan
-    for p in ctx.doc.paragraphs[: max(lead + 1, 2)]:
-        for s in p.sentences:
-            if plan.title_zh and f"《{plan.title_zh}》" in s.span.text and len(s.span.text) > 60:
-                continue
-            dm = FULL_DATE_RE.search(s.span.text)
-            if dm and len(p.span.text) <= 60:
-                y, mo, d = (int(x) for x in dm.groups())
-                if 1 <= mo <= 12 and 1 <= d <= 31:
-                    plan.date = f"{y:04d}-{mo:02d}-{d:02d}"
-                    break
-        if plan.date:
+    head = ctx.doc.paragraphs[: lead + HEAD_PARAGRAPHS]
+    dateline = None
+    for p in head:
+        dm = DATELINE_RE.match(p.span.text) or next(
+            (m for s in p.sentences if (m := DATELINE_RE.match(s.span.text))), None
+        )
+        if dm:
+            dateline = (p, dm)
             break
-    for p in ctx.doc.paragraphs[: lead + HEAD_PARAGRAPHS]:
-        for s in p.sentences:
-            dm = DATELINE_RE.match(s.span.text)
-            if dm:
-                plan.agency = entity_for_name(ctx, dm.group("agency"), "Organization", s).key
-                plan.place = dm.group("place")
-                if not plan.date:
-                    month, day = int(dm.group("m")), int(dm.group("d"))
-                    year = dm.group("y")
-                    plan.date = f"{year}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
-                return
+    for p in head:
+        if dateline and p.number >= dateline[0].number:
+            break
+        if len(p.span.text) > 60:
+            continue
+        dm = FULL_DATE_RE.search(p.span.text)
+        if dm:
+            y, mo, d = (int(x) for x in dm.groups())
+            if 1 <= mo <= 12 and 1 <= d <= 31:
+                plan.date = f"{y:04d}-{mo:02d}-{d:02d}"
+                break
+    if dateline:
+        p, dm = dateline
+        s = next(t for t in p.sentences if DATELINE_RE.match(t.span.text)) if p.sentences else None
+        plan.agency = entity_for_name(ctx, dm.group("agency"), "Organization", s).key
+        plan.place = dm.group("place")
+        if not plan.date:
+            month, day = int(dm.group("m")), int(dm.group("d"))
+            year = dm.group("y")
+            plan.date = f"{year}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
 
 
 def _cues(ctx: Context) -> None:
@@ -274,22 +281,31 @@ def _en_issuers(w: dict, text: str) -> list[str]:
     if not m:
         m = re.search(rf"{verbs}\s+by\s+(?P<x>.+)", text, re.IGNORECASE)
     if m:
-        run = re.split(r"[.;:(]\s|,\s+(?=[a-z](?!nd\b))|\s+(?:in|on|to|with|for|amid)\s+(?=[a-z0-9])", m.group("x"))[0]
+        run = re.split(r"[.;:]\s|[.;:]$|,\s+(?=[a-z])(?!the\b|and\b)|\s+(?:in|on|to|with|for|amid)\s+(?=[a-z0-9])", m.group("x"))[0]
     else:
-        m = re.search(rf"(?P<x>[^,]+?)\s+(?:(?:recently|jointly|today|have|has)\s+)*{verbs}", text)
+        m = re.search(rf"(?P<x>[^,]+?)\s+(?:(?:recently|jointly|today|have|has)\s+)*{verbs}", text, re.IGNORECASE)
         if not m:
             return []
-        run = re.sub(r"^.*?\b(?:the|The)\s+(?=[A-Z])", "", m.group("x"), count=1)
-    run = re.sub(r"\s*\((?![A-Z]{2,}\))[^)]*\)", "", run)
+        run = re.sub(r"^\s*(?:the|The)\s+", "", m.group("x"))
+    run = re.sub(r"\s*\((?![A-Z]{2,}\))[^)]*\)", "", run).rstrip(" .;,")
     pieces = [x.strip() for x in re.split(r",\s*(?:and\s+)?|\s+and\s+", run) if x.strip()]
     names: list[str] = []
+    current = ""
     for piece in pieces:
-        piece = re.sub(r"^(?:the|jointly)\s+", "", piece, flags=re.IGNORECASE)
-        is_org = piece[:1].isupper() and re.search(heads, piece) and not re.match(r"(?:China|the country)['’]s\b", piece)
-        if is_org or not names:
-            names.append(piece)
-        elif not re.match(r"(?:China|the country)['’]s\b", piece):
-            names[-1] = f"{names[-1]} and {piece}"
+        piece = re.sub(r"^(?:the|jointly)\s+", "", piece, flags=re.IGNORECASE).rstrip(" .")
+        starts_org = piece[:1].isupper() and bool(re.search(heads, piece))
+        if re.search(r"['’]s\b", piece) and not (starts_org and not piece.startswith("China")):
+            # "China's Cabinet" describes the body before it; "the country's systems …" ends the list
+            if piece[:1].islower():
+                break
+            continue
+        if current and re.search(heads, current) and starts_org:
+            names.append(current)
+            current = piece
+        else:  # "Ministry of Industry" and "Information Technology": one name cut at "and"
+            current = f"{current} and {piece}" if current else piece
+    if current:
+        names.append(current)
     return [n for n in names if n[:1].isupper() and re.search(heads, n)]
 
 
