@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SOURCES := pyproject.toml $(shell find kg ontology queries corpus -type f -not -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: build test lint format bench clean install
+.PHONY: build test lint format bench eval clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ bench: install ## Time `kg build` against `python -c "import rdflib"`
 	$(BIN)/python bench/bench_gates.py
 	$(BIN)/python bench/bench_query.py
 	$(BIN)/python bench/bench_viz.py
+
+eval: install ## Build every report of ../shared/corpus-dev and compare with its expect.json
+	$(BIN)/python bench/eval_corpus.py
 
 clean:
 	rm -rf $(VENV) build/*.ttl build/*.nt build/*.trig build/*.nq build/*.jsonld build/*.rdf build/*.json

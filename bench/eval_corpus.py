@@ -26,11 +26,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kg import lexicon, resources  # noqa: E402
-from kg.build import read_documents  # noqa: E402
-from kg.errors import KGError  # noqa: E402
-from kg.facts import DocumentFacts  # noqa: E402
-from kg.normalise import normalise  # noqa: E402
+from kg import lexicon, resources
+from kg.build import read_documents
+from kg.errors import KGError
+from kg.facts import DocumentFacts
+from kg.normalise import normalise
 
 FIELDS = ("title", "issuers", "date", "years", "task_count", "numeric_targets")
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus-dev"
@@ -157,7 +157,7 @@ def main() -> int:
                     built = f"NO GRAPH: {e}"
                 build_times.append(time.perf_counter() - start)
             right = compare(facts, exp, lex)
-            ok, found, outside, total = targets_right(facts, exp["numeric_targets"])
+            _, found, outside, total = targets_right(facts, exp["numeric_targets"])
             detail = f"targets {found}/{len(exp['numeric_targets'])}, {outside} extra of {total}"
             rows.append((exp["file"], right, f"{built}; {detail}" if built else detail))
             results.append({"file": exp["file"], "right": right, "graph": built, "targets_found": found,
@@ -168,7 +168,7 @@ def main() -> int:
                 print(f"   title   {p.title_zh or p.title_en!r}  want {exp['title_zh'] or exp['title_en']!r}")
                 print(f"   issuers {p.issuers}  want {exp['issuers']}")
                 print(f"   date    {p.date!r}  want {exp['date']!r}")
-                stated = sorted({u.year for u in facts.of_kind('Goal') if u.year_source == 'stated'})
+                stated = sorted({u.year for u in facts.of_kind("Goal") if u.year_source == "stated"})
                 print(f"   years   {stated}  want {exp['years']}")
                 print(f"   tasks   {len(facts.of_kind('Task'))}  want {exp['task_count']}")
                 for ind in facts.indicators:

@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kg import export, framework, lexicon, resources, text
-from kg.normalise import normalise
 from kg.errors import KGError
 from kg.extract import extract
 from kg.facts import DocumentFacts
 from kg.graph import DEFAULT_BASE
+from kg.normalise import normalise
 
 
 def read_documents(paths: Sequence[str | Path], lexicon_path: str | Path | None = None) -> list[DocumentFacts]:

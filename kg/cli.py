@@ -124,8 +124,8 @@ def build(
 
     Runs the quality gate first (HermiT, SHACL shapes, SPARQL checks). A graph that
     is wrong (inconsistent, a task under two pillars, provenance off its offsets) is
-    not written; extraction-quality findings are warnings, and fail only with --strict. Writes data.* (the extracted graph) and full.*
-    (ontology plus data) as Turtle, N-Triples, TriG, N-Quads, JSON-LD and
+    not written; extraction-quality findings are warnings, and fail only with --strict.
+    Writes data.* (the extracted graph) and full.* (ontology plus data) as Turtle, N-Triples, TriG, N-Quads, JSON-LD and
     RDF/XML; inferred.* (what the reasoner adds, in its own graph); ontology.owl
     and ontology.html; graph.html (the network view) with overview.svg and
     overview.png; summary.json.

@@ -69,23 +69,25 @@ def test_explain_clash_uses_domain_and_range(ontology):
     assert any("is both Entity and Pillar" in line for line in check.explain_clash(g))
 
 
-def _shape_messages(ds, ontology) -> list[tuple[str, str]]:
+def _shape_messages(ds, ontology, severity: str = "error") -> list[tuple[str, str]]:
     report = check.run(ds, ontology, reasoner=False)
-    return [(f.focus, f.message) for f in report.findings if f.gate == "shapes" and f.severity == "error"]
+    return [(f.focus, f.message) for f in report.findings if f.gate == "shapes" and f.severity == severity]
 
 
-def test_a_missing_english_label_is_a_violation(ds, ontology):
+def test_a_missing_english_label_in_a_bilingual_source_is_a_warning(ds, ontology):
     g = _doc_graph(ds)
     beidou = URIRef("https://w3id.org/digital-china-kg/id/entity/北斗")
     g.remove((beidou, RDFS.label, Literal("BeiDou Navigation Satellite System", lang="en")))
-    found = _shape_messages(ds, ontology)
-    assert any("北斗" in focus and message == "no rdfs:label in English" for focus, message in found), found
+    found = _shape_messages(ds, ontology, "warning")
+    expected = "no rdfs:label in English, though its source has English"
+    assert any("北斗" in focus and message == expected for focus, message in found), found
+    assert not _shape_messages(ds, ontology, "error")
 
 
-def test_a_task_with_no_measure_is_a_violation(ds, ontology):
+def test_a_task_with_no_measure_is_a_warning(ds, ontology):
     g = _doc_graph(ds)
     g.remove((URIRef(PLAN + "task/1-2"), ONT.hasMeasure, None))
-    found = _shape_messages(ds, ontology)
+    found = _shape_messages(ds, ontology, "warning")
     assert any("畅通数据资源大循环" in focus and message == "a task with no measure" for focus, message in found), found
 
 
@@ -105,12 +107,14 @@ def test_provenance_text_that_is_not_in_the_source_is_a_violation(ds, ontology):
     assert any(str(seg) in message and "not the source text" in message for _, message in found), found
 
 
-def test_a_goal_without_a_year_and_a_plan_without_an_issuer(ds, ontology):
+def test_a_goal_without_a_year_fails_and_a_plan_without_an_issuer_warns(ds, ontology):
     g = _doc_graph(ds)
     g.remove((URIRef(PLAN + "goal/2025"), ONT.targetYear, None))
     g.remove((URIRef(PLAN + "plan"), ONT.issuedBy, None))
     messages = {m for _, m in _shape_messages(ds, ontology)}
-    assert {"a goal needs one target year (xsd:gYear)", "the plan needs an issuing organization"} <= messages
+    assert "a goal needs one target year (xsd:gYear)" in messages
+    warned = [f for f in check.sparql_checks(export.union(ds)) if f.severity == "warning"]
+    assert any(f.path == "no-issuer" and f.focus == PLAN + "plan" for f in warned), warned
 
 
 def test_a_framework_group_with_a_missing_pillar_is_a_violation(ds, ontology):
@@ -138,8 +142,8 @@ def test_the_bundled_checks_catch_an_untranslated_label(ds):
     g = _doc_graph(ds)
     node = URIRef("https://w3id.org/digital-china-kg/id/entity/北斗")
     g.add((node, RDFS.label, Literal("北斗", lang="en")))
-    failed = [f for f in check.sparql_checks(export.union(ds)) if f.severity == "error"]
-    assert {f.path for f in failed} >= {"untranslated-english-label", "same-label-zh-en"}
+    warned = [f for f in check.sparql_checks(export.union(ds)) if f.severity == "warning"]
+    assert {f.path for f in warned} >= {"untranslated-english-label", "same-label-zh-en"}
 
 
 @pytest.mark.skipif(not has_java(), reason="the reasoner path needs Java")
@@ -240,18 +244,44 @@ def test_build_warns_on_a_warning_and_still_builds(tmp_path):
     bad.write_text(text.replace("农业\tagriculture\tSector", "农业\tindustry\tSector"), encoding="utf-8")
     result = run_kg("build", "--lexicon", str(bad), "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
-    assert "kg: warning: checks:" in result.stderr and "duplicate-label" in result.stderr
+    assert "kg: warning: the quality gate reports" in result.stderr and "duplicate-label" in result.stdout
     assert (tmp_path / "out" / "data.ttl").exists()
 
 
-def test_a_missing_chinese_label_is_a_violation_except_for_an_english_only_source(ds, ontology, english_only):
+def test_a_missing_chinese_label_is_a_warning_except_for_an_english_only_source(ds, ontology, english_only):
     g = _doc_graph(ds)
     beidou = URIRef("https://w3id.org/digital-china-kg/id/entity/北斗")
     g.remove((beidou, RDFS.label, Literal("北斗", lang="zh")))
-    found = _shape_messages(ds, ontology)
+    found = _shape_messages(ds, ontology, "warning")
     assert [m for f, m in found if "北斗" in f] == [
         "no rdfs:label in Chinese (only what an English-only source alone names may lack one)"
     ]
     english = build.dataset([english_only])
     report = check.run(english, ontology, reasoner=False)
     assert not report.errors, report.errors
+    assert not [f for f in report.warnings if "Chinese" in f.message], report.warnings
+
+
+def test_the_gate_names_each_check_and_strict_fails_on_warnings(tmp_path):
+    plan = tmp_path / "plan.en.txt"
+    plan.write_text(
+        "China unveiled an action plan for data markets.\nBy 2030, the market will grow.\n", encoding="utf-8"
+    )
+    result = run_kg("build", str(plan), "--out", str(tmp_path / "out"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "data.ttl").exists()
+    result = run_kg("build", str(plan), "--out", str(tmp_path / "strict"), "--strict")
+    assert result.returncode == 2 and not (tmp_path / "strict" / "data.ttl").exists()
+    assert "no-issuer" in result.stderr and "Plan with no issuer found" not in result.stderr.splitlines()[-1]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("kg: error: quality gate failed:") and "no-issuer (1)" in last, result.stderr
+    # The table before the error line names the check, its count and the node with its label.
+    assert "action plan for data markets" in result.stderr
+
+
+def test_kg_check_verbose_lists_the_notes():
+    quiet = run_kg("check", "--no-reasoner")
+    verbose = run_kg("check", "--no-reasoner", "-v")
+    assert quiet.returncode == 0 and verbose.returncode == 0, verbose.stderr
+    assert "measure-without-entity" not in quiet.stdout
+    assert "measure-without-entity" in verbose.stdout and "info" in verbose.stdout

@@ -230,7 +230,7 @@ def test_windows_line_endings_keep_structure_and_offsets(tmp_path, plan_path, fa
 
 
 def test_two_names_of_a_sentence_never_share_an_english_phrase(facts, lex):
-    from kg.extract import _english_windows
+    from kg.extract.entities import english_windows as _english_windows
 
     en = (
         "take part in platforms for cooperation in the digital field, "

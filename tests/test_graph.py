@@ -61,10 +61,10 @@ def test_every_individual_has_both_labels_for_a_bilingual_plan(facts, frameworks
         assert {"zh", "en"} <= langs, node
 
 
-def test_chinese_only_units_get_structural_english_labels(second_facts, frameworks):
+def test_chinese_only_units_get_no_invented_english(second_facts, frameworks):
     ds = graph.build([second_facts], frameworks)
     g = next(g for g in ds.graphs() if len(g))
     task = URIRef("https://w3id.org/digital-china-kg/id/sci-tech-innovation-13th-fyp/task/1-2")
     labels = {lit.language: str(lit) for lit in g.objects(task, RDFS.label)}
-    assert labels["en"] == "Task 1.2 (no English in the source)"
-    assert str(g.value(task, ONT.labelSource)) == "structural"
+    assert set(labels) == {"zh"}
+    assert g.value(task, ONT.labelSource) is None

@@ -32,6 +32,8 @@ def extract(
     doc: Document, lex: Lexicon, frameworks: Iterable[FrameworkDef], raw: bytes, genre: dict | None = None
 ) -> DocumentFacts:
     """All facts of one document; a text with no plan in it is an error that says what is missing."""
+    if not any(p.sentences for p in doc.paragraphs):
+        raise KGError(f"{doc.path or doc.slug}: no paragraphs of Chinese or English text")
     ctx = Context.start(doc, lex, genre or vocab.load(), list(frameworks), raw)
     for _, phase in PHASES:
         phase(ctx)

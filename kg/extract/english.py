@@ -26,7 +26,7 @@ def run(ctx: Context) -> None:
     for unit in facts.units:
         if unit.en:
             continue
-        p, s = ctx.sentence_of(unit.segment)
+        _, s = ctx.sentence_of(unit.segment)
         if not s.en:
             continue
         span = ctx.span_of(unit.segment)
@@ -41,13 +41,13 @@ def run(ctx: Context) -> None:
             unit.en = strip_en_cue(ctx, en) if unit.kind == "Principle" else en
         unit.en_source = "aligned-text" if unit.en else ""
     for sec in facts.sections:
-        p, s = ctx.sentence_of(sec.segment)
+        _, s = ctx.sentence_of(sec.segment)
         sec.en = strip_en_cue(ctx, s.en_text) if s.en and sec.zh else ""
     for sub in facts.subareas:
-        p, s = ctx.sentence_of(sub.segment)
+        _, s = ctx.sentence_of(sub.segment)
         sub.en = english.clause(s, ctx.span_of(sub.segment)) if s.en else ""
     if facts.path_steps:
-        p, s = ctx.sentence_of(facts.path_steps[0].segment)
+        _, s = ctx.sentence_of(facts.path_steps[0].segment)
         items = _english_list(s.en_text, r"path of\s+", len(facts.path_steps))
         for step, en in zip(facts.path_steps, items):
             step.en = en

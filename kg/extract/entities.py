@@ -128,7 +128,9 @@ def entity_for_en_name(ctx: Context, name: str) -> Entity:
         return add_lexicon_entity(ctx, term)
     entities = ctx.facts.entities
     if name not in entities:
-        entities[name] = Entity(key=name, zh="", en=name, cls="Organization", en_source="aligned-text", origin="pattern")
+        entities[name] = Entity(
+            key=name, zh="", en=name, cls="Organization", en_source="aligned-text", origin="pattern"
+        )
     return entities[name]
 
 

@@ -84,6 +84,8 @@ def _zh_indicators(ctx: Context, text: str, unit: Unit) -> list[tuple[int, int, 
     for m in rx.finditer(text):
         if _is_year(text, m.start("num"), m.end("num")) or (m.start() > 0 and text[m.start() - 1].isdigit()):
             continue
+        if re.match(rf"(?:{change})(?:到|至)", text[m.end() :]):
+            continue  # 从55.3%提高到60%: the first number is the baseline of the second
         prefix = text[: m.start()]
         cmp_word = m.group("before") or ""
         if not cmp_word:
@@ -101,13 +103,15 @@ def _zh_indicators(ctx: Context, text: str, unit: Unit) -> list[tuple[int, int, 
         cm = re.search(rf"({change})(?:了)?(?:到|至)?(?:{cmp_before})?$", clause)
         if cm:
             fields["change"] = "decrease" if any(cm.group(1).startswith(x) for x in w["decrease"]) else "increase"
-        fm = re.search(rf"从({NUMBER})(?:{units})?(?:{change})(?:到|至)$", clause)
+        fm = re.search(rf"从({NUMBER})(?:{units})?({change})(?:到|至)$", clause)
         if fm:
             fields["baseline_value"] = _value(fm.group(1))
-            fields["change"] = ""
+            fields["change"] = "decrease" if any(fm.group(2).startswith(x) for x in w["decrease"]) else "increase"
         # What is measured: the noun after a count (100个左右国家骨干冷链物流基地), else the subject before.
         follow = re.match(rf"[^{ZH_BREAK}、]*", text[m.end() :]).group()
-        subject = re.split(rf"比(?:19|20)\d\d年|(?:分别)?(?:{change})|(?:{cmp_before})|从{NUMBER}|、", clause)[0]
+        subject = re.split(
+            rf"比(?:19|20)\d\d年|(?:分别)?(?:{change})(?=\d|到|至|了|$)|(?:{cmp_before})(?=\d|$)|从{NUMBER}|、", clause
+        )[0]
         if ("、" in clause and "分别" in clause) or not subject:
             subject = clause.split("比")[0].split("分别")[0]
         subject = subject.strip()

@@ -27,7 +27,10 @@ MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
 }  # fmt: skip
-_MONTH = r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_MONTH = (
+    r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
 EN_DATELINE_RE = re.compile(rf"^[A-Z][A-Za-z.]+(?:\.com)?,?\s+{_MONTH}\s+(?P<d>\d{{1,2}})\b(?!,?\s*\d{{4}})")
 EN_FULL_DATE_RE = re.compile(rf"\b{_MONTH}\s+(?P<d>\d{{1,2}}),\s*(?P<y>(?:19|20)\d\d)\b")
 HEAD_PARAGRAPHS = 8  # how far into a report its lead may stand
@@ -87,7 +90,7 @@ def _zh_plan(ctx: Context) -> None:
 
         em = EN_QUOTE_RE.search(s.en_text)
         plan.title_en = em.group(1) if em else ""
-    for q, t, tm, iss in titles:
+    for _, t, tm, iss in titles:
         if tm.group(1) != title:
             continue
         am = ALIAS_RE.search(t.span.text, tm.end())
@@ -96,7 +99,9 @@ def _zh_plan(ctx: Context) -> None:
         if iss and not plan.issuers:
             plan.issuers = _zh_issuers(ctx, t, tm)
     if not plan.alias:
-        short = next((h for h in sorted(heads, key=len, reverse=True) if re.sub(r"[（(].*$", "", title).endswith(h)), "")
+        short = next(
+            (h for h in sorted(heads, key=len, reverse=True) if re.sub(r"[（(].*$", "", title).endswith(h)), ""
+        )
         if short and f"《{short}》" in ctx.doc.text:
             plan.alias = short
     _zh_date(ctx, p.number)
@@ -222,7 +227,7 @@ def _en_plan(ctx: Context) -> None:
         plan.segment = ctx.part_segment(p, s, span).id
     am = EN_ALIAS_RE.search(ctx.doc.text)
     plan.alias = am.group(1) if am else ""
-    for p, s in list(ctx.sentences())[:40]:
+    for _, s in list(ctx.sentences())[:40]:
         names = _en_issuers(w, s.span.text)
         if names:
             plan.issuers = []
@@ -246,9 +251,13 @@ def _en_title(ctx: Context) -> tuple[Paragraph, Sentence, Span] | None:
     mod = r"(?:[\"“][^\"”]{1,60}[\"”]|[\w'’-]+)"
     name = rf"(?P<name>(?:{mod}\s+){{0,8}}?{heads}(?:\s*[（(][\d\s–—-]+[）)])?)"
     comp = r"(?P<comp>\s+(?:for|on|of)\s+[^,.;:()\"“”]+?)?"
-    quoted = rf"[\"“](?P<q>[^\"”]{{3,120}}?{heads}(?:\s*\([^)]*\))?)[\"”]"
-    active = re.compile(rf"{verbs}\s+(?:(?:the|a|an|its)\s+)?(?:{quoted}|{name}{comp})(?=\s*(?:[,.;(]|{breaks}|$))", re.IGNORECASE)
-    passive = re.compile(rf"^(?:(?:the|a|an)\s+)?{name}{comp}\s+(?:was|were|has been|have been)\s+{verbs}", re.IGNORECASE)
+    quoted = rf"[\"“](?P<q>[^\"”]{{0,120}}?{heads}[^\"”]{{0,80}})[\"”]"
+    active = re.compile(
+        rf"{verbs}\s+(?:(?:the|a|an|its)\s+)?(?:{quoted}|{name}{comp})(?=\s*(?:[,.;(]|{breaks}|$))", re.IGNORECASE
+    )
+    passive = re.compile(
+        rf"^(?:(?:the|a|an)\s+)?{name}{comp}\s+(?:was|were|has been|have been)\s+{verbs}", re.IGNORECASE
+    )
     for p, s in ctx.sentences():
         text = s.span.text
         for rx in (active, passive):
@@ -281,12 +290,15 @@ def _en_issuers(w: dict, text: str) -> list[str]:
     if not m:
         m = re.search(rf"{verbs}\s+by\s+(?P<x>.+)", text, re.IGNORECASE)
     if m:
-        run = re.split(r"[.;:]\s|[.;:]$|,\s+(?=[a-z])(?!the\b|and\b)|\s+(?:in|on|to|with|for|amid)\s+(?=[a-z0-9])", m.group("x"))[0]
+        run = re.split(
+            r"[.;:]\s|[.;:]$|,\s+(?=[a-z])(?!the\b|and\b)|\s+(?:in|on|to|with|for|amid)\s+(?=[a-z0-9])", m.group("x")
+        )[0]
     else:
         m = re.search(rf"(?P<x>[^,]+?)\s+(?:(?:recently|jointly|today|have|has)\s+)*{verbs}", text, re.IGNORECASE)
         if not m:
             return []
-        run = re.sub(r"^\s*(?:the|The)\s+", "", m.group("x"))
+        subject = re.split(r"\s(?:--|—|–)\s", m.group("x"))[-1]  # after a dateline: "BEIJING, March 3 --"
+        run = re.sub(r"^\s*(?:the|The)\s+", "", subject)
     run = re.sub(r"\s*\((?![A-Z]{2,}\))[^)]*\)", "", run).rstrip(" .;,")
     pieces = [x.strip() for x in re.split(r",\s*(?:and\s+)?|\s+and\s+", run) if x.strip()]
     names: list[str] = []

@@ -84,9 +84,7 @@ def find_path(ctx: Context) -> None:
     if not ctx.zh:
         return
     w = ctx.words
-    rx = re.compile(
-        rf"(?:{alternation(w['path_openers'])})([^,，;；。]{{1,60}}?)的(?:{alternation(w['path_heads'])})"
-    )
+    rx = re.compile(rf"(?:{alternation(w['path_openers'])})([^,，;；。]{{1,60}}?)的(?:{alternation(w['path_heads'])})")
     for p, s in ctx.sentences():
         m = rx.search(s.span.text)
         if not m:
@@ -451,14 +449,18 @@ def find_inline_lists(ctx: Context) -> None:
     counted = re.compile(
         rf"(?P<n>{NUMERAL}|\d+)(?:个)?(?:方面|项|大)(?:的)?(?P<head>{heads})[，,]?(?:包括|即|：|:)(?P<items>[^。]+)"
     )
-    aspects = re.compile(rf"从(?P<items>[^从。；]{{2,300}}?)等?(?:(?P<n>{NUMERAL}|\d+)个?)?方面(?P<rest>[^。；]{{0,40}})")
+    aspects = re.compile(
+        rf"从(?P<items>[^从。；]{{2,300}}?)等?(?:(?P<n>{NUMERAL}|\d+)个?)?方面(?P<rest>[^。；]{{0,40}})"
+    )
     for p, s in ctx.sentences():
         if p.number in ctx.used_paragraphs:
             continue
         text = s.span.text
         for m in counted.finditer(text):
             n = zh_number(m.group("n"))
-            items = _list_items(Span(s.span.start + m.start("items"), s.span.start + m.end("items"), m.group("items")), n)
+            items = _list_items(
+                Span(s.span.start + m.start("items"), s.span.start + m.end("items"), m.group("items")), n
+            )
             if items:
                 _add_list(ctx, p, s, kind_of[m.group("head")], items, n)
             else:
@@ -469,7 +471,9 @@ def find_inline_lists(ctx: Context) -> None:
             if not hm:
                 continue
             n = zh_number(m.group("n")) if m.group("n") else 0
-            items = split_on(Span(s.span.start + m.start("items"), s.span.start + m.end("items"), m.group("items")), "、")
+            items = split_on(
+                Span(s.span.start + m.start("items"), s.span.start + m.end("items"), m.group("items")), "、"
+            )
             if n and n != len(items):
                 continue
             _add_list(ctx, p, s, kind_of[hm.group()], items, n)
@@ -524,7 +528,7 @@ def find_subareas(ctx: Context) -> None:
         for m in measures:
             groups.setdefault(ctx.facts.segments[m.segment].parent or m.segment, []).append(m)
         n = 0
-        for sentence_id, ms in groups.items():
+        for ms in groups.values():
             if len(ms) < 3:
                 continue
             first = ms[0]

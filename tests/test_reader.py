@@ -1,0 +1,153 @@
+"""The reader on short crafted plan reports, one per form of the genre: each text must
+give the facts listed with it. No RDF here: the phases return plain facts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.build import read_documents
+from kg.errors import KGError
+from kg.normalise import normalise
+
+TRADITIONAL = """首頁 > 新聞 > 政策
+原標題：國務院辦公廳印發《“十五五”數字鄉村發展規劃》
+2026-03-05 來源：示例網
+新華社北京3月4日電 國務院辦公廳日前印發《“十五五”數字鄉村發展規劃》（以下簡稱《規劃》）。
+《規劃》提出，到2030年，鄉村數字基礎設施覆蓋率達到95%以上，農村寬帶接入用戶比2025年增長20%。
+《規劃》提出三項重點任務。一是建設鄉村數字基礎設施，推進光纖網絡建設；二是發展智慧農業，推廣物聯網應用；三是提升鄉村治理數字化水平。
+"""
+
+OUTLINE = """国家发展改革委、国家数据局、工业和信息化部印发《示例算力行动方案》
+近日，国家发展改革委、国家数据局、工业和信息化部印发《示例算力行动方案》。
+一、总体要求
+（一）指导思想。坚持创新驱动，统筹发展和安全。
+（二）主要目标。到２０２７年，算力规模超过３００EFLOPS，建成１０个左右国家算力枢纽。
+二、重点任务
+（三）推进“人工智能＋”行动。建设一批示范平台，培育应用场景。
+三、加强组织实施
+（四）加强组织领导。各地区要抓好落实。
+"""
+
+LISTS = """新华社北京5月6日电 中共中央、国务院近日印发《示例发展纲要》（以下简称《纲要》）。
+《纲要》明确了到2028年和2035年的主要目标，部署了四方面重点任务，包括建设数据平台、培育数字产业、完善治理体系、扩大开放合作。
+《纲要》从加强党的领导、强化资金保障、健全评估机制等三方面提出了保障措施。
+"""
+
+ENGLISH = (
+    "BEIJING, March 3 -- The State Council and the Central Committee of the Communist Party of China "
+    "have jointly issued a plan on digital villages, state media said.\n"
+    "By 2027, broadband coverage in villages will reach over 95 percent, the plan said.\n"
+    "The plan sets out its tasks. First, build rural networks. Second, develop smart agriculture. "
+    "Third, improve village governance.\n"
+)
+
+
+def read(tmp_path: Path, text: str, name: str = "plan.txt"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return read_documents([path])[0]
+
+
+def test_traditional_characters_behind_page_headers(tmp_path):
+    facts = read(tmp_path, TRADITIONAL)
+    plan = facts.plan
+    assert plan.title_zh == "“十五五”数字乡村发展规划"
+    assert plan.alias == "规划"
+    assert plan.issuers == ["国务院办公厅"]
+    assert plan.date == "2026-03-05" and plan.agency == "新华社"
+    assert [(g.year, g.year_source) for g in facts.of_kind("Goal")] == [(2030, "stated")]
+    assert [t.zh for t in facts.of_kind("Task")] == [
+        "建设乡村数字基础设施，推进光纤网络建设",
+        "发展智慧农业，推广物联网应用",
+        "提升乡村治理数字化水平",
+    ]
+    by_value = {i.value: i for i in facts.indicators}
+    assert by_value[95].unit == "%" and by_value[95].comparator == "atLeast"
+    assert by_value[20].change == "increase" and by_value[20].baseline_year == 2025
+    # Provenance points at the characters as published, traditional ones included.
+    for seg in facts.segments.values():
+        assert facts.text[seg.start : seg.end] == seg.text
+    title_seg = facts.segments[plan.segment]
+    assert title_seg.text == "“十五五”數字鄉村發展規劃"
+    # A Chinese-only text gets no invented English.
+    assert all(not u.en for u in facts.units)
+
+
+def test_outline_sections_items_and_full_width_forms(tmp_path):
+    facts = read(tmp_path, OUTLINE)
+    assert facts.plan.issuers == ["国家发展改革委", "国家数据局", "工业和信息化部"]
+    tasks = facts.of_kind("Task")
+    assert [t.zh for t in tasks] == ["指导思想", "主要目标", "推进“人工智能+”行动"]
+    assert [g.zh for g in facts.of_kind("Guarantee")] == ["加强组织领导"]
+    assert [s.zh for s in facts.sections] == ["总体要求", "重点任务", "加强组织实施"]
+    assert [g.year for g in facts.of_kind("Goal")] == [2027]
+    (compute, hubs) = sorted(facts.indicators, key=lambda i: i.value, reverse=True)
+    assert (compute.value, compute.unit, compute.comparator) == (300, "EFLOPS", "moreThan")
+    assert (hubs.value, hubs.comparator, hubs.metric) == (10, "about", "国家算力枢纽")
+    assert facts.entities["人工智能+"].origin == "quote"
+
+
+def test_inline_lists_are_checked_against_their_stated_count(tmp_path):
+    facts = read(tmp_path, LISTS)
+    assert facts.plan.issuers == ["中共中央", "国务院"] and facts.plan.date == "--05-06"
+    assert sorted(g.year for g in facts.of_kind("Goal")) == [2028, 2035]
+    assert [t.zh for t in facts.of_kind("Task")] == ["建设数据平台", "培育数字产业", "完善治理体系", "扩大开放合作"]
+    assert [g.zh for g in facts.of_kind("Guarantee")] == ["加强党的领导", "强化资金保障", "健全评估机制"]
+    wrong = read(tmp_path, LISTS.replace("四方面重点任务", "五方面重点任务"), "wrong.txt")
+    assert wrong.of_kind("Task") == []
+    assert any("could not be told apart" in n for n in wrong.notes)
+
+
+def test_english_only_report(tmp_path):
+    facts = read(tmp_path, ENGLISH, "plan.en.txt")
+    plan = facts.plan
+    assert facts.layout == "en"
+    assert plan.title_en == "plan on digital villages"
+    assert plan.issuers == ["国务院", "中共中央"]  # the lexicon's keys for the State Council and the CPC CC
+    assert plan.date == "--03-03"
+    assert [g.year for g in facts.of_kind("Goal")] == [2027]
+    assert [t.en for t in facts.of_kind("Task")] == [
+        "build rural networks",
+        "develop smart agriculture",
+        "improve village governance",
+    ]
+    (ind,) = facts.indicators
+    assert (ind.value, ind.unit, ind.comparator) == (95, "%", "moreThan")
+
+
+def test_a_period_in_a_title_is_not_a_goal(tmp_path):
+    facts = read(
+        tmp_path, "国务院印发《示例规划（2024—2035年）》。\n《规划》提出，要建设平台。一是建设平台。二是培育产业。\n"
+    )
+    assert facts.of_kind("Goal") == []
+    assert facts.plan.title_zh == "示例规划（2024—2035年）"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "中共中央印发《规划》\n一是。二是建设平台。\n",
+        "The plan. First. Second, build it.\n",
+        "《规划》提出：一是\n",
+        "到2025年。\n",
+    ],
+)
+def test_bare_markers_and_fragments_never_crash(tmp_path, text):
+    try:
+        read(tmp_path, text)
+    except KGError as e:
+        assert "\n" not in str(e)
+
+
+def test_a_text_with_no_plan_says_what_is_missing(tmp_path):
+    with pytest.raises(KGError, match="no plan found: no title, issuer, task or goal"):
+        read(tmp_path, "今天天气很好。我们去公园散步。\n")
+
+
+def test_normalisation_keeps_every_offset():
+    text = "國務院印發《規劃》，目標１０％＋\x1c\u3000完成。"
+    out = normalise(text)
+    assert len(out) == len(text)
+    assert out == "国务院印发《规划》，目标10%+  完成。"
