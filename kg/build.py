@@ -25,14 +25,19 @@ def read_documents(paths: Sequence[str | Path], lexicon_path: str | Path | None 
     seen: dict[str, str] = {}
     for path in paths or [resources.default_corpus()]:
         content = text.read_text(path)
-        doc = text.segment(normalise(content), str(path), scorer, source=content)
-        if not doc.paragraphs:
-            raise KGError(f"{path}: no paragraphs of Chinese or English text")
-        if doc.slug in seen:
-            raise KGError(f"{path}: has the same document id {doc.slug!r} as {seen[doc.slug]}; rename one of them")
-        seen[doc.slug] = str(path)
-        docs.append(extract(doc, lex, frameworks, Path(path).read_bytes()))
+        slug = text.slug_for(path)
+        if slug in seen:
+            raise KGError(f"{path}: has the same document id {slug!r} as {seen[slug]}; rename one of them")
+        seen[slug] = str(path)
+        docs.append(read_content(content, str(path), lex, frameworks, scorer, Path(path).read_bytes()))
     return docs
+
+
+def read_content(content: str, path: str, lex, frameworks, scorer, raw: bytes | None = None) -> DocumentFacts:
+    """The facts of one decoded report: normalise, segment, extract (no file needed)."""
+    doc = text.segment(normalise(content), path, scorer, source=content)
+    raw = content.encode("utf-8", "surrogatepass") if raw is None else raw
+    return extract(doc, lex, frameworks, raw)
 
 
 def dataset(paths: Sequence[str | Path], base: str = DEFAULT_BASE, lexicon_path: str | Path | None = None):

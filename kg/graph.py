@@ -83,6 +83,21 @@ class _Builder:
             add((node, RDF.type, cls))
             add((node, RDF.type, OWL.NamedIndividual))
 
+        def named(node, zh: str, en: str, zh_place: str, en_place: str) -> None:
+            """The text's own labels; where the text names the node nowhere, where it stands."""
+            if zh or en:
+                labels(node, zh, en)
+            else:
+                labels(node, zh_place if zh_doc else "", en_place)
+                add((node, ONT.labelSource, Literal("structural")))
+
+        def ordered(node, cls, zh: str, en: str, ordinal: int, segment: str) -> None:
+            """A numbered part of the plan (path step, section, sub-area), with its provenance."""
+            individual(node, cls)
+            named(node, zh, en, f"第{ordinal}部分", f"{_local_name(cls)} {ordinal}")
+            add((node, ONT.ordinal, Literal(ordinal)))
+            add((node, PROV.wasDerivedFrom, seg_iri[segment]))
+
         seg_iri = {sid: self.doc_iri(facts, f"segment/{sid}") for sid in facts.segments}
         source = self.doc_iri(facts, "source")
         name = Path(facts.path).name or facts.slug
@@ -99,11 +114,8 @@ class _Builder:
         plan = self.doc_iri(facts, "plan")
         p = facts.plan
         individual(plan, ONT.Plan)
-        if p.title_zh or p.title_en:
-            labels(plan, p.title_zh, p.title_en)
-        else:  # the text never names its plan: say where it stands, invent no title
-            labels(plan, f"{name} 所报道的规划" if zh_doc else "", f"plan reported in {name}")
-            add((plan, ONT.labelSource, Literal("structural")))
+        # A text that never names its plan gets no invented title.
+        named(plan, p.title_zh, p.title_en, f"{name} 所报道的规划", f"plan reported in {name}")
         if p.title_zh:
             add((plan, DCTERMS.title, Literal(p.title_zh, lang="zh")))
         if p.title_en:
@@ -130,24 +142,14 @@ class _Builder:
 
         for step in facts.path_steps:
             node = self.doc_iri(facts, step.id)
-            individual(node, ONT.StrategicPathStep)
-            labels(node, step.zh, step.en)
-            add((node, ONT.ordinal, Literal(step.ordinal)))
-            add((node, PROV.wasDerivedFrom, seg_iri[step.segment]))
+            ordered(node, ONT.StrategicPathStep, step.zh, step.en, step.ordinal, step.segment)
             add((plan, ONT.hasPathStep, node))
 
         for sec in facts.sections:
             node = self.doc_iri(facts, sec.id)
-            individual(node, ONT.Section)
-            if sec.zh or sec.en:
-                labels(node, sec.zh, sec.en)
-            else:
-                labels(node, f"第{sec.ordinal}部分" if zh_doc else "", f"Section {sec.ordinal}")
-                add((node, ONT.labelSource, Literal("structural")))
-            add((node, ONT.ordinal, Literal(sec.ordinal)))
+            ordered(node, ONT.Section, sec.zh, sec.en, sec.ordinal, sec.segment)
             if sec.stated_count:
                 add((node, ONT.statedItemCount, Literal(sec.stated_count)))
-            add((node, PROV.wasDerivedFrom, seg_iri[sec.segment]))
             add((plan, ONT.hasSection, node))
             if sec.group:
                 add((node, ONT.coversGroup, ONT[sec.group]))
@@ -158,10 +160,7 @@ class _Builder:
             self.unit(t, facts, unit, plan, seg_iri)
         for sub in facts.subareas:
             node = self.doc_iri(facts, sub.id)
-            individual(node, ONT.SubArea)
-            labels(node, sub.zh, sub.en)
-            add((node, ONT.ordinal, Literal(sub.ordinal)))
-            add((node, PROV.wasDerivedFrom, seg_iri[sub.segment]))
+            ordered(node, ONT.SubArea, sub.zh, sub.en, sub.ordinal, sub.segment)
             add((self.doc_iri(facts, sub.task), ONT.hasSubArea, node))
         for ind in facts.indicators:
             self.indicator(t, facts, ind, seg_iri, zh_doc)
@@ -297,6 +296,10 @@ class _Builder:
                 add((pnode, RDFS.label, Literal(m.zh, lang="zh")))
                 add((pnode, RDFS.label, Literal(m.en, lang="en")))
                 add((pnode, ONT.ordinal, Literal(m.ordinal)))
+
+
+def _local_name(cls: URIRef) -> str:
+    return str(cls).rsplit("#", 1)[-1]
 
 
 def _decimal(value: float) -> str:

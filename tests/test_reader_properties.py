@@ -11,10 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg import framework, lexicon, resources, text
+from kg import framework, lexicon, resources
+from kg.build import read_content
 from kg.errors import KGError
-from kg.extract import extract
-from kg.normalise import normalise
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT.parent / "shared" / "corpus-dev"
@@ -38,8 +37,7 @@ PIECES = ["一是", "（一）", "一、", "第一，", "《规划》", "《", "
 
 
 def read(content: str):
-    doc = text.segment(normalise(content), "mutant.txt", SCORER, source=content)
-    return extract(doc, LEX, FRAMEWORKS, content.encode("utf-8", "surrogatepass"))
+    return read_content(content, "mutant.txt", LEX, FRAMEWORKS, SCORER)
 
 
 @st.composite

@@ -54,6 +54,11 @@ class Context:
         """The vocabulary of the document's main language."""
         return self.vocab[self.lang]
 
+    def labels(self, text: str) -> dict[str, str]:
+        """The text as a fact's label in the document's own language (zh=…, en=…); the
+        English phase adds English to a Chinese text's facts where the source has it."""
+        return {"zh": text, "en": ""} if self.zh else {"zh": "", "en": text}
+
     def sentences(self):
         """Every (paragraph, sentence) in text order."""
         for p in self.doc.paragraphs:

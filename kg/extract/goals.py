@@ -30,34 +30,42 @@ def run(ctx: Context) -> None:
     indicators.run(ctx)
 
 
-def _goal(ctx: Context, year: int, p: Paragraph, s: Sentence, span: Span, source: str) -> tuple[Unit, bool]:
-    """The Goal for ``year``: the one already found (a restatement), else a new one."""
-    uid = f"goal/{year}"
-    for u in ctx.facts.units:
-        if u.id == uid:
-            return u, False
-    goal = Unit(
-        id=uid,
-        kind="Goal",
-        zh=span.text if ctx.zh else "",
-        en="" if ctx.zh else span.text,
-        segment=ctx.part_segment(p, s, span).id,
-        year=year,
-        form="goal",
-        year_source=source,
-    )
-    ctx.facts.units.append(goal)
-    return goal, True
+class _Goals:
+    """The goals of one document by year, and the segments each already lists as targets,
+    so a restatement is found and merged without scanning every unit again."""
 
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.by_year: dict[int, Unit] = {}
+        self.targets: dict[str, set[str]] = {}
 
-def _add_targets(ctx: Context, goal: Unit, pieces: list[tuple[Paragraph, Sentence, Span]]) -> None:
-    have = {u.segment for u in ctx.facts.units if u.parent == goal.id}
-    n = sum(1 for u in ctx.facts.units if u.parent == goal.id)
-    for p, s, piece in pieces:
-        if ctx.part_segment(p, s, piece).id in have:
-            continue
-        n += 1
-        add_part(ctx, "Target", goal, n, p, s, piece)
+    def goal(self, year: int, p: Paragraph, s: Sentence, span: Span, source: str) -> tuple[Unit, bool]:
+        """The Goal for ``year``: the one already found (a restatement), else a new one."""
+        if year in self.by_year:
+            return self.by_year[year], False
+        ctx = self.ctx
+        goal = Unit(
+            id=f"goal/{year}",
+            kind="Goal",
+            **ctx.labels(span.text),
+            segment=ctx.part_segment(p, s, span).id,
+            year=year,
+            form="goal",
+            year_source=source,
+        )
+        ctx.facts.units.append(goal)
+        self.by_year[year] = goal
+        self.targets[goal.id] = set()
+        return goal, True
+
+    def add_targets(self, goal: Unit, pieces: list[tuple[Paragraph, Sentence, Span]]) -> None:
+        have = self.targets[goal.id]
+        for p, s, piece in pieces:
+            segment = self.ctx.part_segment(p, s, piece).id
+            if segment in have:
+                continue
+            have.add(segment)
+            add_part(self.ctx, "Target", goal, len(have), p, s, piece)
 
 
 def _targets(ctx: Context, s: Sentence) -> list[Span]:
@@ -69,6 +77,7 @@ def _targets(ctx: Context, s: Sentence) -> list[Span]:
 
 
 def _zh_goals(ctx: Context) -> None:
+    book = _Goals(ctx)
     w = ctx.words
     year_re = re.compile(
         rf"(?:{alternation(w['goal_year_prefixes'])})((?:19|20)\d\d)年(?:底|末)?(?:(?:和|、|及|至)((?:19|20)\d\d)年)?"
@@ -111,9 +120,9 @@ def _zh_goals(ctx: Context) -> None:
             if not pieces and len(clauses_of(ctx, s, span)) > 1:
                 pieces = [(p, s, c) for c in clauses_of(ctx, s, span)]
             for year in years:
-                goal, new = _goal(ctx, year, p, s, span, "stated")
+                goal, new = book.goal(year, p, s, span, "stated")
                 # A restatement (到2025年 again, later) adds what it says to the same goal.
-                _add_targets(ctx, goal, ([] if new else [(p, s, span)]) + pieces)
+                book.add_targets(goal, ([] if new else [(p, s, span)]) + pieces)
     if stated:
         return
     # A plan that states its goals only for its five-year period.
@@ -131,22 +140,21 @@ def _zh_goals(ctx: Context) -> None:
             cut = lead.end() if lead else 0
             span = Span(clause.start + cut, clause.end, clause.text[cut:])
             year = _fyp_end(fm.group(1))
-            goal, _ = _goal(ctx, year, p, s, span, "period")
+            goal, _ = book.goal(year, p, s, span, "period")
             following = p.sentences[k + 1 :]
             pieces = [(p, t, piece) for t in following for piece in _targets(ctx, t)]
             if not pieces:
                 after = Span(clause.end, s.span.end, ctx.doc.text[clause.end : s.span.end])
                 pieces = [(p, s, c) for c in clauses_of(ctx, s, after)]
-            _add_targets(ctx, goal, pieces)
+            book.add_targets(goal, pieces)
             return
 
 
 def _en_goals(ctx: Context) -> None:
     """Goals from "by 2025" sentences; later sentences that state targets (will, should, is
     expected to …) with a number, in paragraphs with no year of their own, add to the last goal."""
-    w = ctx.words
-    cue = re.compile(alternation(w["target_cues"], boundary=True), re.IGNORECASE)
-    past = re.compile(alternation(w["past_cues"]), re.IGNORECASE)
+    book = _Goals(ctx)
+    cue = re.compile(alternation(ctx.words["target_cues"], boundary=True), re.IGNORECASE)
     last: Unit | None = None
     for p in ctx.doc.paragraphs:
         sentences = p.sentences
@@ -159,9 +167,9 @@ def _en_goals(ctx: Context) -> None:
             pieces = [
                 (p, t, Span(t.span.start, t.span.start + len(t.span.text.rstrip(" .")), t.span.text.rstrip(" .")))
                 for t in sentences
-                if cue.search(t.span.text) and not past.search(t.span.text) and re.search(r"\d", t.span.text)
+                if re.search(r"\d", t.span.text) and indicators.states_target(ctx.vocab, t.span.text, cue)
             ]
-            _add_targets(ctx, last, pieces)
+            book.add_targets(last, pieces)
             continue
         bounds = [k for k, _ in starts] + [len(sentences)]
         for (k, years), end in zip(starts, bounds[1:]):
@@ -175,8 +183,8 @@ def _en_goals(ctx: Context) -> None:
             span = Span(off, off + len(text), text)
             pieces = [(p, t, c) for t in sentences[k + 1 : end] for c in clauses_of(ctx, t)]
             for year in dict.fromkeys(years):
-                goal, new = _goal(ctx, year, p, s, span, "stated")
-                _add_targets(ctx, goal, ([] if new else [(p, s, span)]) + pieces)
+                goal, new = book.goal(year, p, s, span, "stated")
+                book.add_targets(goal, ([] if new else [(p, s, span)]) + pieces)
                 last = goal
 
 

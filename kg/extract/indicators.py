@@ -10,6 +10,7 @@ comparator goes with it: the genre states targets with one.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from kg.extract.context import Context
 from kg.extract.vocab import alternation
@@ -21,29 +22,69 @@ ZH_BREAK = "，,；;。：:（）()“”《》"
 ZH_METRIC_LEADS = ("确保", "推动", "推进", "实现", "力争", "使", "让", "全国", "其中", "并")
 
 
+@dataclass(frozen=True)
+class _Patterns:
+    """The vocabulary's alternations for one language, built once per document."""
+
+    w: dict
+    units: str
+    cmp_before: str
+    rx: re.Pattern
+    change: str = ""
+    target_cue: re.Pattern | None = None
+
+    @classmethod
+    def of(cls, vocab: dict, lang: str) -> _Patterns:
+        w = vocab[lang]["indicators"]
+        if lang == "zh":
+            units, cmp_before = alternation(w["units"]), alternation(w["comparators_before"])
+            counters, cmp_after = alternation(w["counters"]), alternation(w["comparators_after"])
+            rx = re.compile(
+                rf"(?P<before>{cmp_before})?(?P<num>{NUMBER})(?:(?P<unit>{units})|(?P<counter>{counters}))"
+                rf"(?P<after>{cmp_after})?"
+            )
+            return cls(w, units, cmp_before, rx, change=alternation(w["decrease"] + w["increase"]))
+        units, cmp_before = alternation(w["units"]), alternation(w["comparators_before"], boundary=True)
+        rx = re.compile(
+            rf"(?:(?P<cmp>{cmp_before})\s+)?(?P<num>{NUMBER})(?:\s*(?P<unit>{units})(?![A-Za-z])|"
+            rf"\s+(?P<noun>(?:[a-z][\w-]*\s+){{0,3}}?[a-z][\w-]*s)\b)"
+        )
+        cue = re.compile(alternation(vocab["en"]["target_cues"], boundary=True), re.IGNORECASE)
+        return cls(w, units, cmp_before, rx, target_cue=cue)
+
+
+def states_target(vocab: dict, text: str, cue: re.Pattern | None = None) -> bool:
+    """An English sentence sets a target when it has a target year or a target cue (will,
+    should, is expected to …), and no past cue (had reached, last year …)."""
+    low = text.lower()
+    if any(c in low for c in vocab["en"]["past_cues"]):
+        return False
+    cue = cue or re.compile(alternation(vocab["en"]["target_cues"], boundary=True), re.IGNORECASE)
+    return bool(re.search(r"\bby (?:the end of )?(?:19|20)\d\d\b", low) or cue.search(low))
+
+
 def run(ctx: Context) -> None:
     """Indicators of every goal, target and measure; a number is read once, by its first unit."""
     seen: set[int] = set()
-    n = 0
+    pats = _Patterns.of(ctx.vocab, ctx.lang)
     order = {"Goal": 0, "Target": 1, "Measure": 2}
     units = sorted((u for u in ctx.facts.units if u.kind in order), key=lambda u: order[u.kind])
     years = {u.id: u.year for u in ctx.facts.units if u.kind == "Goal"}
     for unit in units:
         seg = ctx.facts.segments[unit.segment]
         text = ctx.doc.text[seg.start : seg.end]
-        if not ctx.zh and not _en_states_target(ctx, unit, text):
+        if not ctx.zh and not states_target(ctx.vocab, text, pats.target_cue):
             continue
-        found = _zh_indicators(ctx, text, unit) if ctx.zh else _en_indicators(ctx, text)
+        found = _zh_indicators(pats, text, unit) if ctx.zh else _en_indicators(pats, text)
         p, s = ctx.sentence_of(unit.segment)
         for start, end, fields in found:
             if seg.start + start in seen:
                 continue
             seen.add(seg.start + start)
-            n += 1
             span = Span(seg.start + start, seg.start + end, ctx.doc.text[seg.start + start : seg.start + end])
             ctx.facts.indicators.append(
                 Indicator(
-                    id=f"indicator/{n}",
+                    id="",  # numbered below, in text order
                     unit_id=unit.id,
                     segment=ctx.part_segment(p, s, span).id,
                     year=years.get(unit.id) or years.get(unit.parent) or unit.year,
@@ -68,20 +109,12 @@ def _is_year(text: str, start: int, end: int) -> bool:
 # -- Chinese ------------------------------------------------------------------------------
 
 
-def _zh_indicators(ctx: Context, text: str, unit: Unit) -> list[tuple[int, int, dict]]:
-    w = ctx.vocab["zh"]["indicators"]
-    units = alternation(w["units"])
-    counters = alternation(w["counters"])
-    after = w["comparators_after"]
-    before = w["comparators_before"]
-    cmp_after = alternation(after)
-    cmp_before = alternation(before)
-    change = alternation(w["decrease"] + w["increase"])
-    rx = re.compile(
-        rf"(?P<before>{cmp_before})?(?P<num>{NUMBER})(?:(?P<unit>{units})|(?P<counter>{counters}))(?P<after>{cmp_after})?"
-    )
+def _zh_indicators(pats: _Patterns, text: str, unit: Unit) -> list[tuple[int, int, dict]]:
+    w = pats.w
+    units, change, cmp_before = pats.units, pats.change, pats.cmp_before
+    after, before = w["comparators_after"], w["comparators_before"]
     out = []
-    for m in rx.finditer(text):
+    for m in pats.rx.finditer(text):
         if _is_year(text, m.start("num"), m.end("num")) or (m.start() > 0 and text[m.start() - 1].isdigit()):
             continue
         if re.match(rf"(?:{change})(?:到|至)", text[m.end() :]):
@@ -127,28 +160,10 @@ def _zh_indicators(ctx: Context, text: str, unit: Unit) -> list[tuple[int, int, 
 # -- English -------------------------------------------------------------------------------
 
 
-def _en_states_target(ctx: Context, unit: Unit, text: str) -> bool:
-    """A sentence sets a target when it has a target year or a target cue, and no past cue."""
-    w = ctx.vocab["en"]
-    low = text.lower()
-    if any(c in low for c in w["past_cues"]):
-        return False
-    return bool(re.search(r"\bby (?:the end of )?(?:19|20)\d\d\b", low)) or bool(
-        re.search(alternation(w["target_cues"], boundary=True), low)
-    )
-
-
-def _en_indicators(ctx: Context, text: str) -> list[tuple[int, int, dict]]:
-    w = ctx.vocab["en"]["indicators"]
-    units = alternation(w["units"], boundary=False)
-    cmp_before = w["comparators_before"]
-    cmp = alternation(cmp_before, boundary=True)
-    rx = re.compile(
-        rf"(?:(?P<cmp>{cmp})\s+)?(?P<num>{NUMBER})(?:\s*(?P<unit>{units})(?![A-Za-z])|"
-        rf"\s+(?P<noun>(?:[a-z][\w-]*\s+){{0,3}}?[a-z][\w-]*s)\b)"
-    )
+def _en_indicators(pats: _Patterns, text: str) -> list[tuple[int, int, dict]]:
+    cmp_before, cmp = pats.w["comparators_before"], pats.cmp_before
     out = []
-    for m in rx.finditer(text):
+    for m in pats.rx.finditer(text):
         num_start = m.start("num")
         if _is_year(text, num_start, m.end("num")) or text[m.end("num") : m.end("num") + 1] == "-":
             continue
@@ -177,7 +192,7 @@ def _en_indicators(ctx: Context, text: str) -> list[tuple[int, int, dict]]:
             subject = re.sub(
                 r"\s+(?:will|should|is|are|has|have|to)\b.*$|\s+(?:reach|achieve|exceed|of)\s*$", "", subject
             )
-            metric = re.sub(r"^(?:the|a|an|china aims to achieve a)\s+", "", subject.strip(), flags=re.IGNORECASE)
+            metric = re.sub(r"^(?:the|a|an)\s+", "", subject.strip(), flags=re.IGNORECASE)
         fields = {
             "value": _value(m.group("num")),
             "unit": unit_word.replace("per cent", "%").replace("percent", "%"),

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 
 from kg.extract.context import Context
-from kg.extract.entities import entity_for_en_name, entity_for_name
+from kg.extract.entities import EN_QUOTE_RE, entity_for_en_name, entity_for_name
 from kg.extract.vocab import alternation
 from kg.text import Paragraph, Sentence, Span
 
@@ -86,8 +86,6 @@ def _zh_plan(ctx: Context) -> None:
     plan.title_zh = title
     plan.segment = ctx.part_segment(p, s, Span(s.span.start + m.start(1), s.span.start + m.end(1), title)).id
     if s.en:
-        from kg.extract.entities import EN_QUOTE_RE
-
         em = EN_QUOTE_RE.search(s.en_text)
         plan.title_en = em.group(1) if em else ""
     for _, t, tm, iss in titles:

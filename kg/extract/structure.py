@@ -242,8 +242,7 @@ def _add_section(
     section = Section(
         id=f"section/{ordinal}",
         ordinal=ordinal,
-        zh=heading.text if ctx.zh else "",
-        en="" if ctx.zh else heading.text,
+        **ctx.labels(heading.text),
         segment=ctx.part_segment(p, head, heading).id,
         kind=kind,
         stated_count=zh_number(cm.group("n")) if cm and ctx.zh else 0,
@@ -294,8 +293,7 @@ def _add_items(ctx: Context, section: Section, items: list[_Item]) -> None:
         unit = Unit(
             id=_unit_id(ctx, section, n),
             kind=_ITEM_KIND[section.kind],
-            zh=head.text if ctx.zh else "",
-            en="" if ctx.zh else head.text,
+            **ctx.labels(head.text),
             segment=ctx.part_segment(item.p, item.head_sentence, head).id,
             ordinal=n,
             section=section.id,
@@ -314,8 +312,7 @@ def add_part(ctx: Context, kind: str, parent: Unit, k: int, p: Paragraph, s: Sen
     unit = Unit(
         id=f"{parent.id}/{kind.lower()}/{k}",
         kind=kind,
-        zh=span.text if ctx.zh else "",
-        en="" if ctx.zh else span.text,
+        **ctx.labels(span.text),
         segment=ctx.part_segment(p, s, span).id,
         ordinal=k,
         parent=parent.id,
