@@ -94,10 +94,15 @@ def strict_option(f):
     )(f)
 
 
-def _warn(report) -> None:
+def _warn(report, table: bool = False) -> None:
+    """Warnings on stderr; ``table``: the gate's table too, when stdout will not show it (-q)."""
+    from kg import check
+
     if report.consistent is None:
         click.echo(f"kg: warning: {report.reasoner_note}", err=True)
     if report.warnings:
+        if table:
+            click.echo(check.format_report(report), err=True)
         click.echo(f"kg: warning: the quality gate reports {len(report.warnings)} warning(s); see the table", err=True)
 
 
@@ -141,7 +146,7 @@ def build(
     notes: list[str] = []
     summary, report = builder.run(files, Path(out), base, lexicon, not skip_checks, require_reasoner, notes, strict)
     if report is not None:
-        _warn(report)
+        _warn(report, table=quiet)
     for note in notes:
         click.echo(f"kg: warning: {note}", err=True)
     if not quiet:

@@ -269,6 +269,7 @@ def test_the_gate_names_each_check_and_strict_fails_on_warnings(tmp_path):
     )
     result = run_kg("build", str(plan), "--out", str(tmp_path / "out"), "--quiet")
     assert result.returncode == 0, result.stderr
+    assert "no-issuer" in result.stderr and not result.stdout  # --quiet: the warnings table goes to stderr
     assert (tmp_path / "out" / "data.ttl").exists()
     result = run_kg("build", str(plan), "--out", str(tmp_path / "strict"), "--strict")
     assert result.returncode == 2 and not (tmp_path / "strict" / "data.ttl").exists()

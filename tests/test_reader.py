@@ -151,3 +151,24 @@ def test_normalisation_keeps_every_offset():
     out = normalise(text)
     assert len(out) == len(text)
     assert out == "国务院印发《规划》，目标10%+  完成。"
+
+
+def test_the_indicators_query_returns_typed_numbers(tmp_path):
+    from conftest import run_kg
+
+    from kg import query as q
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text(TRADITIONAL, encoding="utf-8")
+    result = run_kg("build", str(plan), "--skip-checks", "--quiet", "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    store = q.load_store(str(tmp_path / "out"))[0]
+    named = q.library()["indicators"]
+    header, body = q.rows(q.run(store, named.text, q.bind(named, {})))
+    rows = [dict(zip(header, row)) for row in body]
+    assert [(r["value"], r["unit"], r["comparator"], r["year"]) for r in rows] == [
+        ("95", "%", "atLeast", "2030"),
+        ("20", "%", "equal", "2030"),
+    ]
+    assert rows[1]["change"] == "increase" and rows[1]["baseline_year"] == "2025"
+    assert rows[0]["metric"] == "乡村数字基础设施覆盖率"
