@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from kg.extract import vocab
 from kg.extract.context import Context
 from kg.facts import Entity
 from kg.lexicon import EN_STOPWORDS, Lexicon, Term, content_words
@@ -13,59 +14,16 @@ from kg.text import CJK, Paragraph, Sentence
 QUOTE_RE = re.compile(r"“([^“”]{1,24})”")
 EN_QUOTE_RE = re.compile(r"[\"“]([^\"“”]{1,80})[\"”]")
 
-# Suffixes that end a name, and the class a name ending so belongs to.
-SUFFIX_CLASSES = {
-    "平台": "Platform",
-    "体系": "System",
-    "机制": "Mechanism",
-    "制度": "Mechanism",
-    "体制": "Mechanism",
-    "战略": "Strategy",
-    "行动": "Initiative",
-    "中心": "Facility",
-    "基地": "Facility",
-    "数据库": "DataResource",
-    "资源库": "DataResource",
-    "委员会": "Organization",
-    "机构": "Organization",
-    "峰会": "Event",
-}
-EN_HEADS = {
-    "平台": ("platform",),
-    "体系": ("system", "framework"),
-    "机制": ("mechanism",),
-    "制度": ("system", "institution", "regime"),
-    "体制": ("system", "institution"),
-    "战略": ("strategy", "strategies"),
-    "行动": ("action", "initiative", "campaign", "operation"),
-    "中心": ("centre", "center"),
-    "基地": ("base",),
-    "数据库": ("database",),
-    "资源库": ("repositor", "database"),
-    "委员会": ("commission", "committee"),
-    "机构": ("institution", "agenc", "bodies", "body"),
-    "峰会": ("summit",),
-}
+# The rules for names read their words from ontology/genre.toml ([zh.names]).
+_NAMES = vocab.load()["zh"]["names"]
+SUFFIX_CLASSES: dict[str, str] = _NAMES["suffix_classes"]
+EN_HEADS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _NAMES["en_heads"].items()}
 _SUFFIXES = tuple(sorted(SUFFIX_CLASSES, key=len, reverse=True))
 _SUFFIX_RE = re.compile("|".join(map(re.escape, _SUFFIXES)))
-# Words that open a clause before the name it acts on: verbs, adverbs, quantifiers.
-LEAD_WORDS = sorted(
-    set(
-        """加快 推进 推动 建设 建立 健全 完善 构建 打造 形成 实施 开展 发挥 参与 搭建 编制 制定 修订 优化
-        提升 强化 加强 培育 发展 支持 引导 促进 提高 增强 拓展 运用 依托 利用 创新 规范 办好 举办 统筹
-        布局 培养 鼓励 探索 围绕 普及 倡导 筑牢 构筑 打通 畅通 释放 研究 部署 汇聚 维护 净化 调整 落实
-        深化 扩大 保障 用好 整合 贯彻 坚持 引领 做强 做优 做大 壮大 夯实 赋能 实现 提供 加大 设立 组建
-        及时 积极 大力 深入 全面 切实 充分 高质量 系统 整体 着力 持续 不断 进一步 有效 共同 重点 率先
-        稳步 逐步 统一 集中 认真 建立健全 深入实施 加快建设 加快构建 加快推进 加快建立
-        一批 若干 各类 各级 一系列 多个 一些 有关 相关 系列 专项 各 以 在 对 为 将 把 从 向 与 和 及""".split()
-    ),
-    key=len,
-    reverse=True,
-)
-GENERIC_STEMS = {"重大", "重要", "相关", "有关", "各项", "主要", "总体", "整体", "良好", "重点", "新型", "各类"}
-# What may follow a name: anything but a Chinese character, or one of these words.
-NAME_FOLLOWERS = "的和与及等为更是在将已均也都"
-NAME_BREAKS = "的之等、“”‘’《》（）()「」，,；;：:。 "
+LEAD_WORDS = sorted(set(_NAMES["lead_words"].split()), key=len, reverse=True)
+GENERIC_STEMS = set(_NAMES["generic_stems"])
+NAME_FOLLOWERS = _NAMES["followers"]
+NAME_BREAKS = _NAMES["breaks"]
 
 
 # -- entities -------------------------------------------------------------------------
