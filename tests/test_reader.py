@@ -117,6 +117,21 @@ def test_english_only_report(tmp_path):
     assert (ind.value, ind.unit, ind.comparator) == (95, "%", "moreThan")
 
 
+NESTED = """国务院印发《示例治理规划》。
+《规划》提出，要做好三方面工作。一是优化治理环境。完善法规体系，加强立法统筹，研究制定立法规划。提升治理水平，健全综合治理体系，构建有序格局。二是推进设施建设。加快5G网络、千兆光网建设，推进物联网发展，推进北斗应用。三是加强合作。
+"""
+
+
+def test_a_task_that_nests_a_level_gives_sub_areas(tmp_path):
+    facts = read(tmp_path, NESTED)
+    subs = [(s.task, s.zh) for s in facts.subareas]
+    assert subs == [("task/1-1", "完善法规体系"), ("task/1-1", "提升治理水平")]
+    under = {u.zh for u in facts.units if u.subarea == facts.subareas[1].id}
+    assert under == {"健全综合治理体系", "构建有序格局"}
+    # A plain list of measures (with a list and figures in its first clause) is not a level.
+    assert not [s for s in facts.subareas if s.task == "task/1-2"]
+
+
 def test_a_period_in_a_title_is_not_a_goal(tmp_path):
     facts = read(
         tmp_path, "国务院印发《示例规划（2024—2035年）》。\n《规划》提出，要建设平台。一是建设平台。二是培育产业。\n"

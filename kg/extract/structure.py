@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg.extract.context import Context
-from kg.extract.entities import QUOTE_RE, suffix_names
+from kg.extract.entities import QUOTE_RE
 from kg.extract.vocab import alternation
 from kg.facts import PathStep, Section, SubArea, Unit
 from kg.framework import GroupDef, PillarDef
@@ -30,7 +30,6 @@ EN_INLINE_MARKER_RE = re.compile(
 )
 COUNT_RE = re.compile(rf"(?P<n>{NUMERAL}|\d+)(?:个)?(?:方面|项|大|条|点)")
 _ITEM_KIND = {"tasks": "Task", "guarantees": "Guarantee"}
-SUBAREA_SUFFIXES = ("体系", "机制", "制度", "体制")
 
 
 def run(ctx: Context) -> None:
@@ -510,31 +509,31 @@ def _add_list(ctx: Context, p: Paragraph, s: Sentence, kind: str, items: list[Sp
 
 
 def find_subareas(ctx: Context) -> None:
-    """A sentence inside a task that opens on a system it builds (完善法律法规体系，…) and goes on
-    with two or more actions: a sub-area, its heading and the measures that follow."""
+    """A task that nests a level: sentences that open on a short, general heading clause
+    (提升治理水平，…) and go on with two or more actions. Each is a sub-area, its heading and
+    the measures after it. One such sentence among plain lists of measures is not a level."""
     if not ctx.zh:
         return
+    w = ctx.words
+    most, actions, count = w["subarea_heading_max"], w["subarea_min_actions"], w["subarea_min_count"]
+    breaks = set(w["subarea_heading_breaks"])
     by_parent: dict[str, list[Unit]] = {}
     for u in ctx.facts.units:
         if u.kind == "Measure":
             by_parent.setdefault(u.parent, []).append(u)
-    tasks = [u for u in ctx.facts.units if u.kind == "Task"]
-    for task in tasks:
-        measures = by_parent.get(task.id, [])
+    for task in (u for u in ctx.facts.units if u.kind == "Task"):
         groups: dict[str, list[Unit]] = {}
-        for m in measures:
+        for m in by_parent.get(task.id, []):
             groups.setdefault(ctx.facts.segments[m.segment].parent or m.segment, []).append(m)
-        n = 0
-        for ms in groups.values():
-            if len(ms) < 3:
-                continue
+        nested = [
+            ms
+            for ms in groups.values()
+            if len(ms) > actions and len(ms[0].zh) <= most and not breaks.intersection(ms[0].zh)
+        ]
+        if len(nested) < count:
+            continue
+        for n, ms in enumerate(nested, 1):
             first = ms[0]
-            names = suffix_names(first.zh)
-            if not (names and names[-1][1] == len(first.zh) and first.zh.endswith(SUBAREA_SUFFIXES)):
-                continue
-            if len(first.zh) > 14:
-                continue
-            n += 1
             sub = SubArea(
                 id=f"{task.id}/subarea/{n}", task=task.id, ordinal=n, zh=first.zh, en="", segment=first.segment
             )
