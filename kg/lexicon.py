@@ -141,7 +141,7 @@ EN_ORDINALS = {
 }  # fmt: skip
 ZH_MARKER = re.compile(r"^(十[一二三四五六七八九]?|[一二三四五六七八九])是")
 EN_MARKER = re.compile(
-    r"^(?:(?P<a>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)(?:ly)?\b,?"
+    r"^(?:(?P<a>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)(?:ly)?\b(?!-),?"
     r"|(?P<b>one) is\b|the (?P<c>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth) is\b)"
     r"(?:\s+(?:is\s+)?to\b)?\s*",
     re.IGNORECASE,

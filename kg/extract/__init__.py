@@ -2,7 +2,8 @@
 
 read and normalise → segment (kg.text) → plan → structure → goals and indicators →
 entities → English. Each phase is a function from the document and the facts found so
-far (a Context) to new facts. The genre's vocabulary comes from ontology/genre.toml and
+far (a Context) to new facts; the rule set of the document's main language
+(kg.extract.rules) says how each phase reads it. The genre's vocabulary comes from ontology/genre.toml and
 the lexicon, never from code.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from kg.errors import KGError
-from kg.extract import english, entities, goals, plan, structure, vocab
+from kg.extract import english, entities, goals, plan, rules, structure, vocab
 from kg.extract.context import Context
 from kg.facts import DocumentFacts
 from kg.framework import FrameworkDef
@@ -34,7 +35,7 @@ def extract(
     """All facts of one document; a text with no plan in it is an error that says what is missing."""
     if not any(p.sentences for p in doc.paragraphs):
         raise KGError(f"{doc.path or doc.slug}: no paragraphs of Chinese or English text")
-    ctx = Context.start(doc, lex, genre or vocab.load(), list(frameworks), raw)
+    ctx = Context.start(doc, lex, genre or vocab.load(), list(frameworks), raw, rules.for_layout(doc.layout))
     for _, phase in PHASES:
         phase(ctx)
     facts = ctx.facts

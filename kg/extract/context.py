@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from kg.extract.language import Language
 from kg.facts import DocumentFacts, Plan, Segment
 from kg.framework import FrameworkDef
 from kg.lexicon import Lexicon
 from kg.text import Document, Paragraph, Sentence, Span
+
+if TYPE_CHECKING:
+    from kg.extract.rules import RuleSet
 
 
 @dataclass
@@ -17,6 +22,8 @@ class Context:
 
     ``facts`` is the result being built; ``cues`` maps a paragraph to the statement cue
     it opens with (指出, 强调 …), once the plan phase has found the plan's short name.
+    ``rules`` are the readers of the document's main language and ``language`` its small
+    forms; ``translation`` is the language of an aligned translation, if the rules read one.
     """
 
     doc: Document
@@ -24,12 +31,17 @@ class Context:
     vocab: dict
     frameworks: list[FrameworkDef]
     facts: DocumentFacts
+    rules: RuleSet
+    language: Language
+    translation: Language | None = None
     cues: dict[int, str] = field(default_factory=dict)
     excluded_quotes: set[str] = field(default_factory=set)
     used_paragraphs: set[int] = field(default_factory=set)
 
     @classmethod
-    def start(cls, doc: Document, lex: Lexicon, vocab: dict, frameworks: list[FrameworkDef], raw: bytes) -> Context:
+    def start(
+        cls, doc: Document, lex: Lexicon, vocab: dict, frameworks: list[FrameworkDef], raw: bytes, rules: RuleSet
+    ) -> Context:
         facts = DocumentFacts(
             slug=doc.slug,
             path=doc.path,
@@ -38,26 +50,31 @@ class Context:
             text=doc.source or doc.text,
             plan=Plan(title_zh="", title_en="", alias="", segment=""),
         )
-        return cls(doc=doc, lex=lex, vocab=vocab, frameworks=list(frameworks), facts=facts)
-
-    @property
-    def zh(self) -> bool:
-        """True when Chinese is the main language (zh, zh-en or mixed layout)."""
-        return self.doc.layout != "en"
+        return cls(
+            doc=doc,
+            lex=lex,
+            vocab=vocab,
+            frameworks=list(frameworks),
+            facts=facts,
+            rules=rules,
+            language=rules.language(vocab),
+            translation=rules.translation(vocab) if rules.translation else None,
+        )
 
     @property
     def lang(self) -> str:
-        return "zh" if self.zh else "en"
+        """The code of the document's main language (zh for a bilingual text)."""
+        return self.language.code
 
     @property
     def words(self) -> dict:
         """The vocabulary of the document's main language."""
-        return self.vocab[self.lang]
+        return self.language.words
 
     def labels(self, text: str) -> dict[str, str]:
         """The text as a fact's label in the document's own language (zh=…, en=…); the
         English phase adds English to a Chinese text's facts where the source has it."""
-        return {"zh": text, "en": ""} if self.zh else {"zh": "", "en": text}
+        return self.language.labels(text)
 
     def sentences(self):
         """Every (paragraph, sentence) in text order."""

@@ -17,8 +17,13 @@ from kg.text import Sentence, Span, align, split_clauses
 
 
 def run(ctx: Context) -> None:
-    if not ctx.zh:
-        return
+    """English labels where the language's rules read them from a translation."""
+    if ctx.rules.english:
+        ctx.rules.english(ctx)
+
+
+def from_translation(ctx: Context) -> None:
+    """Each fact's English: the aligned English of its sentence, clause or list item."""
     facts = ctx.facts
     if not any(s.en for _, s in ctx.sentences()):
         return
@@ -85,17 +90,9 @@ class _Aligner:
 
 
 def strip_en_cue(ctx: Context, en: str) -> str:
-    span = strip_cue(_EnglishView(ctx), Span(0, len(en), en), "")
+    span = strip_cue(ctx.translation, Span(0, len(en), en), "")
     en = re.sub(r"^(?:it is necessary to|we should|to)\s+", "", span.text, flags=re.IGNORECASE)
     return en.rstrip(" .;")
-
-
-class _EnglishView:
-    """The context seen as English, to reuse the English cue rules on a Chinese text's translation."""
-
-    def __init__(self, ctx: Context) -> None:
-        self.zh = False
-        self.words = ctx.vocab["en"]
 
 
 def strip_en_marker(en: str) -> str:

@@ -7,7 +7,7 @@ import re
 
 from kg.extract import vocab
 from kg.extract.context import Context
-from kg.facts import Entity
+from kg.facts import Entity, Unit
 from kg.lexicon import EN_STOPWORDS, Lexicon, Term, content_words
 from kg.text import CJK, Paragraph, Sentence
 
@@ -62,7 +62,7 @@ def add_entity(
     elif s is not None and s.en and windows is not None:
         en = windows(s).get(name, "")
         source = "aligned-text" if en else ""
-    if not en and ctx.zh:
+    if not en:
         en, complete = ctx.lex.translate(name)
         source = "composed" if complete else ""
         if not complete:
@@ -109,11 +109,11 @@ def run(ctx: Context) -> None:
         p, s = ctx.sentence_of(unit.segment)
         seg = ctx.facts.segments[unit.segment]
         text = ctx.doc.text[seg.start : seg.end]
-        keys = mentions_in(ctx, text, p, s, windows) if ctx.zh else en_mentions_in(ctx, unit.en)
-        unit.mentions = sorted(set(keys))
+        unit.mentions = sorted(set(ctx.rules.mentions(ctx, unit, text, p, s, windows)))
 
 
-def mentions_in(ctx: Context, text: str, p: Paragraph, s: Sentence, windows) -> list[str]:
+def chinese_mentions(ctx: Context, unit: Unit, text: str, p: Paragraph, s: Sentence, windows) -> list[str]:
+    """Quoted names, names ending in a known suffix and lexicon terms in the unit's text."""
     lex = ctx.lex
     keys = []
     taken: list[tuple[int, int]] = []
@@ -166,9 +166,10 @@ def mentions_in(ctx: Context, text: str, p: Paragraph, s: Sentence, windows) -> 
     return keys
 
 
-def en_mentions_in(ctx: Context, text: str) -> list[str]:
+def english_mentions(ctx: Context, unit: Unit, text: str, p: Paragraph, s: Sentence, windows) -> list[str]:
+    """Lexicon terms in the unit's English label."""
     keys = []
-    low = text.lower()
+    low = unit.en.lower()
     for en, term in sorted(ctx.lex.en_forms.items(), key=lambda kv: -len(kv[0])):
         if re.search(rf"(?<![a-z0-9]){re.escape(en)}(?![a-z0-9])", low):
             keys.append(add_lexicon_entity(ctx, term).key)

@@ -23,10 +23,8 @@ EN_YEAR_RE = re.compile(r"\b[Bb]y (?:the end of |the middle of |the end of the y
 
 
 def run(ctx: Context) -> None:
-    if ctx.zh:
-        _zh_goals(ctx)
-    else:
-        _en_goals(ctx)
+    """Goals and targets by the language's rules, then the indicators in them."""
+    ctx.rules.goals(ctx)
     indicators.run(ctx)
 
 
@@ -70,13 +68,13 @@ class _Goals:
 
 def _targets(ctx: Context, s: Sentence) -> list[Span]:
     """A target list is cut at semicolons when it has them, else at clause breaks."""
-    if ctx.zh and re.search(r"[；;]", s.span.text):
+    if re.search(r"[；;]", s.span.text):
         parts = split_on(s.span, "；;")
         return [Span(x.start, x.start + len(x.text.rstrip("。")), x.text.rstrip("。")) for x in parts if x.text]
     return clauses_of(ctx, s)
 
 
-def _zh_goals(ctx: Context) -> None:
+def read_chinese(ctx: Context) -> None:
     book = _Goals(ctx)
     w = ctx.words
     year_re = re.compile(
@@ -150,7 +148,7 @@ def _zh_goals(ctx: Context) -> None:
             return
 
 
-def _en_goals(ctx: Context) -> None:
+def read_english(ctx: Context) -> None:
     """Goals from "by 2025" sentences; later sentences that state targets (will, should, is
     expected to …) with a number, in paragraphs with no year of their own, add to the last goal."""
     book = _Goals(ctx)

@@ -10,6 +10,7 @@ comparator goes with it: the genre states targets with one.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kg.extract.context import Context
@@ -34,16 +35,19 @@ class _Patterns:
     target_cue: re.Pattern | None = None
 
     @classmethod
-    def of(cls, vocab: dict, lang: str) -> _Patterns:
-        w = vocab[lang]["indicators"]
-        if lang == "zh":
-            units, cmp_before = alternation(w["units"]), alternation(w["comparators_before"])
-            counters, cmp_after = alternation(w["counters"]), alternation(w["comparators_after"])
-            rx = re.compile(
-                rf"(?P<before>{cmp_before})?(?P<num>{NUMBER})(?:(?P<unit>{units})|(?P<counter>{counters}))"
-                rf"(?P<after>{cmp_after})?"
-            )
-            return cls(w, units, cmp_before, rx, change=alternation(w["decrease"] + w["increase"]))
+    def chinese(cls, vocab: dict) -> _Patterns:
+        w = vocab["zh"]["indicators"]
+        units, cmp_before = alternation(w["units"]), alternation(w["comparators_before"])
+        counters, cmp_after = alternation(w["counters"]), alternation(w["comparators_after"])
+        rx = re.compile(
+            rf"(?P<before>{cmp_before})?(?P<num>{NUMBER})(?:(?P<unit>{units})|(?P<counter>{counters}))"
+            rf"(?P<after>{cmp_after})?"
+        )
+        return cls(w, units, cmp_before, rx, change=alternation(w["decrease"] + w["increase"]))
+
+    @classmethod
+    def english(cls, vocab: dict) -> _Patterns:
+        w = vocab["en"]["indicators"]
         units, cmp_before = alternation(w["units"]), alternation(w["comparators_before"], boundary=True)
         rx = re.compile(
             rf"(?:(?P<cmp>{cmp_before})\s+)?(?P<num>{NUMBER})(?:\s*(?P<unit>{units})(?![A-Za-z])|"
@@ -63,19 +67,32 @@ def states_target(vocab: dict, text: str, cue: re.Pattern | None = None) -> bool
     return bool(re.search(r"\bby (?:the end of )?(?:19|20)\d\d\b", low) or cue.search(low))
 
 
+Found = list[tuple[int, int, dict]]  # (start, end, Indicator fields) within a unit's text
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A language's indicator rules: its patterns, which texts set targets, how numbers are read."""
+
+    patterns: Callable[[dict], _Patterns]
+    sets_targets: Callable[[dict, str, _Patterns], bool]
+    find: Callable[[_Patterns, str, Unit], Found]
+
+
 def run(ctx: Context) -> None:
     """Indicators of every goal, target and measure; a number is read once, by its first unit."""
     seen: set[int] = set()
-    pats = _Patterns.of(ctx.vocab, ctx.lang)
+    reader: Reader = ctx.rules.indicators
+    pats = reader.patterns(ctx.vocab)
     order = {"Goal": 0, "Target": 1, "Measure": 2}
     units = sorted((u for u in ctx.facts.units if u.kind in order), key=lambda u: order[u.kind])
     years = {u.id: u.year for u in ctx.facts.units if u.kind == "Goal"}
     for unit in units:
         seg = ctx.facts.segments[unit.segment]
         text = ctx.doc.text[seg.start : seg.end]
-        if not ctx.zh and not states_target(ctx.vocab, text, pats.target_cue):
+        if not reader.sets_targets(ctx.vocab, text, pats):
             continue
-        found = _zh_indicators(pats, text, unit) if ctx.zh else _en_indicators(pats, text)
+        found = reader.find(pats, text, unit)
         p, s = ctx.sentence_of(unit.segment)
         for start, end, fields in found:
             if seg.start + start in seen:
@@ -109,7 +126,7 @@ def _is_year(text: str, start: int, end: int) -> bool:
 # -- Chinese ------------------------------------------------------------------------------
 
 
-def _zh_indicators(pats: _Patterns, text: str, unit: Unit) -> list[tuple[int, int, dict]]:
+def _zh_indicators(pats: _Patterns, text: str, unit: Unit) -> Found:
     w = pats.w
     units, change, cmp_before = pats.units, pats.change, pats.cmp_before
     after, before = w["comparators_after"], w["comparators_before"]
@@ -160,7 +177,7 @@ def _zh_indicators(pats: _Patterns, text: str, unit: Unit) -> list[tuple[int, in
 # -- English -------------------------------------------------------------------------------
 
 
-def _en_indicators(pats: _Patterns, text: str) -> list[tuple[int, int, dict]]:
+def _en_indicators(pats: _Patterns, text: str, unit: Unit) -> Found:
     cmp_before, cmp = pats.w["comparators_before"], pats.cmp_before
     out = []
     for m in pats.rx.finditer(text):
@@ -201,3 +218,11 @@ def _en_indicators(pats: _Patterns, text: str) -> list[tuple[int, int, dict]]:
         }
         out.append((m.start(), m.end(), fields))
     return out
+
+
+# A Chinese report states its targets in the goal and measure clauses themselves; an English
+# one mixes them with figures already reached, so only sentences that set a target are read.
+CHINESE = Reader(_Patterns.chinese, lambda vocab, text, pats: True, _zh_indicators)
+ENGLISH = Reader(
+    _Patterns.english, lambda vocab, text, pats: states_target(vocab, text, pats.target_cue), _en_indicators
+)

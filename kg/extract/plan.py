@@ -37,10 +37,7 @@ HEAD_PARAGRAPHS = 8  # how far into a report its lead may stand
 
 
 def run(ctx: Context) -> None:
-    if ctx.zh:
-        _zh_plan(ctx)
-    else:
-        _en_plan(ctx)
+    ctx.rules.plan(ctx)
     plan = ctx.facts.plan
     if not plan.segment:
         p, s = next(ctx.sentences())
@@ -53,7 +50,7 @@ def run(ctx: Context) -> None:
 # -- Chinese -----------------------------------------------------------------------------
 
 
-def _zh_plan(ctx: Context) -> None:
+def read_chinese(ctx: Context) -> None:
     w = ctx.words
     verbs = alternation(w["issue_verbs"])
     heads = tuple(w["plan_heads"])
@@ -215,7 +212,7 @@ def _cues(ctx: Context) -> None:
 # -- English -----------------------------------------------------------------------------
 
 
-def _en_plan(ctx: Context) -> None:
+def read_english(ctx: Context) -> None:
     w = ctx.words
     plan = ctx.facts.plan
     found = _en_title(ctx)

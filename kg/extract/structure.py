@@ -14,34 +14,25 @@ from dataclasses import dataclass, field
 
 from kg.extract.context import Context
 from kg.extract.entities import QUOTE_RE
+from kg.extract.language import NUMERAL, Language
 from kg.extract.vocab import alternation
 from kg.facts import PathStep, Section, SubArea, Unit
 from kg.framework import GroupDef, PillarDef
-from kg.lexicon import en_marker, zh_number
+from kg.lexicon import zh_number
 from kg.text import Paragraph, Sentence, Span, split_clauses
 
-NUMERAL = "[一二三四五六七八九十两]+"
-ZH_MARKER_RE = re.compile(rf"^(?:(?P<a>{NUMERAL})是|第(?P<b>{NUMERAL})[，,、：:]?)")
-ZH_SECTION_RE = re.compile(rf"^(?P<n>{NUMERAL})[、.．]\s*(?P<title>.{{1,60}})$")
-ZH_ITEM_RE = re.compile(rf"^[（(](?P<n>{NUMERAL})[）)]\s*")
-EN_INLINE_MARKER_RE = re.compile(
-    r",\s*(?:and\s+)?(?=the\s+(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+is\b)",
-    re.IGNORECASE,
-)
-COUNT_RE = re.compile(rf"(?P<n>{NUMERAL}|\d+)(?:个)?(?:方面|项|大|条|点)")
 _ITEM_KIND = {"tasks": "Task", "guarantees": "Guarantee"}
 
 
 def run(ctx: Context) -> None:
+    """The framework, then the list forms the language's rule set reads, then pillars and principles."""
     groups = find_framework(ctx)
-    find_path(ctx)
     n_before = len(ctx.facts.units)
-    find_marker_runs(ctx)
-    find_outline_items(ctx)
-    find_inline_lists(ctx)
-    find_subareas(ctx)
+    for find in ctx.rules.structure:
+        find(ctx)
     assign_pillars(ctx, groups)
-    find_principles(ctx)
+    if ctx.rules.principles:
+        ctx.rules.principles(ctx)
     if len(ctx.facts.units) == n_before:
         ctx.facts.notes.append("no enumerated tasks found")
 
@@ -80,8 +71,6 @@ def find_framework(ctx: Context) -> list[GroupDef]:
 
 def find_path(ctx: Context) -> None:
     """按照A、B、C的战略路径: the plan's strategic path, step by step."""
-    if not ctx.zh:
-        return
     w = ctx.words
     rx = re.compile(rf"(?:{alternation(w['path_openers'])})([^,，;；。]{{1,60}}?)的(?:{alternation(w['path_heads'])})")
     for p, s in ctx.sentences():
@@ -123,25 +112,11 @@ def _markers(ctx: Context) -> list[_Marker]:
     for pi, p in enumerate(ctx.doc.paragraphs):
         for si, s in enumerate(p.sentences):
             text = s.span.text
-            starts = [0]
-            if ctx.zh:
-                starts += [m.end() for m in re.finditer(r"[；;：:]\s*", text)]
-            else:
-                starts += [m.end() for m in EN_INLINE_MARKER_RE.finditer(text)]
-            for k in starts:
-                n, length = _marker_at(ctx, text[k:])
+            for k in [0, *ctx.language.inline_marker_starts(text)]:
+                n, length = ctx.language.marker_at(text[k:])
                 if n:
                     out.append(_Marker(pi, si, s.span.start + k, n, length, k == 0, k == 0 and si == 0))
     return out
-
-
-def _marker_at(ctx: Context, text: str) -> tuple[int, int]:
-    if ctx.zh:
-        m = ZH_MARKER_RE.match(text)
-        if not m:
-            return 0, 0
-        return zh_number(m.group("a") or m.group("b")), m.end()
-    return en_marker(text)
 
 
 def find_marker_runs(ctx: Context) -> None:
@@ -214,57 +189,44 @@ def _trim_item(ctx: Context, span: Span) -> Span:
     lead = len(text) - len(text.lstrip(" ，,：:"))
     text, start = text[lead:], start + lead
     text = text.rstrip(" 。.!！?？;；，,")
-    if not ctx.zh:
-        m = re.match(r"(?:to|the need to)\s+", text, re.IGNORECASE)
-        if m:
-            text, start = text[m.end() :], start + m.end()
+    lead = ctx.language.item_lead(text)
+    text, start = text[lead:], start + lead
     return Span(start, start + len(text), text)
 
 
 def _is_guarantee(ctx: Context, intro: str, head: Sentence) -> bool:
-    w = ctx.words
-    if any(c in intro for c in w["guarantee_cues"]):
-        return True
-    if ctx.zh:
-        return False
-    en = (head.en_text or head.span.text).lower()
-    return any(c in en for c in w["guarantee_cues"])
+    return ctx.language.guarantee_heading(intro, head.en_text or head.span.text)
 
 
 def _add_section(
     ctx: Context, p: Paragraph, head: Sentence, kind: str, intro: str = "", span: Span | None = None
 ) -> Section:
     """A section headed by a cue sentence (its text without 《规划》指出, and 要)."""
-    heading = strip_cue(ctx, span or head.span, ctx.cue(p))
+    heading = strip_cue(ctx.language, span or head.span, ctx.cue(p))
     ordinal = len(ctx.facts.sections) + 1
-    cm = COUNT_RE.search(intro or head.span.text)
     section = Section(
         id=f"section/{ordinal}",
         ordinal=ordinal,
         **ctx.labels(heading.text),
         segment=ctx.part_segment(p, head, heading).id,
         kind=kind,
-        stated_count=zh_number(cm.group("n")) if cm and ctx.zh else 0,
+        stated_count=ctx.language.stated_count(intro or head.span.text),
     )
     ctx.facts.sections.append(section)
     return section
 
 
-def strip_cue(ctx: Context, span: Span, cue: str) -> Span:
-    """The sentence without 《规划》指出, a leading 要, and closing punctuation."""
+def strip_cue(language: Language, span: Span, cue: str) -> Span:
+    """The sentence without 《规划》指出, the language's heading lead (要, "The plan
+    stresses"), and closing punctuation."""
     text, start = span.text, span.start
     if cue:
         i = text.find(cue) + len(cue)
         while i < len(text) and text[i] in ",，:： 了":
             i += 1
         text, start = text[i:], start + i
-    if ctx.zh and text.startswith("要") and len(text) > 3:
-        text, start = text[1:], start + 1
-    elif not ctx.zh:
-        cues = alternation(ctx.words["cue_verbs"])
-        m = re.match(rf"^(?:According to the \w+,?|The \w+ (?:{cues})(?: the need)?(?: that| to)?)\s*", text, re.I)
-        if m:
-            text, start = text[m.end() :], start + m.end()
+    lead = language.heading_lead(text)
+    text, start = text[lead:], start + lead
     text = text.rstrip("。.!！?？;；:：")
     return Span(start, start + len(text), text)
 
@@ -341,12 +303,11 @@ def clauses_of(ctx: Context, s: Sentence, within: Span | None = None) -> list[Sp
         clauses = [_trim_item(ctx, c) for c in clauses]
     merged: list[Span] = []
     pending: Span | None = None
-    preps = tuple(ctx.vocab["zh"]["prepositions"])
     for i, c in enumerate(clauses):
         if pending is not None:
             c = Span(pending.start, c.end, ctx.doc.text[pending.start : c.end])
             pending = None
-        if ctx.zh and c.text.startswith(preps) and i < len(clauses) - 1:
+        if i < len(clauses) - 1 and ctx.language.joins_next(c.text):
             pending = c
             continue
         merged.append(c)
@@ -360,7 +321,8 @@ def clauses_of(ctx: Context, s: Sentence, within: Span | None = None) -> list[Sp
 
 def find_outline_items(ctx: Context) -> None:
     """The full text of a plan: 一、… section headings, （一）… items under them."""
-    if not ctx.zh:
+    section_re, item_re = ctx.language.section_re, ctx.language.item_re
+    if section_re is None or item_re is None:
         return
     paras = ctx.doc.paragraphs
     heads: list[tuple[int, int, str]] = []  # (paragraph index, n, "section" | "item")
@@ -368,11 +330,11 @@ def find_outline_items(ctx: Context) -> None:
         if p.number in ctx.used_paragraphs or not p.sentences:
             continue
         text = p.span.text
-        sm = ZH_SECTION_RE.match(text)
+        sm = section_re.match(text)
         if sm and "。" not in text.rstrip("。"):
             heads.append((i, zh_number(sm.group("n")), "section"))
             continue
-        im = ZH_ITEM_RE.match(text)
+        im = item_re.match(text)
         if im:
             heads.append((i, zh_number(im.group("n")), "item"))
     item_numbers = [n for _, n, kind in heads if kind == "item"]
@@ -388,7 +350,7 @@ def find_outline_items(ctx: Context) -> None:
                 _add_items(ctx, section, items)
             items = []
             p = paras[i]
-            title = ZH_SECTION_RE.match(p.span.text)
+            title = section_re.match(p.span.text)
             span = Span(p.span.start + title.start("title"), p.span.end, title.group("title"))
             # A heading is about guarantees when it ends on one (十一、加强组织实施), not when
             # the word stands inside a task's name (消费能力保障支持行动).
@@ -402,7 +364,7 @@ def find_outline_items(ctx: Context) -> None:
         if section is None:
             section = _outline_section(ctx, p, None, "tasks")
         s0 = p.sentences[0]
-        im = ZH_ITEM_RE.match(s0.span.text)
+        im = item_re.match(s0.span.text)
         head = _trim_item(ctx, Span(s0.span.start + im.end(), s0.span.end, s0.span.text[im.end() :]))
         body = [(p, t) for t in p.sentences[1:]]
         for j in range(i + 1, stop):
@@ -436,8 +398,7 @@ def _outline_section(ctx: Context, p: Paragraph, span: Span | None, kind: str) -
 
 
 def find_inline_lists(ctx: Context) -> None:
-    if not ctx.zh:
-        return
+    """N方面任务，包括A、B、C (the stated count checked) and 从A、B等N方面…保障."""
     w = ctx.words
     kinds = [(h, "tasks") for h in w["task_heads"]] + [(h, "guarantees") for h in w["guarantee_heads"]]
     heads = alternation([h for h, _ in kinds])
@@ -512,8 +473,6 @@ def find_subareas(ctx: Context) -> None:
     """A task that nests a level: sentences that open on a short, general heading clause
     (提升治理水平，…) and go on with two or more actions. Each is a sub-area, its heading and
     the measures after it. One such sentence among plain lists of measures is not a level."""
-    if not ctx.zh:
-        return
     w = ctx.words
     most, actions, count = w["subarea_heading_max"], w["subarea_min_actions"], w["subarea_min_count"]
     breaks = set(w["subarea_heading_breaks"])
@@ -609,8 +568,6 @@ def assign_pillars(ctx: Context, groups: list[GroupDef]) -> None:
 
 def find_principles(ctx: Context) -> None:
     """坚持… clauses the plan states outside its enumerations and goals: its principles."""
-    if not ctx.zh:
-        return
     used = {ctx.facts.segments[u.segment].paragraph for u in ctx.facts.units} | ctx.used_paragraphs
     n = 0
     for p in ctx.doc.paragraphs:
@@ -619,7 +576,7 @@ def find_principles(ctx: Context) -> None:
             continue
         for s in p.sentences:
             for clause in clauses_of(ctx, s):
-                span = strip_cue(ctx, clause, cue) if clause.start == s.span.start else clause
+                span = strip_cue(ctx.language, clause, cue) if clause.start == s.span.start else clause
                 if span.text.startswith("要坚持"):
                     span = Span(span.start + 1, span.end, span.text[1:])
                 if not span.text.startswith("坚持") or len(span.text) < 5:
