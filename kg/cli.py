@@ -10,8 +10,7 @@ import click
 
 from kg import __version__
 from kg.errors import KGError
-
-DEFAULT_BASE = "https://w3id.org/digital-china-kg/id/"
+from kg.namespaces import DEFAULT_BASE
 
 
 class Group(click.Group):
@@ -381,12 +380,25 @@ def queries() -> None:
 )
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--timeout", default=30.0, show_default=True, type=float, metavar="SECONDS", help="Per-query time limit.")
-def serve(data: str | None, inferred: bool, host: str, port: int, timeout: float) -> None:
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(1, 256),
+    metavar="N",
+    help="Query worker processes, each holding the store [default: the number of cores].",
+)
+@click.option("--access-log", is_flag=True, help="Print one line per request on standard error.")
+def serve(
+    data: str | None, inferred: bool, host: str, port: int, timeout: float, workers: int | None, access_log: bool
+) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql and a query page at /.
 
-    GET and POST (form or application/sparql-query), content negotiation for the
-    results and graph formats, a service description, CORS. Updates, SERVICE and
-    remote FROM are refused; each query has a time limit.
+    GET, HEAD and POST (form or application/sparql-query); results as SPARQL JSON,
+    XML, CSV or TSV and graphs as Turtle, RDF/XML, N-Triples, N-Quads or JSON-LD, by
+    the Accept header; default-graph-uri and named-graph-uri for the graphs it holds;
+    a service description; CORS. Updates are refused (403), SERVICE and remote FROM
+    too (400). Queries run in a pool of worker processes: one past its time limit
+    gets 503 and its worker is replaced, while the others keep answering.
 
     \b
     Example:
@@ -395,6 +407,7 @@ def serve(data: str | None, inferred: bool, host: str, port: int, timeout: float
     """
     from kg import query as q
     from kg import serve as server
+    from kg.workers import default_size
 
     if timeout <= 0:
         raise KGError("--timeout must be a positive number of seconds")
@@ -402,8 +415,13 @@ def serve(data: str | None, inferred: bool, host: str, port: int, timeout: float
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"kg: warning: serving on {host}: other machines can reach this endpoint", err=True)
     folder = Path(data) if data and Path(data).is_dir() else Path("build")
-    click.echo(f"serving {source} at http://{host}:{port}/ (SPARQL endpoint: /sparql); Ctrl-C stops", err=True)
-    server.serve(store, host, port, timeout, folder / "graph.html")
+    workers = workers or default_size()
+    click.echo(
+        f"serving {source} at http://{host}:{port}/ (SPARQL endpoint: /sparql) with {workers} query worker"
+        f"{'s' if workers != 1 else ''}; Ctrl-C stops",
+        err=True,
+    )
+    server.serve(store, host, port, timeout, folder / "graph.html", workers, access_log)
 
 
 @cli.command()

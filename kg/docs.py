@@ -9,6 +9,7 @@ from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.graph import ONT, ONTOLOGY_IRI, PREFIXES
+from kg.namespaces import compact
 
 CSS = """
 body{font:15px/1.5 system-ui,"Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;margin:0;color:#1d2733}
@@ -28,11 +29,7 @@ def _local(node) -> str:
 
 
 def _prefixed(node) -> str:
-    s = str(node)
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(str(kv[1]))):
-        if s.startswith(str(ns)):
-            return f"{prefix}:{s[len(str(ns)) :]}"
-    return s
+    return compact(str(node))
 
 
 def _texts(g: Graph, node, prop) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-ONTOLOGY_NS = "https://w3id.org/digital-china-kg/ontology#"
+from kg.namespaces import ONTOLOGY_NS
 
 
 @dataclass(frozen=True)

@@ -12,24 +12,17 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
+from kg import namespaces
 from kg.errors import KGError
 from kg.facts import DocumentFacts, Entity, Indicator, Segment, Unit
-from kg.framework import ONTOLOGY_NS, FrameworkDef
+from kg.framework import FrameworkDef
+from kg.namespaces import DEFAULT_BASE, ONTOLOGY_NS
 
 ONT = Namespace(ONTOLOGY_NS)
-ONTOLOGY_IRI = URIRef(ONTOLOGY_NS.rstrip("#"))
-DEFAULT_BASE = "https://w3id.org/digital-china-kg/id/"
-ORG = Namespace("http://www.w3.org/ns/org#")
-PREFIXES = {
-    "dckg": ONT,
-    "owl": OWL,
-    "rdfs": RDFS,
-    "xsd": XSD,
-    "skos": SKOS,
-    "dcterms": DCTERMS,
-    "prov": PROV,
-    "org": ORG,
-}
+ONTOLOGY_IRI = URIRef(namespaces.ONTOLOGY_IRI)
+ORG = Namespace(namespaces.ORG)
+# The prefixes every output binds, as rdflib namespaces (rdf is rdflib's own binding).
+PREFIXES = {k: Namespace(v) for k, v in namespaces.PREFIXES.items() if k != "rdf"}
 # Characters an IRI may not hold, or that would change its meaning, are escaped.
 _IRI_UNSAFE = set(' <>"{}|\\^`%#?/') | {chr(c) for c in range(0x20)}
 

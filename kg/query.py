@@ -1,9 +1,10 @@
 """SPARQL over the graph: the named-query library, safe parameter binding, read-only
 evaluation in pyoxigraph with a timeout, and the result formats.
 
-Every query is parsed and inspected before anything evaluates it: updates, SERVICE,
-and FROM / FROM NAMED with an IRI that names no graph of the dataset are refused,
-because both pyoxigraph and rdflib would otherwise fetch remote data.
+Every query is read by kg.guard before anything evaluates it: updates, SERVICE, and
+FROM / FROM NAMED with an IRI that names no graph of the dataset are refused, because
+pyoxigraph would otherwise reach the network. Nothing here imports rdflib: a query
+answered from a build costs pyoxigraph's import and the query itself.
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg import guard
 from kg.errors import KGError
-from kg.graph import PREFIXES
+from kg.namespaces import PREFIXES, XSD, compact, expand, query_prefixes
 from kg.table import render as render_table
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
-GRAPH_FORMATS = ("ttl", "nt", "jsonld")
-MAX_QUERY_CHARS = 100_000
-XSD = "http://www.w3.org/2001/XMLSchema#"
+GRAPH_FORMATS = ("ttl", "nt", "nq", "jsonld", "rdf")
+MAX_QUERY_CHARS = guard.MAX_QUERY_CHARS
 
 
 @dataclass(frozen=True)
@@ -94,82 +95,20 @@ def resolve(arg: str, stdin_text: str | None = None) -> tuple[str, NamedQuery | 
     raise KGError(f"no named query, file or SPARQL text {arg!r}; `kg queries` lists the named queries")
 
 
-# -- inspection: nothing evaluates a query that this has not passed ------------------
+# -- inspection: nothing evaluates a query that kg.guard has not passed -----------------
 
 
-def _position(text: str, char: int) -> tuple[int, int]:
-    line = text.count("\n", 0, char) + 1
-    return line, char - (text.rfind("\n", 0, char) + 1) + 1
-
-
-def _walk(node):
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    yield node
-    if isinstance(node, CompValue):
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
-        for value in node:
-            yield from _walk(value)
-
-
-def inspect(text: str, local_graphs: set[str] = frozenset()) -> str:
+def inspect(text: str, local_graphs: set[str] | frozenset[str] = frozenset()) -> str:
     """The query form (SELECT, CONSTRUCT, ASK or DESCRIBE) of a query it is safe to run."""
     return _inspect(text, frozenset(local_graphs))
 
 
 @functools.lru_cache(maxsize=512)
 def _inspect(text: str, local_graphs: frozenset[str]) -> str:
-    # Parsing with rdflib costs about 10 ms; a server sees the same queries again and again.
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    if len(text) > MAX_QUERY_CHARS:
-        raise KGError(f"the query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}")
-    if not text.strip():
-        raise KGError("the query is empty")
-    try:
-        tree = parseQuery(text)
-    except ParseException as e:
-        try:
-            parseUpdate(text)
-        except ParseException:
-            line, col = _position(text, e.loc)
-            raise KGError(f"malformed SPARQL at line {line}, column {col}: {e.msg}") from None
-        raise KGError("SPARQL updates are refused: the graph is read-only") from None
-    except Exception as e:  # rdflib raises a few other types for bad IRIs and prefixes
-        raise KGError(f"malformed SPARQL: {e}") from None
-    kind = ""
-    for node in _walk(tree):
-        if not isinstance(node, CompValue):
-            continue
-        if node.name.endswith("Query") and not kind:
-            kind = node.name.removesuffix("Query").upper()
-        if node.name == "ServiceGraphPattern":
-            raise KGError(f"SERVICE <{node.get('term')}> is refused: a query never reaches the network")
-        if node.name == "DatasetClause":
-            iri = str(node.get("default") or node.get("named"))
-            if iri not in local_graphs:
-                raise KGError(
-                    f"FROM <{iri}> is refused: it names no graph of this dataset, and remote data is not fetched"
-                )
-    return kind or "SELECT"
+    return guard.inspect(text, local_graphs)
 
 
 # -- parameters ------------------------------------------------------------------------
-
-
-def expand(value: str) -> str:
-    """A prefixed name (dckg:Task) or <IRI> as a full IRI."""
-    value = value.strip()
-    if value.startswith("<") and value.endswith(">"):
-        return value[1:-1]
-    prefix, sep, local = value.partition(":")
-    if sep and prefix in PREFIXES and not local.startswith("//"):
-        return str(PREFIXES[prefix]) + local
-    return value
 
 
 def checked_iri(value: str, what: str) -> str:
@@ -210,20 +149,6 @@ def bind(named: NamedQuery | None, given: dict[str, str]) -> dict:
     return out
 
 
-_STRING = (
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    + r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    + r'|"(?:[^"\\\n]|\\.)*"'
-    + r"|'(?:[^'\\\n]|\\.)*'"
-)
-_TOKEN = re.compile(
-    r"(?P<comment>#[^\n]*)|(?P<string>"
-    + _STRING
-    + r")|(?P<iri><[^<>\"{}|^`\\\s]*>)|(?P<where>\bWHERE\b)|(?P<brace>[{}])",
-    re.I,
-)
-
-
 def with_values(text: str, bindings: dict) -> str:
     """The query with ``VALUES ?p { term }`` opening its WHERE clause, one per parameter.
 
@@ -232,17 +157,19 @@ def with_values(text: str, bindings: dict) -> str:
     """
     if not bindings:
         return text
-    depth, seen_where, insert_at = 0, False, None
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind == "where" and depth == 0:
+    depth, seen_where, seen_construct, insert_at = 0, False, False, None
+    for tok in guard.tokens(text):
+        word = tok.text.upper() if tok.kind == "word" else ""
+        if word == "CONSTRUCT":
+            seen_construct = True
+        elif word == "WHERE" and depth == 0:
             seen_where = True
-        elif kind == "brace" and m.group() == "{":
-            if depth == 0 and (seen_where or not re.search(r"\bCONSTRUCT\b", text[: m.start()], re.I)):
-                insert_at = m.end()
+        elif tok.kind == "other" and tok.text == "{":
+            if depth == 0 and (seen_where or not seen_construct):
+                insert_at = tok.start + 1
                 break
             depth += 1
-        elif kind == "brace":
+        elif tok.kind == "other" and tok.text == "}":
             depth = max(0, depth - 1)
     if insert_at is None:
         raise KGError("cannot find the WHERE clause to bind the parameters in")
@@ -297,28 +224,13 @@ def load_store(data: str | None = None, inferred: bool = False):
                 store.bulk_load(path=str(path), format=fmt)
             except (SyntaxError, ValueError, OSError) as e:
                 raise KGError(f"{path}: cannot load: {e}") from None
-        _default_is_union(store)
         return store, ", ".join(str(p) for p in candidates)
     from kg import build, export, graph, resources
 
     ds = export.with_ontology(build.dataset([]), graph.load_ontology(resources.ontology_file()))
     snap = export.Snapshot(ds)
     store.bulk_extend(ox.Quad(*map(snap.ox, q)) for q in snap.quads)
-    _default_is_union(store)
     return store, "the bundled plan, built in memory"
-
-
-def _default_is_union(store) -> None:
-    """Copy every named graph's triples into the default graph.
-
-    The default graph is then the RDF merge of the named graphs (each triple once),
-    as rdflib's union is; Oxigraph's own union option repeats a triple held by two
-    graphs, which would double counts. GRAPH and FROM still see the named graphs.
-    """
-    import pyoxigraph as ox
-
-    triples = {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, None)}
-    store.bulk_extend(ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in triples)
 
 
 def graph_names(store) -> set[str]:
@@ -334,25 +246,60 @@ class Result:
     payload: bytes  # SPARQL JSON results, or N-Triples
 
 
-def evaluate(store, text: str, substitutions: dict | None = None) -> Result:
+@dataclass(frozen=True)
+class Dataset:
+    """The protocol's graph parameters: the graphs to take as the default graph and as the
+    named graphs (None: the store's own union default graph and all its named graphs)."""
+
+    default: tuple[str, ...] | None = None
+    named: tuple[str, ...] | None = None
+
+
+_SYNTAX = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
+
+
+def syntax_message(error: str, text: str = "") -> str:
+    """pyoxigraph's parse error as one line: line, column, what stands there, what was expected."""
+    m = _SYNTAX.match(error.strip())
+    if not m:
+        return "malformed SPARQL: " + " ".join(error.split())[:200]
+    line, col = int(m.group(1)), int(m.group(2))
+    what = " ".join(m.group(3).split())
+    if len(what) > 120:
+        what = what[:117] + "…"
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    near = lines[line - 1][col - 1 : col + 19].strip() if 0 < line <= len(lines) else ""
+    shown = f" near {near!r}" if near else " at the end of the query"
+    return f"malformed SPARQL at line {line}, column {col}{shown}: {what}"
+
+
+def evaluate(store, text: str, substitutions: dict | None = None, dataset: Dataset | None = None) -> Result:
+    """One query on the store, with the standard prefixes predeclared; the result serialized."""
     import pyoxigraph as ox
 
+    # The default graph is the union of the named graphs (a build holds each triple in one
+    # graph, so nothing counts twice), unless the protocol's default-graph-uri names graphs.
+    graphs: dict = {"use_default_graph_as_union": True}
+    if dataset is not None and dataset.default is not None:
+        graphs = {"default_graph": [ox.NamedNode(g) for g in dataset.default]}
+    if dataset is not None and dataset.named is not None:
+        graphs["named_graphs"] = [ox.NamedNode(g) for g in dataset.named]
     try:
-        result = store.query(text, substitutions=substitutions or None)
+        result = store.query(text, prefixes=query_prefixes(), substitutions=substitutions or None, **graphs)
         if isinstance(result, ox.QueryTriples):
             return Result("graph", result.serialize(format=ox.RdfFormat.N_TRIPLES) or b"")
         kind = "boolean" if isinstance(result, ox.QueryBoolean) else "solutions"
         return Result(kind, result.serialize(format=ox.QueryResultsFormat.JSON))
     except SyntaxError as e:
-        raise KGError(f"malformed SPARQL: {e}") from None
+        raise KGError(syntax_message(str(e), text)) from None
     except RuntimeError as e:
         if "projection" in str(e):
             raise KGError(
                 f"{e}: a parameter of a SELECT query must be in its SELECT clause (pyoxigraph binds it there)"
             ) from None
-        raise KGError(f"query failed: {e}") from None
+        raise KGError(f"query failed: {' '.join(str(e).split())}") from None
     except (ValueError, OSError) as e:
-        raise KGError(f"query failed: {e}") from None
+        raise KGError(f"query failed: {' '.join(str(e).split())}") from None
 
 
 class QueryTimeout(KGError):
@@ -402,16 +349,24 @@ def run_with_timeout(fn, timeout: float | None):
     return value
 
 
-def run(store, text: str, bindings: dict | None = None, timeout: float | None = None) -> Result:
+def run(
+    store,
+    text: str,
+    bindings: dict | None = None,
+    timeout: float | None = None,
+    dataset: Dataset | None = None,
+    graphs: set[str] | None = None,
+) -> Result:
     """Inspect, bind, then evaluate (in a child process when a timeout is set).
 
     SELECT, ASK and DESCRIBE take the parameters as pyoxigraph substitutions (SEP-0007:
     the term replaces the variable everywhere). pyoxigraph ignores substitutions in a
-    CONSTRUCT, so there they open the WHERE clause as a VALUES block.
+    CONSTRUCT, so there they open the WHERE clause as a VALUES block. ``graphs``: the
+    store's named graphs, when the caller already knows them.
     """
     import pyoxigraph as ox
 
-    graphs = graph_names(store)
+    graphs = graph_names(store) if graphs is None else graphs
     kind = inspect(text, graphs)
     substitutions = None
     if bindings and kind == "CONSTRUCT":
@@ -419,17 +374,10 @@ def run(store, text: str, bindings: dict | None = None, timeout: float | None = 
         inspect(text, graphs)
     elif bindings:
         substitutions = {ox.Variable(name): term for name, term in bindings.items()}
-    return run_with_timeout(lambda: evaluate(store, text, substitutions), timeout)
+    return run_with_timeout(lambda: evaluate(store, text, substitutions, dataset), timeout)
 
 
 # -- output ----------------------------------------------------------------------------
-
-
-def _compact(iri: str) -> str:
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(str(kv[1]))):
-        if iri.startswith(str(ns)):
-            return f"{prefix}:{iri[len(str(ns)) :]}"
-    return iri
 
 
 def rows(result: Result) -> tuple[list[str], list[list[str]]]:
@@ -446,7 +394,7 @@ def rows(result: Result) -> tuple[list[str], list[list[str]]]:
             if value is None:
                 row.append("")
             elif value["type"] == "uri":
-                row.append(_compact(value["value"]))
+                row.append(compact(value["value"]))
             else:
                 row.append(value["value"])
         out.append(row)
@@ -460,10 +408,11 @@ def format_result(result: Result, fmt: str) -> bytes:
         fmt = "ttl" if fmt in ("table",) else fmt
         if fmt not in GRAPH_FORMATS:
             raise KGError(f"--format {fmt} is for SELECT and ASK; a graph result takes {', '.join(GRAPH_FORMATS)}")
+        if fmt in ("nt", "nq"):  # the triples of a graph result are N-Quads in the default graph
+            return result.payload
         triples = list(ox.parse(result.payload, format=ox.RdfFormat.N_TRIPLES))
-        rdf = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}[fmt]
-        prefixes = {k: str(v) for k, v in PREFIXES.items()} if fmt != "nt" else None
-        return ox.serialize(triples, format=rdf, prefixes=prefixes) or b""
+        rdf = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "rdf": ox.RdfFormat.RDF_XML}[fmt]
+        return ox.serialize(triples, format=rdf, prefixes=dict(PREFIXES)) or b""
     if fmt in GRAPH_FORMATS:
         raise KGError(
             f"--format {fmt} is for CONSTRUCT and DESCRIBE; a SELECT or ASK takes {', '.join(RESULT_FORMATS)}"

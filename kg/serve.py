@@ -1,7 +1,14 @@
 """A read-only SPARQL 1.1 Protocol endpoint (Starlette, run by uvicorn) and its query page.
 
-Every query goes through kg.query: inspected before it runs (no update, no SERVICE,
-no remote FROM), evaluated by pyoxigraph in a child process that a timeout kills.
+The server reads each request, refuses what kg.guard refuses (updates with 403; SERVICE,
+remote FROM and unknown graph parameters with 400), negotiates the format, and hands the
+query to a pool of worker processes (kg.workers) that hold the store. A query past its
+time limit gets 503 and its worker is replaced.
+
+Formats: SELECT and ASK as SPARQL JSON, XML, CSV and TSV; CONSTRUCT and DESCRIBE (and the
+service description) as Turtle, RDF/XML, N-Triples, N-Quads and JSON-LD. ``Accept`` is
+read with q-values and wildcards by python-mimeparse; every negotiated answer says
+``Vary: Accept``.
 """
 
 from __future__ import annotations
@@ -13,21 +20,27 @@ from urllib.parse import parse_qs
 
 from kg import query as q
 from kg.errors import KGError
+from kg.guard import UpdateRefused
 
+# Media types, least preferred first: on a tie (*/*, text/*, application/*) the last wins.
 RESULT_TYPES = {
-    "application/sparql-results+json": "json",
+    "text/tab-separated-values": "tsv",
+    "text/csv": "csv",
+    "application/xml": "xml",
     "application/json": "json",
     "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
+    "application/sparql-results+json": "json",
 }
 GRAPH_TYPES = {
-    "text/turtle": "ttl",
-    "application/x-turtle": "ttl",
-    "application/n-triples": "nt",
     "text/plain": "nt",
+    "application/xml": "rdf",
+    "application/x-turtle": "ttl",
+    "application/json": "jsonld",
     "application/ld+json": "jsonld",
+    "application/n-quads": "nq",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "rdf",
+    "text/turtle": "ttl",
 }
 MEDIA = {
     "json": "application/sparql-results+json",
@@ -36,38 +49,29 @@ MEDIA = {
     "tsv": "text/tab-separated-values; charset=utf-8",
     "ttl": "text/turtle; charset=utf-8",
     "nt": "application/n-triples",
+    "nq": "application/n-quads",
     "jsonld": "application/ld+json",
+    "rdf": "application/rdf+xml",
 }
+DEFAULT_FORMAT = {"results": "json", "graph": "ttl"}
 MAX_BODY = 100_000
 
 
 def negotiate(accept: str, kinds: dict[str, str], default: str) -> str | None:
-    """The best format for an Accept header (q-values honoured); None when nothing fits."""
+    """The best format for an Accept header (q-values and wildcards); None when nothing fits."""
+    import mimeparse
+
     if not accept.strip():
         return default
-    offers = []
-    for k, part in enumerate(accept.split(",")):
-        media, *params = [x.strip() for x in part.split(";")]
-        weight = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip() == "q":
-                try:
-                    weight = float(value)
-                except ValueError:
-                    weight = 0.0
-        offers.append((-weight, k, media.lower()))
-    for neg_weight, _, media in sorted(offers):
-        if neg_weight == 0:
-            continue
-        if media in kinds:
-            return kinds[media]
-        if media in ("*/*", "application/*", "text/*"):
-            return default
-    return None
+    try:
+        best = mimeparse.best_match(list(kinds), accept)
+    except (ValueError, IndexError):  # a header mimeparse cannot read is read as "anything"
+        return default
+    return kinds[best] if best else None
 
 
 def service_description(endpoint: str, graphs: set[str]) -> str:
+    """The endpoint described in Turtle (SPARQL 1.1 Service Description)."""
     named = "".join(f"    sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ] ;\n" for g in sorted(graphs))
     return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix formats: <http://www.w3.org/ns/formats/> .
@@ -76,7 +80,8 @@ def service_description(endpoint: str, graphs: set[str]) -> str:
   sd:endpoint <{endpoint}> ;
   sd:supportedLanguage sd:SPARQL11Query ;
   sd:resultFormat formats:SPARQL_Results_JSON , formats:SPARQL_Results_XML , formats:SPARQL_Results_CSV ,
-    formats:SPARQL_Results_TSV , formats:Turtle , formats:N-Triples , formats:JSON-LD ;
+    formats:SPARQL_Results_TSV , formats:Turtle , formats:N-Triples , formats:N-Quads , formats:RDF_XML ,
+    formats:JSON-LD ;
   sd:feature sd:UnionDefaultGraph ;
   sd:defaultDataset [ a sd:Dataset ;
     sd:defaultGraph [ a sd:Graph ] ;
@@ -84,21 +89,39 @@ def service_description(endpoint: str, graphs: set[str]) -> str:
 """
 
 
-def create_app(store, timeout: float = 30.0, graph_html: Path | None = None):
-    """The ASGI app over ``store`` (a pyoxigraph Store that kg.query.load_store gave)."""
+def _graph_in(fmt: str, turtle: str) -> bytes:
+    """A Turtle document in another graph format."""
+    import pyoxigraph as ox
+
+    if fmt == "ttl":
+        return turtle.encode()
+    triples = list(ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE))
+    out = {"nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}
+    out["rdf"] = ox.RdfFormat.RDF_XML
+    if fmt == "nq":
+        triples = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+    return ox.serialize(triples, format=out[fmt]) or b""
+
+
+def create_app(pool, graphs: set[str], graph_html: Path | None = None):
+    """The ASGI app: the protocol in front of ``pool`` (a started kg.workers.Pool).
+
+    ``graphs``: the named graphs the workers' store holds (graph parameters must name them).
+    """
     from starlette.applications import Starlette
-    from starlette.concurrency import run_in_threadpool
     from starlette.middleware import Middleware
     from starlette.middleware.cors import CORSMiddleware
     from starlette.requests import Request
     from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
     from starlette.routing import Route
 
-    graphs = q.graph_names(store)
+    from kg.workers import Request as Job
+
     page = query_page(q.library())
 
-    def error(status: int, message: str) -> Response:
-        return PlainTextResponse(message + "\n", status_code=status)
+    def error(status: int, message: str, vary: bool = False) -> Response:
+        headers = {"Vary": "Accept"} if vary else None
+        return PlainTextResponse(message.rstrip("\n") + "\n", status_code=status, headers=headers)
 
     async def read_form(request: Request) -> dict[str, list[str]] | Response:
         """The parameters a POST carries, or the error response that refuses it."""
@@ -124,6 +147,14 @@ def create_app(store, timeout: float = 30.0, graph_html: Path | None = None):
             return parse_qs(text, keep_blank_values=True)
         return error(415, f"unsupported content type {ctype!r}: use application/sparql-query or a form")
 
+    def describe(request: Request) -> Response:
+        accept = request.headers.get("accept", "")
+        fmt = negotiate(accept, GRAPH_TYPES, "ttl")
+        if fmt is None:
+            return error(406, f"the service description is a graph; it cannot be sent as {accept}", vary=True)
+        body = _graph_in(fmt, service_description(str(request.url_for("sparql")), graphs))
+        return Response(body, media_type=MEDIA[fmt], headers={"Vary": "Accept"})
+
     async def sparql(request: Request) -> Response:
         params = parse_qs(request.url.query, keep_blank_values=True)
         if request.method == "POST":
@@ -136,37 +167,39 @@ def create_app(store, timeout: float = 30.0, graph_html: Path | None = None):
             return error(403, "SPARQL updates are refused: this endpoint is read-only")
         queries = params.get("query", [])
         if not queries:
-            if request.method == "GET":
-                return Response(service_description(str(request.url_for("sparql")), graphs), media_type=MEDIA["ttl"])
+            if request.method in ("GET", "HEAD"):
+                return describe(request)
             return error(400, "no query: send query=… or a body of type application/sparql-query")
         if len(queries) > 1:
             return error(400, "one query per request")
         text = queries[0]
-        for key in ("default-graph-uri", "named-graph-uri"):
-            for iri in params.get(key, []):
+        default_graphs = params.get("default-graph-uri") or None
+        named_graphs = params.get("named-graph-uri") or None
+        for key, iris in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
+            for iri in iris or ():
                 if iri not in graphs:
                     return error(400, f"{key} <{iri}> is refused: it names no graph of this dataset")
-        if params.get("default-graph-uri") or params.get("named-graph-uri"):
-            return error(400, "default-graph-uri and named-graph-uri are not supported: use FROM in the query")
         try:
             kind = q.inspect(text, graphs)
+        except UpdateRefused as e:
+            return error(403, str(e))
         except KGError as e:
             return error(400, str(e))
         accept = request.headers.get("accept", "")
-        if kind in ("CONSTRUCT", "DESCRIBE"):
-            fmt = negotiate(accept, GRAPH_TYPES, "ttl")
-        else:
-            fmt = negotiate(accept, RESULT_TYPES, "json")
+        graph_result = kind in ("CONSTRUCT", "DESCRIBE")
+        fmt = negotiate(accept, GRAPH_TYPES if graph_result else RESULT_TYPES, "ttl" if graph_result else "json")
         if fmt is None:
-            return error(406, f"cannot answer a {kind} query as {accept}")
-        try:
-            result = await run_in_threadpool(q.run, store, text, None, timeout)
-            body = q.format_result(result, fmt)
-        except q.QueryTimeout as e:
-            return error(503, str(e))
-        except KGError as e:
-            return error(400, str(e))
-        return Response(body, media_type=MEDIA[fmt])
+            return error(406, f"cannot answer a {kind} query as {accept}", vary=True)
+        job = Job(
+            text,
+            fmt,
+            tuple(default_graphs) if default_graphs else None,
+            tuple(named_graphs) if named_graphs else None,
+        )
+        reply = await pool.run(job)
+        if reply.status != 200:
+            return error(reply.status, reply.body.decode("utf-8", "replace"), vary=True)
+        return Response(reply.body, media_type=MEDIA[fmt], headers={"Vary": "Accept"})
 
     async def index(request: Request) -> Response:
         return HTMLResponse(page)
@@ -178,10 +211,12 @@ def create_app(store, timeout: float = 30.0, graph_html: Path | None = None):
 
     routes = [
         Route("/", index),
-        Route("/sparql", sparql, methods=["GET", "POST"], name="sparql"),
+        Route("/sparql", sparql, methods=["GET", "HEAD", "POST"], name="sparql"),
         Route("/graph", graph),
     ]
-    middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"])]
+    middleware = [
+        Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"], allow_headers=["*"])
+    ]
     return Starlette(routes=routes, middleware=middleware)
 
 
@@ -207,7 +242,32 @@ def query_page(library: dict) -> str:
     return page.replace("__QUERIES__", data).replace("__TITLE__", escape("digital-china-kg SPARQL"))
 
 
-def serve(store, host: str, port: int, timeout: float, graph_html: Path | None) -> None:
+def start_pool(store, workers: int, timeout: float):
+    """A started worker pool over a copy of ``store`` (sent to each worker as N-Quads)."""
+    import pyoxigraph as ox
+
+    from kg.workers import Pool
+
+    pool = Pool(store.dump(format=ox.RdfFormat.N_QUADS), workers, timeout)
+    pool.start()
+    return pool
+
+
+def serve(
+    store, host: str, port: int, timeout: float, graph_html: Path | None, workers: int, access_log: bool = False
+) -> None:
+    """Run the endpoint until interrupted; the workers stop with it."""
     import uvicorn
 
-    uvicorn.run(create_app(store, timeout, graph_html), host=host, port=port, log_level="warning", access_log=False)
+    graphs = q.graph_names(store)
+    pool = start_pool(store, workers, timeout)
+    try:
+        uvicorn.run(
+            create_app(pool, graphs, graph_html),
+            host=host,
+            port=port,
+            log_level="info" if access_log else "warning",
+            access_log=access_log,
+        )
+    finally:
+        pool.close()

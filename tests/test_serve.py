@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import threading
@@ -10,10 +11,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 from conftest import KG, wait_for
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from test_query import Listener
 
 TASKS = "SELECT ?t WHERE { ?t a <https://w3id.org/digital-china-kg/ontology#Task> }"
@@ -26,16 +28,22 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(built):
+def serving(built):
     port = free_port()
     proc = subprocess.Popen(
-        [*KG, "serve", "--data", str(built), "--port", str(port), "--timeout", "2"], stderr=subprocess.PIPE, text=True
+        [*KG, "serve", "--data", str(built), "--port", str(port), "--timeout", "2", "--workers", "2"],
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     wait_for(base + "/sparql", proc, "kg serve")
-    yield base
+    yield base, proc
     proc.terminate()
     proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def server(serving):
+    return serving[0]
 
 
 def http(method: str, url: str, body: bytes | None = None, headers: dict | None = None) -> tuple[int, dict, bytes]:
@@ -116,6 +124,125 @@ def test_content_negotiation_for_graphs(server, accept, parser):
     assert len(Graph().parse(data=body, format=parser)) >= 5
 
 
+DOC_GRAPH = "https://w3id.org/digital-china-kg/id/digital-china-overall-layout-plan/graph"
+ONTOLOGY_GRAPH = "https://w3id.org/digital-china-kg/ontology"
+BEIDOU = "<https://w3id.org/digital-china-kg/id/entity/北斗>"
+
+
+def test_clients_at_their_defaults_get_construct_and_describe(server):
+    """SPARQLWrapper and rdflib's SPARQLStore ask for RDF/XML by default."""
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+    from SPARQLWrapper import SPARQLWrapper
+
+    sw = SPARQLWrapper(server + "/sparql")
+    sw.setQuery("CONSTRUCT { ?t a <urn:task> } WHERE { ?t a <https://w3id.org/digital-china-kg/ontology#Task> }")
+    assert len(sw.query().convert()) == 11
+    sw.setQuery(f"DESCRIBE {BEIDOU}")
+    described = sw.query().convert()
+    assert any(str(o) == "北斗" for o in described.objects())
+    store = Graph(store=SPARQLStore(server + "/sparql"))
+    g = store.query(f"CONSTRUCT {{ {BEIDOU} ?p ?o }} WHERE {{ {BEIDOU} ?p ?o }}").graph
+    assert len(g) >= 5
+    assert len(list(store.query(f"DESCRIBE {BEIDOU}"))) >= 5
+
+
+@pytest.mark.parametrize(
+    ("accept", "media", "parser"),
+    [
+        ("application/rdf+xml", "application/rdf+xml", "xml"),
+        ("application/n-quads", "application/n-quads", "nquads"),
+        ("application/*", "application/rdf+xml", "xml"),
+        ("text/*", "text/turtle", "turtle"),
+        ("*/*;q=0.1, application/ld+json", "application/ld+json", "json-ld"),
+    ],
+)
+def test_graph_formats_and_wildcards(server, accept, media, parser):
+    query = f"CONSTRUCT {{ {BEIDOU} ?p ?o }} WHERE {{ {BEIDOU} ?p ?o }}"
+    status, headers, body = http(
+        "GET", server + "/sparql?" + urllib.parse.urlencode({"query": query}), headers={"Accept": accept}
+    )
+    assert status == 200 and headers["content-type"].startswith(media) and _varies_on_accept(headers)
+    g = Graph().parse(data=body, format=parser) if parser != "nquads" else _nquads(body)
+    assert len(g) >= 5
+
+
+def _varies_on_accept(headers: dict) -> bool:
+    return "Accept" in [v.strip() for v in headers.get("vary", "").split(",")]
+
+
+def _nquads(body: bytes) -> Graph:
+    from rdflib import Dataset
+
+    ds = Dataset()
+    ds.parse(data=body, format="nquads")
+    return Graph().parse(data=ds.serialize(format="nt"), format="nt")
+
+
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("text/*", "text/csv"),
+        ("application/*", "application/sparql-results+json"),
+        ("application/json", "application/sparql-results+json"),
+        ("text/csv;q=0.2, application/sparql-results+xml;q=0.8", "application/sparql-results+xml"),
+    ],
+)
+def test_result_wildcards_and_vary(server, accept, media):
+    status, headers, _ = http(
+        "GET", server + "/sparql?" + urllib.parse.urlencode({"query": TASKS}), headers={"Accept": accept}
+    )
+    assert status == 200 and headers["content-type"].startswith(media) and _varies_on_accept(headers)
+
+
+def test_head_answers_like_get_without_a_body(server):
+    status, headers, body = http("HEAD", server + "/sparql")
+    assert status == 200 and headers["content-type"].startswith("text/turtle") and body == b""
+    status, headers, body = http("HEAD", server + "/sparql?" + urllib.parse.urlencode({"query": TASKS}))
+    assert status == 200 and headers["content-type"].startswith("application/sparql-results+json") and body == b""
+
+
+@pytest.mark.parametrize(("accept", "parser"), [("application/rdf+xml", "xml"), ("application/ld+json", "json-ld")])
+def test_service_description_is_negotiated(server, accept, parser):
+    status, headers, body = http("GET", server + "/sparql", headers={"Accept": accept})
+    assert status == 200 and headers["content-type"].startswith(accept) and _varies_on_accept(headers)
+    g = Graph().parse(data=body, format=parser)
+    names = {str(o) for o in g.objects(predicate=URIRef("http://www.w3.org/ns/sparql-service-description#name"))}
+    assert names == {DOC_GRAPH, ONTOLOGY_GRAPH}
+
+
+def test_graph_parameters_choose_the_dataset(server):
+    def rows(query: str, **params) -> list[dict]:
+        url = server + "/sparql?" + urllib.parse.urlencode({"query": query, **params})
+        status, _, body = http("GET", url)
+        assert status == 200, body
+        return json.loads(body)["results"]["bindings"]
+
+    assert len(rows(TASKS, **{"default-graph-uri": DOC_GRAPH})) == 11
+    assert rows(TASKS, **{"default-graph-uri": ONTOLOGY_GRAPH}) == []
+    graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert [r["g"]["value"] for r in rows(graphs, **{"named-graph-uri": ONTOLOGY_GRAPH})] == [ONTOLOGY_GRAPH]
+    assert len(rows(graphs)) == 2
+
+
+def test_curl(server):
+    query = f"CONSTRUCT {{ {BEIDOU} ?p ?o }} WHERE {{ {BEIDOU} ?p ?o }}"
+    out = subprocess.run(
+        ["curl", "-sS", "-D", "-", "-H", "Accept: application/rdf+xml", "--data-urlencode", f"query={query}",
+         server + "/sparql"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert out.startswith("HTTP/1.1 200") and "content-type: application/rdf+xml" in out.lower()
+    assert "<rdf:RDF" in out
+    out = subprocess.run(["curl", "-sS", "-I", server + "/sparql"], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("HTTP/1.1 200") and "vary: accept" in out.lower()
+    out = subprocess.run(
+        ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--data-urlencode", "query=DELETE WHERE { ?s ?p ?o }",
+         server + "/sparql"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert out == "403"
+
+
 def test_unacceptable_format_is_406(server):
     status, _, _ = http(
         "GET", server + "/sparql?" + urllib.parse.urlencode({"query": TASKS}), headers={"Accept": "image/png"}
@@ -153,7 +280,7 @@ def test_updates_are_refused(server):
     status, _, body = http(
         "GET", server + "/sparql?" + urllib.parse.urlencode({"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"})
     )
-    assert status == 400 and b"updates are refused" in body
+    assert status == 403 and b"updates are refused" in body
 
 
 def test_service_and_remote_from_are_refused_and_nothing_connects(server):
@@ -182,11 +309,72 @@ def test_malformed_query_names_the_position(server):
     status, _, body = http(
         "GET", server + "/sparql?" + urllib.parse.urlencode({"query": "SELECT * WHERE {\n ?s ?p \n}}"})
     )
-    assert status == 400 and b"line 2, column" in body
+    assert status == 400 and b"line 3, column" in body
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (its query workers)."""
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.add(int(stat.parent.name))
+    return out
+
+
+def _cpu_seconds(pids: set[int]) -> float:
+    """User and system CPU time used so far by these processes."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def test_a_timed_out_worker_is_killed_and_replaced(serving):
+    """After a 503 the CPU the query held is freed, and a fresh worker takes its place."""
+    base, proc = serving
+    before = _children(proc.pid)
+    status, _, body = http("GET", base + "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY}))
+    assert status == 503 and b"timeout" in body
+    # Every worker answers again (a request waits for a free worker, so this also waits
+    # for the replacement to hold the store).
+    for _ in range(6):
+        assert http("GET", base + "/sparql?" + urllib.parse.urlencode({"query": TASKS}))[0] == 200
+    after = _children(proc.pid)
+    assert len(before - after) >= 1 and len(after - before) >= 1  # one worker gone, a new one in its place
+    tree = after | {proc.pid}
+    used = _cpu_seconds(tree)
+    time.sleep(1.0)
+    assert _cpu_seconds(tree) - used < 0.3  # the runaway query no longer burns a core
+
+
+def test_cheap_queries_answer_while_an_expensive_one_runs(server):
+    slow: list[int] = []
+    thread = threading.Thread(
+        target=lambda: slow.append(http("GET", server + "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY}))[0])
+    )
+    thread.start()
+    time.sleep(0.3)
+    for _ in range(5):
+        status, _, body = http("GET", server + "/sparql?" + urllib.parse.urlencode({"query": TASKS}))
+        assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 11
+    assert thread.is_alive() and not slow  # answered while the expensive query still ran
+    thread.join(30)
+    assert slow == [503]
 
 
 def test_runaway_query_is_stopped(server):
-    query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    query = RUNAWAY
     start = time.monotonic()
     status, _, body = http("GET", server + "/sparql?" + urllib.parse.urlencode({"query": query}))
     assert status == 503 and b"timeout" in body

@@ -1,0 +1,178 @@
+"""A pool of query worker processes for `kg serve`: started once, each holding the store.
+
+A thread cannot be stopped and pyoxigraph has no deadline of its own, so queries run in
+worker processes (spawned, never forked from the threaded server: spawn works on every
+platform). A query that runs past its limit is answered 503 and its worker is killed and
+replaced, so the CPU it held is freed; a worker that crashes (pyoxigraph's parser can
+overflow its stack on a huge expression) is replaced the same way. While one worker is
+busy, the others keep answering.
+
+The server talks to a worker over a pipe: (query, format, dataset) in, (status, kind,
+body) out. The query has already passed kg.guard in the server, so a worker only
+evaluates and serializes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+READY = "ready"
+
+
+@dataclass(frozen=True)
+class Request:
+    query: str
+    fmt: str  # a kg.query format name: json, xml, csv, tsv, ttl, nt, nq, jsonld, rdf
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int  # 200, 400 (the query failed), 500 (the worker died), 503 (over the time limit)
+    kind: str  # solutions, boolean or graph; "" on an error
+    body: bytes
+
+
+def _serve_queries(conn: Connection, nquads: bytes) -> None:
+    """A worker's life: load the store once, then answer requests until the pipe closes."""
+    import pyoxigraph as ox
+
+    from kg import query as q
+    from kg.errors import KGError
+
+    store = ox.Store()
+    store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
+    del nquads
+    conn.send(READY)
+    while True:
+        try:
+            req: Request = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            dataset = q.Dataset(req.default_graphs, req.named_graphs)
+            result = q.evaluate(store, req.query, None, dataset)
+            reply = Reply(200, result.kind, q.format_result(result, req.fmt))
+        except KGError as e:
+            reply = Reply(400, "", str(e).encode())
+        except Exception as e:  # anything else is still this query's failure, not the worker's
+            reply = Reply(400, "", f"query failed: {type(e).__name__}: {e}".encode())
+        conn.send(reply)
+
+
+class _Worker:
+    def __init__(self, ctx, nquads: bytes) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_serve_queries, args=(child, nquads), daemon=True)
+        self.process.start()
+        child.close()
+
+    def wait_ready(self, timeout: float) -> None:
+        if not self.conn.poll(timeout) or self.conn.recv() != READY:
+            raise RuntimeError("a query worker did not start")
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class Pool:
+    """``size`` workers over the same data; ``run`` awaits a free one and its reply."""
+
+    def __init__(self, nquads: bytes, size: int, timeout: float, start_timeout: float = 120.0) -> None:
+        if size < 1:
+            raise ValueError("a pool needs at least one worker")
+        self.nquads = nquads
+        self.size = size
+        self.timeout = timeout
+        self.start_timeout = start_timeout
+        self.ctx = multiprocessing.get_context("spawn")
+        self.workers: list[_Worker] = []
+        self.idle: asyncio.Queue[_Worker] | None = None
+        self.replaced = 0
+        self._replacing: set[asyncio.Task] = set()
+
+    def start(self) -> None:
+        """Start every worker and wait until each holds the store (blocking: before serving)."""
+        self.workers = [_Worker(self.ctx, self.nquads) for _ in range(self.size)]
+        for w in self.workers:
+            w.wait_ready(self.start_timeout)
+
+    def pids(self) -> list[int]:
+        return [w.process.pid for w in self.workers]
+
+    async def run(self, request: Request) -> Reply:
+        """The reply to one request: 503 when no worker is free, or the query runs past the limit."""
+        if self.idle is None:
+            self.idle = asyncio.Queue()
+            for w in self.workers:
+                self.idle.put_nowait(w)
+        deadline = time.monotonic() + self.timeout
+        try:
+            worker = await asyncio.wait_for(self.idle.get(), self.timeout)
+        except TimeoutError:
+            return Reply(503, "", f"every query worker stayed busy for {self.timeout:g} s; try again".encode())
+        loop = asyncio.get_running_loop()
+        answered: asyncio.Future = loop.create_future()
+        fd = worker.conn.fileno()
+
+        def readable() -> None:
+            if not answered.done():
+                answered.set_result(None)
+
+        loop.add_reader(fd, readable)
+        try:
+            worker.conn.send(request)
+            await asyncio.wait_for(answered, max(0.0, deadline - time.monotonic()))
+            reply = worker.conn.recv()
+        except TimeoutError:
+            loop.remove_reader(fd)
+            self._replace_later(worker)
+            message = f"the query ran past the {self.timeout:g} s timeout and was stopped; its worker is being replaced"
+            return Reply(503, "", message.encode())
+        except (EOFError, OSError):
+            loop.remove_reader(fd)
+            self._replace_later(worker)
+            return Reply(500, "", b"the query crashed its worker; the worker is being replaced")
+        loop.remove_reader(fd)
+        self.idle.put_nowait(worker)
+        return reply
+
+    def _replace_later(self, worker: _Worker) -> None:
+        """Kill the worker now (its CPU is freed at once) and start its successor in the background."""
+        worker.kill()
+        task = asyncio.get_running_loop().create_task(self._replace(worker))
+        self._replacing.add(task)
+        task.add_done_callback(self._replacing.discard)
+
+    async def _replace(self, worker: _Worker) -> None:
+        fresh = await asyncio.to_thread(self._fresh)
+        self.workers[self.workers.index(worker)] = fresh
+        self.replaced += 1
+        assert self.idle is not None
+        self.idle.put_nowait(fresh)
+
+    def _fresh(self) -> _Worker:
+        w = _Worker(self.ctx, self.nquads)
+        w.wait_ready(self.start_timeout)
+        return w
+
+    def close(self) -> None:
+        for w in self.workers:
+            w.kill()
+        self.workers = []
+
+
+def default_size() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
