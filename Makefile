@@ -30,8 +30,9 @@ lint: install
 format: install
 	$(BIN)/ruff format kg tests bench
 
-bench: install ## Time `kg build` against `python -c "import rdflib"`
+bench: install ## CPU of `kg build` and `kg query` against `python -c "import rdflib"`; `kg serve` against Oxigraph
 	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_serve.py
 	$(BIN)/python bench/bench_gates.py
 	$(BIN)/python bench/bench_query.py
 	$(BIN)/python bench/bench_viz.py

@@ -1,18 +1,16 @@
-"""Named-query latency, cold through the CLI and warm in `kg serve`, pyoxigraph against rdflib;
-and a bounded load run of 20 concurrent clients against `kg serve` on loopback.
+"""Named-query latency, cold through the CLI and warm in `kg serve`, pyoxigraph against rdflib.
+(The load run against `oxigraph serve-read-only` is bench/bench_serve.py.)
 
-Usage: python bench/bench_query.py [--build DIR] [--runs N] [--requests N]
+Usage: python bench/bench_query.py [--build DIR] [--runs N]
 """
 
 from __future__ import annotations
 
 import argparse
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 import urllib.request
@@ -43,7 +41,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--build", default=None, help="a build folder (default: build one in a temporary folder)")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--requests", type=int, default=25, help="requests per client in the load run")
     args = parser.parse_args()
     tmp = tempfile.TemporaryDirectory()
     build = Path(args.build or tmp.name)
@@ -83,40 +80,6 @@ def main() -> None:
             rd = median_time(lambda t=named.text, i=init: list(ds.query(t, initBindings=i)), max(1, args.runs // 2))
             values = (cli * 1000, cli / baseline, warm * 1000, ox_time * 1000, rd * 1000, rd / ox_time)
             print(f"{name:24} " + " ".join(f"{v:13.1f}" for v in values))
-        # Load: 20 clients, each sending a bounded number of requests, on loopback only.
-        mix = [q.with_values(n.text, q.bind(n, {})) for n in library.values() if "CONSTRUCT" not in n.text]
-        latencies: list[float] = []
-        errors = 0
-        lock = threading.Lock()
-
-        def client(k: int) -> None:
-            nonlocal errors
-            for i in range(args.requests):
-                url = base + "?" + urllib.parse.urlencode({"query": mix[(k + i) % len(mix)]})
-                start = time.perf_counter()
-                try:
-                    urllib.request.urlopen(url, timeout=60).read()
-                    ok = True
-                except OSError:
-                    ok = False
-                with lock:
-                    latencies.append(time.perf_counter() - start)
-                    errors += 0 if ok else 1
-
-        threads = [threading.Thread(target=client, args=(k,)) for k in range(20)]
-        start = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - start
-        latencies.sort()
-        p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-        print(
-            f"\nload: 20 clients × {args.requests} requests = {len(latencies)} in {elapsed:.1f} s: "
-            f"{len(latencies) / elapsed:.0f} req/s, p50 {statistics.median(latencies) * 1000:.0f} ms, "
-            f"p99 {p99 * 1000:.0f} ms, errors {errors}"
-        )
     finally:
         server.terminate()
         server.wait(10)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import statistics
 import subprocess
 import sys
@@ -17,6 +18,14 @@ def seconds(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def cpu_seconds(cmd: list[str]) -> float:
+    """User and system CPU time of a command and every process it waited for (a JVM too)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd, check=True, capture_output=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def median_time(fn: Callable[[], object], runs: int) -> float:
     return statistics.median(seconds(fn) for _ in range(runs))
 
@@ -25,10 +34,16 @@ def import_rdflib() -> None:
     subprocess.run([sys.executable, "-c", "import rdflib"], check=True)
 
 
-def report(label: str, times: dict[str, list[float]]) -> None:
-    """Median, minimum and the ratio of medians to the baseline, one row per case."""
+def report(label: str, times: dict[str, list[float]], targets: dict[str, float] | None = None) -> None:
+    """Median, minimum and the ratio of medians to the baseline, one row per case; with
+    ``targets``, the ratio each case should stay under and whether it does."""
     base = statistics.median(times[BASELINE])
-    print(f"{label:44} {'median s':>9} {'min s':>7} {'× baseline':>11}")
+    targets = targets or {}
+    extra = f" {'target':>8} {'met':>4}" if targets else ""
+    print(f"{label:44} {'median s':>9} {'min s':>7} {'× baseline':>11}{extra}")
     for name, values in times.items():
         med = statistics.median(values)
-        print(f"{name:44} {med:9.3f} {min(values):7.3f} {med / base:11.2f}")
+        row = f"{name:44} {med:9.3f} {min(values):7.3f} {med / base:11.2f}"
+        if name in targets:
+            row += f" {'≤' + format(targets[name], 'g') + '×':>8} {'yes' if med / base <= targets[name] else 'NO':>4}"
+        print(row)

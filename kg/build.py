@@ -58,15 +58,15 @@ def outputs(
     from kg import check, docs, stats, viz
 
     union = union if union is not None else export.union(ds)
-    data = export.Snapshot(ds)
-    full = export.Snapshot(export.with_ontology(ds, ontology))
+    data = export.Snapshot.of(ds)
+    full = data.with_ontology(ontology)
     files: dict[str, bytes] = {}
     for fmt in export.RDF_FORMATS:
         ext = export.FORMATS[fmt].ext
         files[f"data.{ext}"] = export.serialize(data, fmt)
         if fmt != "nq":
             files[f"full.{ext}"] = export.serialize(full, fmt)
-    onto = export.Snapshot(export.with_ontology(Dataset(), ontology))
+    onto = export.Snapshot.of(Dataset()).with_ontology(ontology)
     files["ontology.ttl"] = resources.ontology_file().read_bytes()
     files["ontology.owl"] = export.serialize(onto, "rdfxml")
     files["ontology.html"] = docs.render(ontology, union).encode()
@@ -76,7 +76,7 @@ def outputs(
         notes.extend(view_notes)
     summary = stats.summarize(ds, union)
     if report is not None:
-        inferred = export.Snapshot(check.inferred_dataset(report, f"{base}{check.INFERRED_GRAPH}"))
+        inferred = export.Snapshot.of(check.inferred_dataset(report, f"{base}{check.INFERRED_GRAPH}"))
         files["inferred.ttl"] = export.serialize(inferred, "ttl")
         files["inferred.trig"] = export.serialize(inferred, "trig")
         summary["checks"] = check.summary(report)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -123,6 +124,9 @@ def explain_clash(g: Graph) -> list[str]:
     return out
 
 
+JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
+
 def reason(full: Graph, require: bool = False) -> tuple[bool | None, list[tuple], str]:
     """Run HermiT through owlready2; returns (consistent, inferred class memberships, note)."""
     if java() is None:
@@ -137,6 +141,10 @@ def reason(full: Graph, require: bool = False) -> tuple[bool | None, list[tuple]
         path.write_bytes(full.serialize(format="nt", encoding="utf-8"))
         world = owlready2.World()
         world.get_ontology(path.as_uri()).load(format="ntriples")
+        saved = os.environ.get("JAVA_TOOL_OPTIONS")
+        # A one-shot JVM spends half its CPU in the optimising compiler; the quick one (C1
+        # only) halves HermiT's CPU and wall time on this graph, with the same answer.
+        os.environ["JAVA_TOOL_OPTIONS"] = " ".join(filter(None, [saved, JVM_OPTIONS]))
         try:
             # xsd:gYear is outside the OWL 2 datatype map: HermiT treats its values as opaque.
             owlready2.sync_reasoner_hermit(world, debug=0, ignore_unsupported_datatypes=True)
@@ -144,6 +152,11 @@ def reason(full: Graph, require: bool = False) -> tuple[bool | None, list[tuple]
             return False, [], "; ".join(explain_clash(full)) or "HermiT: the ontology plus data is inconsistent"
         except owlready2.OwlReadyJavaError as e:
             raise KGError(f"HermiT failed: {str(e).strip().splitlines()[-1]}") from None
+        finally:
+            if saved is None:
+                os.environ.pop("JAVA_TOOL_OPTIONS", None)
+            else:
+                os.environ["JAVA_TOOL_OPTIONS"] = saved
         inferred = []
         for ind in world.individuals():
             node = URIRef(ind.iri)

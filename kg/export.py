@@ -110,27 +110,88 @@ def _key(term) -> tuple:
     )
 
 
+def _statement_key(st: tuple) -> tuple:
+    return tuple(map(_key, st))
+
+
 def sorted_statements(statements) -> list[tuple]:
     """Triples or quads in one fixed order, by plain string keys (rdflib's own term
     comparisons are many times slower)."""
-    return sorted(statements, key=lambda st: tuple(map(_key, st)))
+    return sorted(statements, key=_statement_key)
 
 
 class Snapshot:
-    """The statements of a dataset, sorted once, in the forms every writer needs."""
+    """The statements of a dataset, sorted once, in the forms every writer needs.
 
-    def __init__(self, ds: Dataset) -> None:
-        self.ds = ds
-        self.prefixes = {prefix: str(ns) for prefix, ns in ds.namespaces() if prefix in PREFIXES or prefix == "id"}
+    The pyoxigraph terms and statements are made once and shared: a build writes a dozen
+    files from the same triples, and the snapshot with the ontology reuses the data's.
+    """
+
+    def __init__(self, quads: list[tuple], prefixes: dict[str, str], ds: Dataset | None = None, cache=None) -> None:
+        self.quads = quads  # sorted by sorted_statements' key
+        self.prefixes = prefixes
+        self._ds = ds
+        self._ox: dict = cache if cache is not None else {}
+        self._triples: list[tuple] | None = None
+        self._ox_quads: list | None = None
+        self._ox_triples: list | None = None
+
+    @classmethod
+    def of(cls, ds: Dataset) -> Snapshot:
+        prefixes = {prefix: str(ns) for prefix, ns in ds.namespaces() if prefix in PREFIXES or prefix == "id"}
         quads = {(s, p, o, g.identifier) for g in _named(ds) for s, p, o in g}
-        self.quads = sorted_statements(quads)
-        self.triples = sorted_statements({q[:3] for q in quads})
-        self._ox: dict = {}
+        return cls(sorted_statements(quads), prefixes, ds)
+
+    def with_ontology(self, ontology: Graph) -> Snapshot:
+        """This snapshot plus the ontology in its own named graph, each triple held once: what
+        the ontology states (the framework a document graph copies, so that data-only exports
+        stay readable) is left out of the document graphs."""
+        import heapq
+
+        onto = URIRef(ONTOLOGY_IRI)
+        held = set(ontology)
+        ours = sorted_statements((s, p, o, onto) for s, p, o in ontology)
+        theirs = [q for q in self.quads if q[:3] not in held]
+        merged = list(heapq.merge(ours, theirs, key=_statement_key))
+        return Snapshot(merged, self.prefixes, None, self._ox)
+
+    @property
+    def ds(self) -> Dataset:
+        """The snapshot as an rdflib Dataset (the network formats read one)."""
+        if self._ds is None:
+            ds = Dataset()
+            for prefix, ns in self.prefixes.items():
+                ds.bind(prefix, ns)
+            for s, p, o, g in self.quads:
+                ds.graph(g).add((s, p, o))
+            self._ds = ds
+        return self._ds
+
+    @property
+    def triples(self) -> list[tuple]:
+        if self._triples is None:
+            self._triples = sorted_statements({q[:3] for q in self.quads})
+        return self._triples
 
     def ox(self, term):
         if term not in self._ox:
             self._ox[term] = oxigraph_term(term)
         return self._ox[term]
+
+    def ox_quads(self) -> list:
+        """The quads as pyoxigraph quads, made once for every format that writes them."""
+        import pyoxigraph as ox
+
+        if self._ox_quads is None:
+            self._ox_quads = [ox.Quad(self.ox(s), self.ox(p), self.ox(o), self.ox(g)) for s, p, o, g in self.quads]
+        return self._ox_quads
+
+    def ox_triples(self) -> list:
+        import pyoxigraph as ox
+
+        if self._ox_triples is None:
+            self._ox_triples = [ox.Triple(self.ox(s), self.ox(p), self.ox(o)) for s, p, o in self.triples]
+        return self._ox_triples
 
 
 def oxigraph_term(term):
@@ -156,7 +217,7 @@ def serialize(source: Dataset | Snapshot, fmt: str) -> bytes:
     """
     if fmt not in FORMATS or fmt == "csv":
         raise KGError(f"unknown format {fmt!r}; choose from {', '.join(f for f in FORMATS if f != 'csv')}")
-    snap = source if isinstance(source, Snapshot) else Snapshot(source)
+    snap = source if isinstance(source, Snapshot) else Snapshot.of(source)
     if fmt in ("graphml", "gexf"):
         return network_bytes(union(snap.ds), fmt)
     if fmt in ("csv-nodes", "csv-edges"):
@@ -165,10 +226,7 @@ def serialize(source: Dataset | Snapshot, fmt: str) -> bytes:
         return jsonld(snap.triples, snap.prefixes)
     import pyoxigraph as ox
 
-    if fmt in ("trig", "nq"):
-        statements = [ox.Quad(*map(snap.ox, q)) for q in snap.quads]
-    else:
-        statements = [ox.Triple(*map(snap.ox, t)) for t in snap.triples]
+    statements = snap.ox_quads() if fmt in ("trig", "nq") else snap.ox_triples()
     rdf_format = {
         "ttl": ox.RdfFormat.TURTLE,
         "nt": ox.RdfFormat.N_TRIPLES,

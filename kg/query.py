@@ -227,9 +227,8 @@ def load_store(data: str | None = None, inferred: bool = False):
         return store, ", ".join(str(p) for p in candidates)
     from kg import build, export, graph, resources
 
-    ds = export.with_ontology(build.dataset([]), graph.load_ontology(resources.ontology_file()))
-    snap = export.Snapshot(ds)
-    store.bulk_extend(ox.Quad(*map(snap.ox, q)) for q in snap.quads)
+    snap = export.Snapshot.of(build.dataset([])).with_ontology(graph.load_ontology(resources.ontology_file()))
+    store.bulk_extend(snap.ox_quads())
     return store, "the bundled plan, built in memory"
 
 

@@ -13,6 +13,7 @@ read with q-values and wildcards by python-mimeparse; every negotiated answer sa
 
 from __future__ import annotations
 
+import functools
 import json
 from html import escape
 from pathlib import Path
@@ -57,16 +58,23 @@ DEFAULT_FORMAT = {"results": "json", "graph": "ttl"}
 MAX_BODY = 100_000
 
 
-def negotiate(accept: str, kinds: dict[str, str], default: str) -> str | None:
-    """The best format for an Accept header (q-values and wildcards); None when nothing fits."""
+KINDS = {"results": RESULT_TYPES, "graph": GRAPH_TYPES}
+
+
+@functools.lru_cache(maxsize=512)
+def negotiate(accept: str, kind: str) -> str | None:
+    """The best format for an Accept header (q-values and wildcards) and a kind of answer
+    ("results" or "graph"); None when nothing fits. Clients send the same few headers, so
+    the answers are kept."""
     import mimeparse
 
+    kinds = KINDS[kind]
     if not accept.strip():
-        return default
+        return DEFAULT_FORMAT[kind]
     try:
         best = mimeparse.best_match(list(kinds), accept)
     except (ValueError, IndexError):  # a header mimeparse cannot read is read as "anything"
-        return default
+        return DEFAULT_FORMAT[kind]
     return kinds[best] if best else None
 
 
@@ -149,7 +157,7 @@ def create_app(pool, graphs: set[str], graph_html: Path | None = None):
 
     def describe(request: Request) -> Response:
         accept = request.headers.get("accept", "")
-        fmt = negotiate(accept, GRAPH_TYPES, "ttl")
+        fmt = negotiate(accept, "graph")
         if fmt is None:
             return error(406, f"the service description is a graph; it cannot be sent as {accept}", vary=True)
         body = _graph_in(fmt, service_description(str(request.url_for("sparql")), graphs))
@@ -187,7 +195,7 @@ def create_app(pool, graphs: set[str], graph_html: Path | None = None):
             return error(400, str(e))
         accept = request.headers.get("accept", "")
         graph_result = kind in ("CONSTRUCT", "DESCRIBE")
-        fmt = negotiate(accept, GRAPH_TYPES if graph_result else RESULT_TYPES, "ttl" if graph_result else "json")
+        fmt = negotiate(accept, "graph" if graph_result else "results")
         if fmt is None:
             return error(406, f"cannot answer a {kind} query as {accept}", vary=True)
         job = Job(

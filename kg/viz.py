@@ -277,11 +277,13 @@ def summarize(net, max_nodes: int):
 
 
 def page_data(net, pos: dict, title: dict, note: str) -> dict:
-    """Nodes and edges through pyvis, with what the side panel and filters need."""
-    from pyvis.network import Network
+    """Nodes and edges in vis-network's data format, with what the side panel and filters need.
 
-    vis = Network(directed=True)
+    The page runs vis-network (the copy pyvis ships); the data is written here directly,
+    which spares the build pyvis's import (and IPython's) and its per-edge node scans.
+    """
     degree = dict(net.degree())
+    nodes = []
     for n in sorted(net.nodes):
         a = net.nodes[n]
         x, y = pos.get(n, (0.0, 0.0))
@@ -289,45 +291,31 @@ def page_data(net, pos: dict, title: dict, note: str) -> dict:
         if a.get("folded"):
             en = f"{en} (+{a['folded']})"
             zh = f"{zh}(+{a['folded']})" if zh else zh
-        vis.add_node(
-            n,
-            label=_short(zh or en),
-            shape="dot",
-            color=a["color"],
-            x=x,
-            y=y,
-            value=degree.get(n, 0) + (6 if a["kind"] in STRUCTURE else 1),
-            kind=a["kind"],
-            groups=sorted(a["groups"]),
-            zh=zh,
-            en=en,
-            source_zh=a.get("source_zh", ""),
-            source_en=a.get("source_en", ""),
-            paragraph=a.get("paragraph", ""),
-        )
-    for s, o, data in sorted(net.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("relation", ""))):
-        vis.add_edge(s, o, label=data.get("relation", ""), arrows="to")
-    nodes, edges, _, _, _, _ = vis.get_network_data()
-    keep = (
-        "id",
-        "label",
-        "color",
-        "x",
-        "y",
-        "value",
-        "kind",
-        "groups",
-        "zh",
-        "en",
-        "source_zh",
-        "source_en",
-        "paragraph",
-    )
+        node = {
+            "id": n,
+            "label": _short(zh or en),
+            "color": a["color"],
+            "x": x,
+            "y": y,
+            "value": degree.get(n, 0) + (6 if a["kind"] in STRUCTURE else 1),
+            "kind": a["kind"],
+            "groups": sorted(a["groups"]),
+            "zh": zh,
+            "en": en,
+            "source_zh": a.get("source_zh", ""),
+            "source_en": a.get("source_en", ""),
+            "paragraph": a.get("paragraph", ""),
+        }
+        nodes.append(node)
+    edges = [
+        {"from": s, "to": o, "label": data.get("relation", "")}
+        for s, o, data in sorted(net.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("relation", "")))
+    ]
     return {
         "title": title,
         "note": note,
-        "nodes": [{k: node[k] for k in keep if k in node} for node in nodes],
-        "edges": [{"from": e["from"], "to": e["to"], "label": e.get("label", "")} for e in edges],
+        "nodes": nodes,
+        "edges": edges,
         "colors": {**GROUP_COLORS, **ENTITY_COLORS},
     }
 
