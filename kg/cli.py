@@ -321,7 +321,9 @@ def data_option(f):
 @cli.command()
 @click.argument("query_arg", metavar="NAME|FILE|-|SPARQL")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="Bind a parameter of the query.")
-@click.option("--format", "-f", "fmt", default=None, help="table, csv, tsv, json, xml; ttl, nt, jsonld for graphs.")
+@click.option(
+    "--format", "-f", "fmt", default=None, help="table, csv, tsv, json, xml; ttl, nt, nq, jsonld, rdf for graphs."
+)
 @click.option("--timeout", type=float, default=None, metavar="SECONDS", help="Stop the query after this long.")
 @data_option
 def query(

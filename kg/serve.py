@@ -13,6 +13,7 @@ read with q-values and wildcards by python-mimeparse; every negotiated answer sa
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from html import escape
@@ -269,6 +270,10 @@ def serve(
 
     graphs = q.graph_names(store)
     pool = start_pool(store, workers, timeout)
+    # uvicorn writes its access log to standard output; a server's log belongs on stderr,
+    # so that the output stays the user's to redirect.
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["handlers"]["access"]["stream"] = "ext://sys.stderr"
     try:
         uvicorn.run(
             create_app(pool, graphs, graph_html),
@@ -276,6 +281,8 @@ def serve(
             port=port,
             log_level="info" if access_log else "warning",
             access_log=access_log,
+            use_colors=False,
+            log_config=log_config,
         )
     finally:
         pool.close()

@@ -450,3 +450,22 @@ def test_unusable_request_bodies(server):
     assert status == 415
     status, _, body = http("POST", server + "/sparql", b"SELECT \xff", {"Content-Type": "application/sparql-query"})
     assert status == 400 and b"not UTF-8" in body
+
+
+def test_access_log_prints_a_line_per_request(built):
+    port = free_port()
+    proc = subprocess.Popen(
+        [*KG, "serve", "--data", str(built), "--port", str(port), "--workers", "1", "--access-log"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/sparql", proc, "kg serve")
+        assert http("GET", base + "/sparql?" + urllib.parse.urlencode({"query": TASKS}))[0] == 200
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    lines = [line for line in err.splitlines() if "GET /sparql?query=" in line]
+    assert lines and lines[-1].rstrip().endswith("200 OK")
+    assert "with 1 query worker;" in err
