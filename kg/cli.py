@@ -342,6 +342,7 @@ def query(
       kg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
     from kg import query as q
+    from kg import sandbox
 
     if timeout is not None and timeout <= 0:
         raise KGError("--timeout must be a positive number of seconds")
@@ -351,6 +352,7 @@ def query(
         raise KGError("--param needs a named query or a query file that declares its parameters")
     bindings = q.bind(named, given)
     store, _ = q.load_store(data, inferred)
+    sandbox.deny_network()  # from here on this process opens no network socket, whatever the query
     result = q.run(store, text, bindings, timeout)
     fmt = fmt or ("ttl" if result.kind == "graph" else "table" if sys.stdout.isatty() else "csv")
     sys.stdout.buffer.write(q.format_result(result, fmt))

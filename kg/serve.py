@@ -266,10 +266,18 @@ def serve(
     store, host: str, port: int, timeout: float, graph_html: Path | None, workers: int, access_log: bool = False
 ) -> None:
     """Run the endpoint until interrupted; the workers stop with it."""
+    import sys
+
     import uvicorn
 
     graphs = q.graph_names(store)
     pool = start_pool(store, workers, timeout)
+    denied, why = pool.network_denied()
+    if denied:
+        print("query workers run with the network denied (seccomp)", file=sys.stderr)
+    else:
+        warning = f"kg: warning: query workers can reach the network ({why}); only the guard refuses SERVICE"
+        print(warning, file=sys.stderr)
     # uvicorn writes its access log to standard output; a server's log belongs on stderr,
     # so that the output stays the user's to redirect.
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)

@@ -44,12 +44,14 @@ def _serve_queries(conn: Connection, nquads: bytes) -> None:
     import pyoxigraph as ox
 
     from kg import query as q
+    from kg import sandbox
     from kg.errors import KGError
 
     store = ox.Store()
     store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
     del nquads
-    conn.send(READY)
+    denied = sandbox.deny_network()
+    conn.send((READY, denied, sandbox.REASON))
     while True:
         try:
             req: Request = conn.recv()
@@ -68,14 +70,19 @@ def _serve_queries(conn: Connection, nquads: bytes) -> None:
 
 class _Worker:
     def __init__(self, ctx, nquads: bytes) -> None:
+        self.network_denied, self.sandbox_note = False, "not started"
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_serve_queries, args=(child, nquads), daemon=True)
         self.process.start()
         child.close()
 
     def wait_ready(self, timeout: float) -> None:
-        if not self.conn.poll(timeout) or self.conn.recv() != READY:
+        if not self.conn.poll(timeout):
             raise RuntimeError("a query worker did not start")
+        message = self.conn.recv()
+        if message[0] != READY:
+            raise RuntimeError("a query worker did not start")
+        self.network_denied, self.sandbox_note = message[1], message[2]
 
     def kill(self) -> None:
         self.process.kill()
@@ -104,6 +111,11 @@ class Pool:
         self.workers = [_Worker(self.ctx, self.nquads) for _ in range(self.size)]
         for w in self.workers:
             w.wait_ready(self.start_timeout)
+
+    def network_denied(self) -> tuple[bool, str]:
+        """Whether every worker runs with the network denied, and why not if not."""
+        notes = [w.sandbox_note for w in self.workers if not w.network_denied]
+        return not notes, (notes[0] if notes else "")
 
     def pids(self) -> list[int]:
         return [w.process.pid for w in self.workers]
