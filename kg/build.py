@@ -13,7 +13,7 @@ from kg.errors import KGError
 from kg.extract import extract
 from kg.facts import DocumentFacts
 from kg.graph import DEFAULT_BASE
-from kg.normalise import normalise
+from kg.normalise import normalise, without_controls
 
 
 def read_documents(paths: Sequence[str | Path], lexicon_path: str | Path | None = None) -> list[DocumentFacts]:
@@ -24,18 +24,20 @@ def read_documents(paths: Sequence[str | Path], lexicon_path: str | Path | None 
     docs: list[DocumentFacts] = []
     seen: dict[str, str] = {}
     for path in paths or [resources.default_corpus()]:
-        content = text.read_text(path)
+        raw = text.read_bytes(path)
+        content = text.read_text(path, raw)
         slug = text.slug_for(path)
         if slug in seen:
             raise KGError(f"{path}: has the same document id {slug!r} as {seen[slug]}; rename one of them")
         seen[slug] = str(path)
-        docs.append(read_content(content, str(path), lex, frameworks, scorer, Path(path).read_bytes()))
+        docs.append(read_content(content, str(path), lex, frameworks, scorer, raw))
     return docs
 
 
 def read_content(content: str, path: str, lex, frameworks, scorer, raw: bytes | None = None) -> DocumentFacts:
     """The facts of one decoded report: normalise, segment, extract (no file needed)."""
-    doc = text.segment(normalise(content), path, scorer, source=content)
+    source = without_controls(content)
+    doc = text.segment(normalise(content), path, scorer, source=source)
     raw = content.encode("utf-8", "surrogatepass") if raw is None else raw
     return extract(doc, lex, frameworks, raw)
 

@@ -391,18 +391,50 @@ def queries() -> None:
     metavar="N",
     help="Query worker processes, each holding the store [default: the number of cores].",
 )
+@click.option(
+    "--memory",
+    default=2048,
+    show_default=True,
+    type=click.IntRange(0, None),
+    metavar="MB",
+    help="Memory each worker may add to hold a query's working data (0: no limit).",
+)
+@click.option(
+    "--queue",
+    default=None,
+    type=click.IntRange(1, 100_000),
+    metavar="N",
+    help="Requests that may wait for a busy worker; past that, 503 with Retry-After [default: 32 per worker].",
+)
+@click.option(
+    "--cors",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Let pages from ORIGIN read the answers (repeatable; * for any). Default: none, so a web page "
+    "you visit cannot query the endpoint on your machine.",
+)
 @click.option("--access-log", is_flag=True, help="Print one line per request on standard error.")
 def serve(
-    data: str | None, inferred: bool, host: str, port: int, timeout: float, workers: int | None, access_log: bool
+    data: str | None,
+    inferred: bool,
+    host: str,
+    port: int,
+    timeout: float,
+    workers: int | None,
+    memory: int,
+    queue: int | None,
+    cors: tuple[str, ...],
+    access_log: bool,
 ) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql and a query page at /.
 
     GET, HEAD and POST (form or application/sparql-query); results as SPARQL JSON,
     XML, CSV or TSV and graphs as Turtle, RDF/XML, N-Triples, N-Quads or JSON-LD, by
     the Accept header; default-graph-uri and named-graph-uri for the graphs it holds;
-    a service description; CORS. Updates are refused (403), SERVICE and remote FROM
-    too (400). Queries run in a pool of worker processes: one past its time limit
-    gets 503 and its worker is replaced, while the others keep answering.
+    a service description; CORS when --cors names origins. Updates are refused (403),
+    SERVICE and remote FROM too (400). Queries run in a pool of worker processes with
+    the network denied: one past its time or memory limit gets 503 and its worker is
+    replaced, while the others keep answering; past --queue waiting requests, 503.
 
     \b
     Example:
@@ -425,7 +457,8 @@ def serve(
         f"{'s' if workers != 1 else ''}; Ctrl-C stops",
         err=True,
     )
-    server.serve(store, host, port, timeout, folder / "graph.html", workers, access_log)
+    settings = server.Settings(host, port, timeout, workers, memory, queue or 0, cors, access_log)
+    server.serve(store, settings, folder / "graph.html")
 
 
 @cli.command()

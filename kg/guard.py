@@ -18,6 +18,11 @@ from kg.errors import KGError
 from kg.namespaces import query_prefixes
 
 MAX_QUERY_CHARS = 100_000
+# Oxigraph's parser recurses on operator chains: 8,000 `+` overflow its stack, 500 `/` in a
+# property path take 5 s and 1,000 take 48 s. Analysts' queries stay far below these bounds.
+MAX_OPERATORS = 256
+MAX_DEPTH = 64
+_OPERATORS = set("+-*/|&=!<>^")
 
 _TOKEN = re.compile(
     r"""
@@ -92,6 +97,7 @@ def inspect(text: str, local_graphs: frozenset[str] | set[str] = frozenset()) ->
     toks = tokens(text)
     if not toks:
         raise KGError("the query is empty")
+    _check_shape(text, toks)
     prefixes = dict(query_prefixes())
     form = ""
     for i, tok in enumerate(toks):
@@ -130,6 +136,25 @@ def inspect(text: str, local_graphs: frozenset[str] | set[str] = frozenset()) ->
     if not form:
         raise KGError("not a SPARQL query: no SELECT, CONSTRUCT, ASK or DESCRIBE in it")
     return form
+
+
+def _check_shape(text: str, toks: list[Token]) -> None:
+    """Bound nesting and operator chains before the engine parses anything."""
+    depth = operators = 0
+    for tok in toks:
+        if tok.kind != "other":
+            continue
+        if tok.text in "({[":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line, col = position(text, tok.start)
+                raise KGError(f"the query nests deeper than {MAX_DEPTH} levels (line {line}, column {col})")
+        elif tok.text in ")}]":
+            depth = max(0, depth - 1)
+        elif tok.text in _OPERATORS:
+            operators += 1
+            if operators > MAX_OPERATORS:
+                raise KGError(f"the query has more than {MAX_OPERATORS} operators; split it into smaller queries")
 
 
 def graph_parameter_refusal(key: str, iris: list[str], local_graphs: set[str]) -> str | None:

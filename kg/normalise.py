@@ -59,6 +59,18 @@ def to_simplified(text: str) -> str:
     return "".join(lines)
 
 
+def without_controls(text: str) -> str:
+    """The published text with control and format characters (other than line breaks and
+    tabs) as spaces, one for one. This is the text the graph quotes: a control character is
+    no part of what a plan says, and RDF tools choke on it (HermiT fails on \\x1c)."""
+    if text.isprintable():
+        return text
+    return "".join(
+        " " if ch not in _KEEP and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp") else ch
+        for ch in text
+    )
+
+
 def normalise(text: str) -> str:
     """The text the rules read: same length as ``text``, character for character."""
     folded = "".join(_fold(ch) for ch in text)

@@ -309,8 +309,10 @@ def run_with_timeout(fn, timeout: float | None):
     """Run ``fn`` in a forked child that is killed when ``timeout`` seconds pass.
 
     A thread cannot be stopped, and pyoxigraph has no deadline of its own: a process can.
+    (Waiting uses poll(), which has no ceiling on descriptor numbers, unlike select().)
+    Where there is no fork, the query runs in this process without a time limit.
     """
-    if not timeout:
+    if not timeout or not hasattr(os, "fork"):
         return fn()
     read_fd, write_fd = os.pipe()
     pid = os.fork()
@@ -328,11 +330,13 @@ def run_with_timeout(fn, timeout: float | None):
     os.close(write_fd)
     deadline = time.monotonic() + timeout
     chunks = []
+    poller = select.poll()
+    poller.register(read_fd, select.POLLIN | select.POLLHUP)
+    status = 0
     try:
         while True:
             remaining = deadline - time.monotonic()
-            ready = select.select([read_fd], [], [], max(0.0, remaining))[0] if remaining > 0 else []
-            if not ready:
+            if remaining <= 0 or not poller.poll(remaining * 1000):
                 os.kill(pid, signal.SIGKILL)
                 raise QueryTimeout(f"the query ran past the {timeout:g} s timeout and was stopped")
             chunk = os.read(read_fd, 1 << 16)
@@ -341,9 +345,12 @@ def run_with_timeout(fn, timeout: float | None):
             chunks.append(chunk)
     finally:
         os.close(read_fd)
-        os.waitpid(pid, 0)
-    status, value = pickle.loads(b"".join(chunks))
-    if status == "error":
+        _, status = os.waitpid(pid, 0)
+    if not chunks:
+        how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit code {os.WEXITSTATUS(status)}"
+        raise KGError(f"the query crashed the process that ran it ({how})")
+    outcome, value = pickle.loads(b"".join(chunks))
+    if outcome == "error":
         raise KGError(value)
     return value
 

@@ -13,13 +13,13 @@ read with q-values and wildcards by python-mimeparse; every negotiated answer sa
 
 from __future__ import annotations
 
-import copy
 import functools
-import json
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from urllib.parse import parse_qs
 
+from kg import page
 from kg import query as q
 from kg.errors import KGError
 from kg.guard import UpdateRefused
@@ -112,10 +112,12 @@ def _graph_in(fmt: str, turtle: str) -> bytes:
     return ox.serialize(triples, format=out[fmt]) or b""
 
 
-def create_app(pool, graphs: set[str], graph_html: Path | None = None):
+def create_app(pool, graphs: set[str], graph_html: Path | None = None, cors: tuple[str, ...] = ()):
     """The ASGI app: the protocol in front of ``pool`` (a started kg.workers.Pool).
 
     ``graphs``: the named graphs the workers' store holds (graph parameters must name them).
+    ``cors``: the origins whose pages may read the answers ("*" for any); none by default,
+    so a web page the user happens to visit cannot use the endpoint on their machine.
     """
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
@@ -126,7 +128,7 @@ def create_app(pool, graphs: set[str], graph_html: Path | None = None):
 
     from kg.workers import Request as Job
 
-    page = query_page(q.library())
+    query_html = query_page(q.library())
 
     def error(status: int, message: str, vary: bool = False) -> Response:
         headers = {"Vary": "Accept"} if vary else None
@@ -207,26 +209,43 @@ def create_app(pool, graphs: set[str], graph_html: Path | None = None):
         )
         reply = await pool.run(job)
         if reply.status != 200:
-            return error(reply.status, reply.body.decode("utf-8", "replace"), vary=True)
+            response = error(reply.status, reply.body.decode("utf-8", "replace"), vary=True)
+            if reply.retry_after:
+                response.headers["Retry-After"] = str(reply.retry_after)
+            return response
         return Response(reply.body, media_type=MEDIA[fmt], headers={"Vary": "Accept"})
 
     async def index(request: Request) -> Response:
-        return HTMLResponse(page)
+        return HTMLResponse(query_html)
 
     async def graph(request: Request) -> Response:
         if graph_html is None or not graph_html.exists():
             return error(404, "no network view here: run `kg build` (it writes graph.html) and serve its folder")
         return FileResponse(graph_html, media_type="text/html")
 
+    async def with_slash(request: Request) -> Response:
+        """/sparql/ → /sparql, by a relative redirect (never to whatever Host says)."""
+        path = request.url.path.rstrip("/") or "/"
+        query = f"?{request.url.query}" if request.url.query else ""
+        return Response(status_code=308, headers={"Location": path + query})
+
     routes = [
         Route("/", index),
         Route("/sparql", sparql, methods=["GET", "HEAD", "POST"], name="sparql"),
+        Route("/sparql/", with_slash, methods=["GET", "HEAD", "POST"]),
         Route("/graph", graph),
+        Route("/graph/", with_slash),
     ]
-    middleware = [
-        Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"], allow_headers=["*"])
-    ]
-    return Starlette(routes=routes, middleware=middleware)
+    middleware = []
+    if cors:
+        middleware.append(
+            Middleware(
+                CORSMiddleware, allow_origins=list(cors), allow_methods=["GET", "HEAD", "POST"], allow_headers=["*"]
+            )
+        )
+    app = Starlette(routes=routes, middleware=middleware)
+    app.router.redirect_slashes = False  # Starlette's own redirect is absolute, built from Host
+    return app
 
 
 def query_page(library: dict) -> str:
@@ -246,51 +265,59 @@ def query_page(library: dict) -> str:
         for name, nq in library.items()
         if nq.params
     }
-    data = json.dumps({**named, **with_params}, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
-    page = (Path(__file__).parent / "templates" / "query.html").read_text(encoding="utf-8")
-    return page.replace("__QUERIES__", data).replace("__TITLE__", escape("digital-china-kg SPARQL"))
+    return page.fill(
+        "query.html",
+        {"__QUERIES__": page.script_json({**named, **with_params}), "__TITLE__": escape("digital-china-kg SPARQL")},
+    )
 
 
-def start_pool(store, workers: int, timeout: float):
+@dataclass(frozen=True)
+class Settings:
+    """What `kg serve` is told on its command line."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    timeout: float = 30.0
+    workers: int = 1
+    memory_mb: int = 2048
+    queue: int = 0  # requests that may wait for a worker; 0: 32 per worker
+    cors: tuple[str, ...] = ()
+    access_log: bool = False
+
+
+def start_pool(store, settings: Settings):
     """A started worker pool over a copy of ``store`` (sent to each worker as N-Quads)."""
     import pyoxigraph as ox
 
     from kg.workers import Pool
 
-    pool = Pool(store.dump(format=ox.RdfFormat.N_QUADS), workers, timeout)
+    pool = Pool(
+        store.dump(format=ox.RdfFormat.N_QUADS),
+        settings.workers,
+        settings.timeout,
+        memory_mb=settings.memory_mb,
+        max_waiting=settings.queue or 32 * settings.workers,
+    )
     pool.start()
     return pool
 
 
-def serve(
-    store, host: str, port: int, timeout: float, graph_html: Path | None, workers: int, access_log: bool = False
-) -> None:
+def serve(store, settings: Settings, graph_html: Path | None) -> None:
     """Run the endpoint until interrupted; the workers stop with it."""
     import sys
 
-    import uvicorn
+    from kg import httpd
 
     graphs = q.graph_names(store)
-    pool = start_pool(store, workers, timeout)
+    pool = start_pool(store, settings)
     denied, why = pool.network_denied()
     if denied:
         print("query workers run with the network denied (seccomp)", file=sys.stderr)
     else:
         warning = f"kg: warning: query workers can reach the network ({why}); only the guard refuses SERVICE"
         print(warning, file=sys.stderr)
-    # uvicorn writes its access log to standard output; a server's log belongs on stderr,
-    # so that the output stays the user's to redirect.
-    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    log_config["handlers"]["access"]["stream"] = "ext://sys.stderr"
     try:
-        uvicorn.run(
-            create_app(pool, graphs, graph_html),
-            host=host,
-            port=port,
-            log_level="info" if access_log else "warning",
-            access_log=access_log,
-            use_colors=False,
-            log_config=log_config,
-        )
+        app = create_app(pool, graphs, graph_html, settings.cors)
+        httpd.run(app, settings.host, settings.port, settings.access_log)
     finally:
         pool.close()

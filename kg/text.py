@@ -82,6 +82,8 @@ class Document:
 
 def slug_for(path: str | Path) -> str:
     """A stable, readable document id from the file name (language tags dropped)."""
+    if str(path) == "-":
+        return "stdin"
     name = Path(path).name
     for suffix in (".txt", ".md"):
         name = name.removesuffix(suffix)
@@ -90,19 +92,43 @@ def slug_for(path: str | Path) -> str:
     return slug or "document"
 
 
-def read_text(path: str | Path) -> str:
+def read_bytes(path: str | Path) -> bytes:
+    """The bytes of a plan report: a regular file, or ``-`` for standard input, at most
+    MAX_BYTES of either. A FIFO, a device or a directory is refused before it is read, so
+    nothing waits forever on a pipe or reads /dev/zero until memory runs out."""
+    import stat
+    import sys
+
+    if str(path) == "-":
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        where = "standard input"
+    else:
+        p = Path(path)
+        try:
+            mode = p.stat().st_mode
+        except FileNotFoundError:
+            raise KGError(f"{p}: no such file") from None
+        except OSError as e:
+            raise KGError(f"{p}: cannot read: {e.strerror}") from None
+        if stat.S_ISDIR(mode):
+            raise KGError(f"{p}: is a directory, not a text file")
+        if not stat.S_ISREG(mode):
+            raise KGError(f"{p}: not a regular file (a pipe or a device); give a file, or - for standard input")
+        try:
+            with p.open("rb") as f:
+                data = f.read(MAX_BYTES + 1)
+        except OSError as e:
+            raise KGError(f"{p}: cannot read: {e.strerror}") from None
+        where = str(p)
+    if len(data) > MAX_BYTES:
+        raise KGError(f"{where}: over {MAX_BYTES} bytes is too large for a plan report")
+    return data
+
+
+def read_text(path: str | Path, data: bytes | None = None) -> str:
     """Decode a plan report, refusing what cannot be one with a message that says why."""
     p = Path(path)
-    if not p.exists():
-        raise KGError(f"{p}: no such file")
-    if p.is_dir():
-        raise KGError(f"{p}: is a directory, not a text file")
-    try:
-        data = p.read_bytes()
-    except OSError as e:
-        raise KGError(f"{p}: cannot read: {e.strerror}") from None
-    if len(data) > MAX_BYTES:
-        raise KGError(f"{p}: {len(data)} bytes is too large for a plan report (limit {MAX_BYTES})")
+    data = read_bytes(path) if data is None else data
     if not data.strip():
         raise KGError(f"{p}: the file is empty")
     if b"\x00" in data or sum(b < 9 or 13 < b < 32 for b in data[:4096]) > 8:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import html
 import importlib.util
-import json
 import math
 from collections import defaultdict
 from pathlib import Path
 
+from kg import page
 from kg.errors import KGError
 
 GROUP_ORDER = ("Foundation", "Domain", "Capability", "Environment", "Guarantee", "Goal")
@@ -324,26 +324,16 @@ def _short(text: str, limit: int = 18) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _json_for_script(data: dict) -> str:
-    """JSON that cannot end the script element it sits in, whatever the plan's text holds."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    return (
-        text.replace("&", "\\u0026")
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
-
-
 def render_page(full: dict, overview: dict) -> str:
     script, style = _vis_assets()
-    template = (Path(__file__).parent / "templates" / "graph.html").read_text(encoding="utf-8")
-    return (
-        template.replace("/*VIS_CSS*/", style)
-        .replace("/*VIS_JS*/", script.replace("</script", "<\\/script"))
-        .replace("__FULL__", _json_for_script(full))
-        .replace("__OVERVIEW__", _json_for_script(overview))
+    return page.fill(
+        "graph.html",
+        {
+            "/*VIS_CSS*/": style,
+            "/*VIS_JS*/": script.replace("</script", "<\\/script"),
+            "__FULL__": page.script_json(full),
+            "__OVERVIEW__": page.script_json(overview),
+        },
     )
 
 

@@ -15,6 +15,7 @@ evaluates and serializes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import time
@@ -34,12 +35,30 @@ class Request:
 
 @dataclass(frozen=True)
 class Reply:
-    status: int  # 200, 400 (the query failed), 500 (the worker died), 503 (over the time limit)
+    status: int  # 200, 400 (the query failed), 500 (the worker died), 503 (over the time limit, or busy)
     kind: str  # solutions, boolean or graph; "" on an error
     body: bytes
+    retry_after: int = 0  # seconds, when the server is too busy to queue the request
 
 
-def _serve_queries(conn: Connection, nquads: bytes) -> None:
+def _limit_memory(extra_mb: int) -> None:
+    """Let this process grow by ``extra_mb`` more megabytes of address space, and no more: a
+    query that needs more fails (or the worker dies and is replaced), the machine does not swap."""
+    import resource
+
+    if extra_mb <= 0:
+        return
+    try:
+        with open("/proc/self/statm") as f:
+            current = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:  # not Linux: count from nothing
+        current = 0
+    limit = current + extra_mb * 1024 * 1024
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _serve_queries(conn: Connection, nquads: bytes, memory_mb: int = 0) -> None:
     """A worker's life: load the store once, then answer requests until the pipe closes."""
     import pyoxigraph as ox
 
@@ -50,6 +69,7 @@ def _serve_queries(conn: Connection, nquads: bytes) -> None:
     store = ox.Store()
     store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
     del nquads
+    _limit_memory(memory_mb)
     denied = sandbox.deny_network()
     conn.send((READY, denied, sandbox.REASON))
     while True:
@@ -63,16 +83,18 @@ def _serve_queries(conn: Connection, nquads: bytes) -> None:
             reply = Reply(200, result.kind, q.format_result(result, req.fmt))
         except KGError as e:
             reply = Reply(400, "", str(e).encode())
+        except MemoryError:
+            reply = Reply(503, "", f"the query needed more than the worker's {memory_mb} MB".encode())
         except Exception as e:  # anything else is still this query's failure, not the worker's
             reply = Reply(400, "", f"query failed: {type(e).__name__}: {e}".encode())
         conn.send(reply)
 
 
 class _Worker:
-    def __init__(self, ctx, nquads: bytes) -> None:
+    def __init__(self, ctx, nquads: bytes, memory_mb: int) -> None:
         self.network_denied, self.sandbox_note = False, "not started"
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve_queries, args=(child, nquads), daemon=True)
+        self.process = ctx.Process(target=_serve_queries, args=(child, nquads, memory_mb), daemon=True)
         self.process.start()
         child.close()
 
@@ -93,12 +115,23 @@ class _Worker:
 class Pool:
     """``size`` workers over the same data; ``run`` awaits a free one and its reply."""
 
-    def __init__(self, nquads: bytes, size: int, timeout: float, start_timeout: float = 120.0) -> None:
+    def __init__(
+        self,
+        nquads: bytes,
+        size: int,
+        timeout: float,
+        memory_mb: int = 0,
+        max_waiting: int | None = None,
+        start_timeout: float = 120.0,
+    ) -> None:
         if size < 1:
             raise ValueError("a pool needs at least one worker")
         self.nquads = nquads
         self.size = size
         self.timeout = timeout
+        self.memory_mb = memory_mb
+        self.max_waiting = 32 * size if max_waiting is None else max_waiting
+        self.waiting = 0
         self.start_timeout = start_timeout
         self.ctx = multiprocessing.get_context("spawn")
         self.workers: list[_Worker] = []
@@ -108,7 +141,7 @@ class Pool:
 
     def start(self) -> None:
         """Start every worker and wait until each holds the store (blocking: before serving)."""
-        self.workers = [_Worker(self.ctx, self.nquads) for _ in range(self.size)]
+        self.workers = [_Worker(self.ctx, self.nquads, self.memory_mb) for _ in range(self.size)]
         for w in self.workers:
             w.wait_ready(self.start_timeout)
 
@@ -127,10 +160,17 @@ class Pool:
             for w in self.workers:
                 self.idle.put_nowait(w)
         deadline = time.monotonic() + self.timeout
+        if self.idle.empty() and self.waiting >= self.max_waiting:
+            message = f"every query worker is busy and {self.waiting} requests are waiting; try again"
+            return Reply(503, "", message.encode(), retry_after=max(1, round(self.timeout)))
+        self.waiting += 1
         try:
             worker = await asyncio.wait_for(self.idle.get(), self.timeout)
         except TimeoutError:
-            return Reply(503, "", f"every query worker stayed busy for {self.timeout:g} s; try again".encode())
+            message = f"every query worker stayed busy for {self.timeout:g} s; try again"
+            return Reply(503, "", message.encode(), retry_after=max(1, round(self.timeout)))
+        finally:
+            self.waiting -= 1
         loop = asyncio.get_running_loop()
         answered: asyncio.Future = loop.create_future()
         fd = worker.conn.fileno()
@@ -172,7 +212,7 @@ class Pool:
         self.idle.put_nowait(fresh)
 
     def _fresh(self) -> _Worker:
-        w = _Worker(self.ctx, self.nquads)
+        w = _Worker(self.ctx, self.nquads, self.memory_mb)
         w.wait_ready(self.start_timeout)
         return w
 

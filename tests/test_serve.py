@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client as http_client
 import json
 import os
 import socket
@@ -250,21 +251,60 @@ def test_unacceptable_format_is_406(server):
     assert status == 406
 
 
-def test_service_description_and_cors(server):
+def test_service_description(server):
     status, headers, body = http("GET", server + "/sparql")
     assert status == 200 and headers["content-type"].startswith("text/turtle")
     g = Graph().parse(data=body, format="turtle")
     sd = "http://www.w3.org/ns/sparql-service-description#"
     assert len(list(g.triples((None, None, None)))) > 5
     assert any(str(p) == sd + "endpoint" for p in g.predicates())
+
+
+def test_no_cors_by_default(server):
+    """A page from elsewhere cannot read the answers unless --cors names its origin."""
     _, headers, _ = http(
         "GET", server + "/sparql?" + urllib.parse.urlencode({"query": TASKS}), headers={"Origin": "http://example.org"}
     )
-    assert headers.get("access-control-allow-origin") == "*"
-    status, headers, _ = http(
-        "OPTIONS", server + "/sparql", headers={"Origin": "http://example.org", "Access-Control-Request-Method": "POST"}
+    assert "access-control-allow-origin" not in {k.lower() for k in headers}
+
+
+def test_cors_for_the_origins_named(built):
+    port = free_port()
+    proc = subprocess.Popen(
+        [*KG, "serve", "--data", str(built), "--port", str(port), "--workers", "1", "--cors", "http://example.org"],
+        stderr=subprocess.DEVNULL,
     )
-    assert status == 200 and "POST" in headers.get("access-control-allow-methods", "")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/sparql", proc, "kg serve")
+        url = base + "/sparql?" + urllib.parse.urlencode({"query": TASKS})
+        _, headers, _ = http("GET", url, headers={"Origin": "http://example.org"})
+        assert headers.get("access-control-allow-origin") == "http://example.org"
+        _, headers, _ = http("GET", url, headers={"Origin": "http://elsewhere.example"})
+        assert "access-control-allow-origin" not in {k.lower() for k in headers}
+        status, headers, _ = http(
+            "OPTIONS",
+            base + "/sparql",
+            headers={"Origin": "http://example.org", "Access-Control-Request-Method": "POST"},
+        )
+        assert status == 200 and "POST" in headers.get("access-control-allow-methods", "")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_security_headers_and_relative_redirects(server):
+    status, headers, _ = http("GET", server + "/sparql?" + urllib.parse.urlencode({"query": TASKS}))
+    assert status == 200 and headers["x-content-type-options"] == "nosniff"
+    for path in ("/", "/graph"):
+        status, headers, _ = http("GET", server + path)
+        csp = headers.get("content-security-policy", "")
+        assert status == 200 and "frame-ancestors 'none'" in csp and "default-src 'none'" in csp
+        assert headers["x-content-type-options"] == "nosniff"
+    conn = http_client.HTTPConnection(server.removeprefix("http://"), timeout=10)
+    conn.request("GET", "/sparql/?query=ASK%7B%7D", headers={"Host": "evil.example"})
+    r = conn.getresponse()
+    assert r.status == 308 and r.getheader("location") == "/sparql?query=ASK%7B%7D"
 
 
 def test_updates_are_refused(server):
@@ -427,7 +467,7 @@ def test_query_page_in_a_real_browser(server):
         assert "2035" in page.inner_text("#results")
         page.fill("#query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
         page.click("#run")
-        page.wait_for_function("document.getElementById('error').textContent.includes('refused')")
+        page.wait_for_selector("#error:has-text('refused')")
         page.select_option("#named", "pillars")
         page.click("#run")
         page.wait_for_selector("#results table")
@@ -443,6 +483,18 @@ def test_the_network_view_is_served_once_built(server, built):
     status, headers, body = http("GET", server + "/graph")
     assert status == 200 and headers["content-type"].startswith("text/html")
     assert body == (built / "graph.html").read_bytes()
+
+
+def test_the_network_view_runs_under_its_content_security_policy(server):
+    """The CSP allows nothing from elsewhere and no eval: the view must still draw."""
+    from browser import open_page
+
+    with open_page(server) as page:
+        page.goto(server + "/graph")
+        page.wait_for_selector("canvas")
+        page.wait_for_timeout(500)
+        assert page.evaluate("() => document.querySelectorAll('canvas').length") >= 1
+        assert page.errors == [] and page.blocked == []
 
 
 def test_unusable_request_bodies(server):

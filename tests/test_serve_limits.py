@@ -1,0 +1,122 @@
+"""`kg serve` under abuse: it degrades (503, Retry-After, a replaced worker) but never hangs,
+and it leaks no process."""
+
+from __future__ import annotations
+
+import resource
+import socket
+import subprocess
+import threading
+import time
+import urllib.parse
+
+import pytest
+from conftest import KG, wait_for
+from test_serve import TASKS, _children, free_port, http
+
+CARTESIAN = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+
+
+def _serve(built, *options: str):
+    port = free_port()
+    proc = subprocess.Popen(
+        [*KG, "serve", "--data", str(built), "--port", str(port), *options], stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    wait_for(base + "/sparql", proc, "kg serve")
+    return base, port, proc
+
+
+def _stop(proc) -> None:
+    proc.terminate()
+    proc.wait(15)
+
+
+def test_idle_connections_and_cartesian_products_do_not_hang_it(built):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 1400:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(4096, hard), hard))
+    base, port, proc = _serve(built, "--timeout", "2", "--workers", "2", "--queue", "8")
+    idle: list[socket.socket] = []
+    try:
+        workers = _children(proc.pid)
+        for _ in range(1100):
+            idle.append(socket.create_connection(("127.0.0.1", port)))
+        statuses: list[tuple[int, dict]] = []
+
+        def expensive() -> None:
+            status, headers, _ = http("GET", base + "/sparql?" + urllib.parse.urlencode({"query": CARTESIAN}))
+            statuses.append((status, headers))
+
+        threads = [threading.Thread(target=expensive) for _ in range(20)]
+        for t in threads:
+            t.start()
+        time.sleep(0.5)
+        start, answered = time.monotonic(), False
+        while time.monotonic() - start < 30:
+            status, _, _ = http("GET", base + "/sparql?" + urllib.parse.urlencode({"query": TASKS}))
+            if status == 200:
+                answered = True
+                break
+            assert status == 503
+            time.sleep(0.5)
+        assert answered, "a cheap query was never answered"
+        for t in threads:
+            t.join(60)
+        codes = [s for s, _ in statuses]
+        assert len(codes) == 20 and set(codes) <= {503}
+        # Past the queue, the server sheds load at once and says when to come back.
+        assert any(h.get("retry-after") for _, h in statuses)
+    finally:
+        for s in idle:
+            s.close()
+    # No process leaked: as many workers as before, each a fresh one where one was killed.
+    time.sleep(1.0)
+    for _ in range(6):
+        http("GET", base + "/sparql?" + urllib.parse.urlencode({"query": TASKS}))
+    assert len(_children(proc.pid)) == len(workers)
+    _stop(proc)
+
+
+def test_idle_connections_are_closed(built):
+    """A connection that sends nothing is dropped after the header deadline (10 s)."""
+    _base, port, proc = _serve(built, "--workers", "1")
+    try:
+        s = socket.create_connection(("127.0.0.1", port))
+        s.settimeout(30)
+        start = time.monotonic()
+        assert s.recv(1) == b""  # closed by the server
+        assert time.monotonic() - start < 20
+        s.close()
+    finally:
+        _stop(proc)
+
+
+def test_a_worker_past_its_memory_limit_is_replaced(built):
+    base, _port, proc = _serve(built, "--timeout", "20", "--workers", "1", "--memory", "150")
+    try:
+        before = _children(proc.pid)
+        start = time.monotonic()
+        status, _, body = http("GET", base + "/sparql?" + urllib.parse.urlencode({"query": CARTESIAN}))
+        assert status in (500, 503), body
+        assert time.monotonic() - start < 15  # the limit stopped it, not the 20 s timeout
+        assert http("GET", base + "/sparql?" + urllib.parse.urlencode({"query": TASKS}))[0] == 200
+        assert len(_children(proc.pid)) == len(before)
+    finally:
+        _stop(proc)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT (" + "+".join(["1"] * 8000) + " AS ?x) WHERE {}",  # overflowed Oxigraph's stack
+        "SELECT * WHERE { ?s " + "/".join(["<http://p>"] * 1000) + " ?o }",  # 48 s in the planner
+        "SELECT * WHERE " + "{" * 200 + "}" * 200,
+    ],
+)
+def test_oversized_expressions_are_refused_before_the_engine(query, built):
+    from conftest import run_kg
+
+    r = run_kg("query", query, "--data", str(built))
+    assert r.returncode == 2 and len(r.stderr.splitlines()) == 1
+    assert "operators" in r.stderr or "nests deeper" in r.stderr
