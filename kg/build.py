@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -87,22 +86,10 @@ def outputs(
 
 
 def write_all(out: Path, files: dict[str, bytes]) -> None:
-    """Stage every file in a temporary folder inside ``out``, then move them in place."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out))
-    except OSError as e:
-        raise KGError(f"{out}: cannot write the build here: {e.strerror}") from None
-    try:
-        for name, data in files.items():
-            (staging / name).write_bytes(data)
-            (staging / name).chmod(0o644)
-        for name in files:
-            (staging / name).replace(out / name)
-    except OSError as e:
-        raise KGError(f"{out}: cannot write the build: {e.strerror}") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    """Replace the folder ``out`` whole with ``files`` (kg.outdir: never file by file)."""
+    from kg import outdir
+
+    outdir.replace(out, files)
 
 
 def check_writable(out: Path) -> None:

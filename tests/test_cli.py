@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 from conftest import run_kg
@@ -267,3 +268,56 @@ def test_the_readme_documents_every_command_and_only_those():
     assert documented == set(cli.commands) - {"queries"}  # `kg queries` is shown under `kg query`
     assert "$ kg queries" in readme
     assert "make build" in readme and "make test" in readme
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir()} if folder.exists() else {}
+
+
+def test_a_killed_build_leaves_the_whole_old_build_or_the_whole_new_one(tmp_path, plan_path, second_plan_path):
+    """kill -9 at random moments near the end of a build (where it writes), 20 times: the
+    folder always equals one complete build, and the next build removes what was staged."""
+    import random
+    import signal
+    import subprocess
+    import time
+
+    from conftest import KG
+
+    out = tmp_path / "build"
+    builds = {}
+    for path in (plan_path, second_plan_path):
+        start = time.monotonic()
+        assert run_kg("build", "-q", "--skip-checks", "--out", str(out), str(path)).returncode == 0
+        builds[path] = (_snapshot(out), time.monotonic() - start)
+    whole = [snap for snap, _ in builds.values()]
+    assert whole[0] != whole[1]
+    rng = random.Random(20261129)
+    outcomes: list[bool] = []  # did the killed build land?
+    for k in range(20):
+        path = (plan_path, second_plan_path)[k % 2]
+        duration = builds[path][1]
+        proc = subprocess.Popen([*KG, "build", "-q", "--skip-checks", "--out", str(out), str(path)])
+        time.sleep(duration * rng.uniform(0.55, 1.05))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now = _snapshot(out)
+        assert now in whole, f"run {k}: a mixed folder"
+        outcomes.append(now == builds[path][0])
+    print("killed builds that had landed:", sum(outcomes), "of", len(outcomes))
+    assert run_kg("build", "-q", "--skip-checks", "--out", str(out), str(plan_path)).returncode == 0
+    assert _snapshot(out) == whole[0]
+    assert [p.name for p in tmp_path.iterdir() if p.name != "build"] == []  # no stray staging folder
+
+
+def test_out_must_be_a_build_folder(tmp_path):
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "notes.txt").write_text("mine")
+    _one_line_error(run_kg("build", "-q", "--skip-checks", "--out", str(project)), "not a build folder")
+    assert (project / "src").is_dir() and (project / "notes.txt").read_text() == "mine"
+    mine = tmp_path / "b"
+    mine.mkdir()
+    (mine / "README.md").write_text("about this folder")
+    assert run_kg("build", "-q", "--skip-checks", "--out", str(mine)).returncode == 0
+    assert (mine / "README.md").read_text() == "about this folder" and (mine / "full.trig").exists()

@@ -1,0 +1,118 @@
+"""Replace a build folder whole: it always holds the whole old build or the whole new one.
+
+The new build is written into a staging folder beside the old one (same parent, so the
+same file system), then the two are exchanged in one step: Linux's renameat2 with
+RENAME_EXCHANGE swaps two directory entries atomically. Elsewhere (or on a file system
+without it) the old folder is renamed aside and the new one renamed into place: two
+renames, between which the folder is briefly absent, never mixed. A kill at any moment
+leaves at most a staging folder beside it, which the next build removes.
+
+A folder is only replaced when it is a build folder: empty, marked by a previous build
+(``.kg-build``), or holding only files a build writes. Other plain files in it (a README)
+are carried into the new build; a folder holding anything else (subfolders: a project, a
+home directory) is refused, so ``--out .`` can never swap a project away.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from kg.errors import KGError
+
+MARKER = ".kg-build"
+_STAGING = ".{name}.kg-new-"
+_OLD = ".{name}.kg-old-"
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+MAX_CARRIED = 20
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directory entries atomically (Linux renameat2); False where that is unavailable."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    rc = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return rc == 0
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_strays(out: Path) -> None:
+    """Staging and old folders that a killed build left beside ``out``."""
+    parent = out.parent
+    if not parent.is_dir():
+        return
+    for prefix in (_STAGING.format(name=out.name), _OLD.format(name=out.name)):
+        for stray in parent.glob(prefix + "*"):
+            pid = stray.name.removeprefix(prefix).split("-", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and _pid_alive(int(pid)):
+                continue  # another build is writing this one now
+            shutil.rmtree(stray, ignore_errors=True)
+
+
+def _carried(out: Path, written: set[str]) -> list[Path]:
+    """The plain files of the old folder that the build does not write; refuse a folder
+    that is not a build folder."""
+    if not out.exists():
+        return []
+    if not out.is_dir():
+        raise KGError(f"{out}: not a directory")
+    foreign = [p for p in out.iterdir() if p.name not in written and p.name != MARKER]
+    if any(not p.is_file() or p.is_symlink() for p in foreign) or len(foreign) > MAX_CARRIED:
+        shown = ", ".join(sorted(p.name for p in foreign)[:4])
+        raise KGError(f"{out}: not a build folder (it holds {shown}); give --out an empty or a build folder")
+    return foreign
+
+
+def replace(out: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` as the new content of the folder ``out``, in one step."""
+    out = Path(os.path.abspath(out))
+    remove_strays(out)
+    carried = _carried(out, set(files))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=_STAGING.format(name=out.name) + f"{os.getpid()}-", dir=out.parent))
+    except OSError as e:
+        raise KGError(f"{out}: cannot write the build here: {e.strerror}") from None
+    try:
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+        for path in carried:
+            shutil.copy2(path, staging / path.name)
+        (staging / MARKER).write_text("written by kg build; replaced whole by the next one\n", encoding="utf-8")
+        for p in staging.iterdir():
+            p.chmod(0o644)
+        staging.chmod(0o755)
+        _swap_in(staging, out)
+    except OSError as e:
+        raise KGError(f"{out}: cannot write the build: {e.strerror}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # after the swap: the old build
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    if not out.exists():
+        staging.rename(out)
+        return
+    if _exchange(staging, out):
+        return
+    old = out.parent / (_OLD.format(name=out.name) + f"{os.getpid()}")
+    out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
