@@ -471,7 +471,12 @@ def serve(
 @click.option(
     "--data", metavar="PATH", default=None, help="A build folder or RDF file (default: ./build, else the bundled plan)."
 )
-def push(endpoint: str, graph_iri: str | None, user: str | None, token: str | None, data: str | None) -> None:
+@click.option(
+    "--timeout", default=120.0, show_default=True, type=float, metavar="SECONDS", help="Time for each request, whole."
+)
+def push(
+    endpoint: str, graph_iri: str | None, user: str | None, token: str | None, data: str | None, timeout: float
+) -> None:
     """Put the built graph into a triple store (SPARQL 1.1 Graph Store Protocol).
 
     Each document's named graph (and the ontology's) is replaced whole by an HTTP
@@ -489,9 +494,11 @@ def push(endpoint: str, graph_iri: str | None, user: str | None, token: str | No
     if graph_iri is not None:
         graph_iri = q.checked_iri(graph_iri, "--graph")
     store, source = q.load_store(data)
-    for pushed in pusher.push(store, endpoint, graph_iri, user, token):
+    if timeout <= 0:
+        raise KGError("--timeout must be a positive number of seconds")
+    for pushed in pusher.push(store, endpoint, graph_iri, user, token, timeout):
         click.echo(f"{pushed.graph}: {pushed.stored} triples stored (sent {pushed.sent})")
-    click.echo(f"pushed {source} to {endpoint}")
+    click.echo(f"pushed {source} to {pusher.redact(endpoint)}")
 
 
 @cli.command()

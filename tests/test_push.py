@@ -6,6 +6,7 @@ import http.server
 import subprocess
 import sys
 import threading
+import time
 import typing
 import urllib.parse
 import urllib.request
@@ -125,19 +126,54 @@ class Stub(http.server.BaseHTTPRequestHandler):
 
     stored: typing.ClassVar[dict] = {}
     auth: typing.ClassVar[list] = []
+    get_auth: typing.ClassVar[list] = []
     drop_one = False
+    mode = ""  # forge, redirect, drip, huge or fail-second: how the stub misbehaves
+    redirect_to = ""
 
     def do_PUT(self):
         Stub.auth.append(self.headers.get("Authorization"))
         body = self.rfile.read(int(self.headers["Content-Length"]))
+        if Stub.mode == "fail-second" and len(Stub.stored) == 1:
+            self.send_response(500)
+            self.end_headers()
+            return
         Stub.stored[self.path] = body
         self.send_response(204)
         self.end_headers()
 
     def do_GET(self):
+        Stub.get_auth.append(self.headers.get("Authorization"))
+        if Stub.mode == "redirect" and Stub.redirect_to not in self.path:
+            self.send_response(302)
+            self.send_header("Location", Stub.redirect_to + self.path)
+            self.end_headers()
+            return
+        if Stub.mode == "drip":
+            self.send_response(200)
+            self.end_headers()
+            for _ in range(30):
+                self.wfile.write(b"<")
+                self.wfile.flush()
+                time.sleep(1)
+            return
+        if Stub.mode == "huge":
+            chunk = b"#" * (1 << 20) + b"\n"
+            try:
+                self.send_response(200)
+                self.end_headers()
+                for _ in range(600):
+                    self.wfile.write(chunk)
+            except OSError:
+                self.close_connection = True
+            return
         body = Stub.stored.get(self.path, b"")
         if Stub.drop_one:
             body = b"\n".join(body.splitlines()[1:])
+        if Stub.mode == "forge":  # same count, one triple changed
+            lines = body.splitlines()
+            lines[0] = b'<urn:forged> <urn:p> "forged" .'
+            body = b"\n".join(lines)
         self.send_response(200)
         self.send_header("Content-Type", "application/n-triples")
         self.send_header("Content-Length", str(len(body)))
@@ -147,10 +183,16 @@ class Stub(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def handle(self):
+        try:
+            super().handle()
+        except OSError:  # the client hung up on a reply it refused: that is the point
+            pass
+
 
 @pytest.fixture
 def stub():
-    Stub.stored, Stub.auth, Stub.drop_one = {}, [], False
+    Stub.stored, Stub.auth, Stub.get_auth, Stub.drop_one, Stub.mode = {}, [], [], False, ""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stub)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -169,7 +211,44 @@ def test_basic_and_bearer_authentication(stub, built):
 def test_a_store_that_loses_triples_is_caught(stub, built):
     Stub.drop_one = True
     r = run_kg("push", "--endpoint", stub, "--data", str(built))
-    assert r.returncode == 2 and "but the store holds" in r.stderr
+    assert r.returncode == 2 and "lacks 1 that were" in r.stderr and "already replaced: https://" in r.stderr
+
+
+def test_forged_triples_are_caught_though_the_count_is_right(stub, built):
+    Stub.mode = "forge"
+    r = run_kg("push", "--endpoint", stub, "--data", str(built))
+    assert r.returncode == 2 and "holds 1 triples that were not sent (e.g. <urn:forged>" in r.stderr
+
+
+def test_a_redirect_to_another_host_gets_no_credentials(stub, built):
+    other = stub.replace("127.0.0.1", "localhost")
+    Stub.mode, Stub.redirect_to = "redirect", other.removesuffix("/store")
+    r = run_kg("push", "--endpoint", stub, "--data", str(built), "--user", "admin:s3cret")
+    assert r.returncode == 2 and "another host; refused" in r.stderr
+    assert Stub.get_auth == ["Basic YWRtaW46czNjcmV0"]  # the first GET only: nothing went to localhost
+    assert "s3cret" not in r.stderr and "YWRtaW46" not in r.stderr
+
+
+def test_a_dripping_or_huge_reply_is_cut_off(stub, built):
+    Stub.mode = "drip"
+    start = time.monotonic()
+    r = run_kg("push", "--endpoint", stub, "--data", str(built), "--timeout", "3")
+    assert r.returncode == 2 and "longer than the timeout" in r.stderr
+    assert time.monotonic() - start < 20
+    Stub.mode = "huge"
+    r = run_kg("push", "--endpoint", stub, "--data", str(built))
+    assert r.returncode == 2 and "refused" in r.stderr and "bytes" in r.stderr
+
+
+def test_a_failure_part_way_says_what_was_replaced(stub, built):
+    Stub.mode = "fail-second"
+    r = run_kg("push", "--endpoint", stub, "--data", str(built))
+    assert r.returncode == 2 and "HTTP 500" in r.stderr and "already replaced: https://" in r.stderr
+
+
+def test_a_password_in_the_url_never_shows(built):
+    r = run_kg("push", "--endpoint", "http://admin:hunter2@127.0.0.1:9/store", "--data", str(built))
+    assert r.returncode == 2 and "hunter2" not in r.stderr and "admin" not in r.stderr
 
 
 def test_unreachable_and_bad_endpoint(built):
