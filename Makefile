@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: build test lint format bench eval clean install
+.PHONY: build test lint format bench bench-scale eval clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ bench: install ## CPU of `kg build` and `kg query` against `python -c "import rd
 	$(BIN)/python bench/bench_gates.py
 	$(BIN)/python bench/bench_query.py
 	$(BIN)/python bench/bench_viz.py
+
+bench-scale: install ## Build time and peak memory for the bundled plan repeated 1×, 10×, 100×
+	$(BIN)/python bench/bench_scale.py
 
 eval: install ## Build every report of ../shared/corpus-dev and compare with its expect.json
 	$(BIN)/python bench/eval_corpus.py

@@ -1,0 +1,62 @@
+"""Does reading grow linearly? `kg build --skip-checks` on the bundled plan repeated 1×,
+10×, 100× (and 1,000× with --max 1000): wall time and peak memory of each run, and the
+time per copy, which stays flat when the growth is linear.
+
+Usage: python bench/bench_scale.py [--max N] [--limit SECONDS]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from kg import resources
+
+KG = str(Path(sys.executable).with_name("kg"))
+
+
+def run(path: Path, out: Path, limit: float) -> tuple[float, float, bool]:
+    """(seconds, peak MB, finished) of one build, killed past ``limit``."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([KG, "build", "-q", "--skip-checks", "--out", str(out), str(path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    finished = True
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() - start > limit:
+            proc.kill()
+            pid, status, usage = os.wait4(proc.pid, 0)
+            finished = False
+            break
+        time.sleep(0.02)
+    return time.perf_counter() - start, usage.ru_maxrss / 1024, finished and status == 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--max", type=int, default=100, help="the largest repetition (1, 10, 100, 1000)")
+    parser.add_argument("--limit", type=float, default=600.0, help="seconds before a run is stopped")
+    args = parser.parse_args()
+    plan = resources.default_corpus().read_text(encoding="utf-8")
+    print(f"{'copies':>7} {'MB of text':>10} {'seconds':>9} {'s per copy':>11} {'peak MB':>8}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (1, 10, 100, 1000):
+            if n > args.max:
+                break
+            path = Path(tmp) / f"plan-{n}.txt"
+            path.write_text(plan * n, encoding="utf-8")
+            seconds, peak, done = run(path, Path(tmp) / f"out-{n}", args.limit)
+            size = path.stat().st_size / 1e6
+            note = "" if done else f"  (stopped after {args.limit:g} s)"
+            print(f"{n:7d} {size:10.2f} {seconds:9.2f} {seconds / n:11.3f} {peak:8.0f}{note}")
+
+
+if __name__ == "__main__":
+    main()
