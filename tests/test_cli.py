@@ -321,3 +321,44 @@ def test_out_must_be_a_build_folder(tmp_path):
     (mine / "README.md").write_text("about this folder")
     assert run_kg("build", "-q", "--skip-checks", "--out", str(mine)).returncode == 0
     assert (mine / "README.md").read_text() == "about this folder" and (mine / "full.trig").exists()
+
+
+def test_only_regular_files_or_stdin_are_read(tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    _one_line_error(run_kg("build", "--out", str(tmp_path / "o"), str(fifo)), "not a regular file")
+    _one_line_error(run_kg("build", "--out", str(tmp_path / "o"), "/dev/zero"), "not a regular file")
+    import subprocess
+
+    from conftest import KG
+
+    text = "国务院印发《示例规划》。\n《规划》提出，到2030年，覆盖率达到95%以上。\n"
+    r = subprocess.run(
+        [*KG, "build", "-q", "--skip-checks", "--out", str(tmp_path / "o"), "-"],
+        input=text.encode(), capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "示例规划" in (tmp_path / "o" / "data.ttl").read_text(encoding="utf-8")
+
+
+def test_control_characters_and_placeholder_names_in_the_plan(tmp_path):
+    """\\x1c once made HermiT fail; a plan quoting the page's placeholders once broke its JSON."""
+    import json
+    import re
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text(
+        "国务院印发《示例规划》。\x1c\x1c\x1c\x1c\x1c\n"
+        "《规划》提出三方面任务。一是建设__OVERVIEW__平台；二是推进/*VIS_JS*/工程；三是完善__FULL__机制。\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o"
+    r = run_kg("build", "-q", "--out", str(out), str(plan))
+    assert r.returncode == 0, r.stderr
+    assert "\x1c" not in (out / "data.nt").read_text(encoding="utf-8")
+    page = (out / "graph.html").read_text(encoding="utf-8")
+    blocks = re.findall(r'<script id="data-(\w+)" type="application/json">(.*?)</script>', page, flags=re.S)
+    data = {name: json.loads(body) for name, body in blocks}
+    assert set(data) == {"full", "overview"}
+    labels = {n["zh"] for n in data["full"]["nodes"]}
+    assert {"建设__OVERVIEW__平台", "推进/*VIS_JS*/工程", "完善__FULL__机制"} <= labels
