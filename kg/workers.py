@@ -163,26 +163,32 @@ class Pool:
         if self.idle.empty() and self.waiting >= self.max_waiting:
             message = f"every query worker is busy and {self.waiting} requests are waiting; try again"
             return Reply(503, "", message.encode(), retry_after=max(1, round(self.timeout)))
-        self.waiting += 1
-        try:
-            worker = await asyncio.wait_for(self.idle.get(), self.timeout)
-        except TimeoutError:
-            message = f"every query worker stayed busy for {self.timeout:g} s; try again"
-            return Reply(503, "", message.encode(), retry_after=max(1, round(self.timeout)))
-        finally:
-            self.waiting -= 1
+        if self.idle.empty():  # wait for a worker, within the request's time
+            self.waiting += 1
+            try:
+                worker = await asyncio.wait_for(self.idle.get(), self.timeout)
+            except TimeoutError:
+                message = f"every query worker stayed busy for {self.timeout:g} s; try again"
+                return Reply(503, "", message.encode(), retry_after=max(1, round(self.timeout)))
+            finally:
+                self.waiting -= 1
+        else:  # the common case: no task, no timer
+            worker = self.idle.get_nowait()
         loop = asyncio.get_running_loop()
         answered: asyncio.Future = loop.create_future()
         fd = worker.conn.fileno()
 
-        def readable() -> None:
+        def settle(outcome: str) -> None:
             if not answered.done():
-                answered.set_result(None)
+                answered.set_result(outcome)
 
-        loop.add_reader(fd, readable)
+        loop.add_reader(fd, settle, "readable")
+        timer = loop.call_at(loop.time() + max(0.0, deadline - time.monotonic()), settle, "late")
         try:
             worker.conn.send(request)
-            await asyncio.wait_for(answered, max(0.0, deadline - time.monotonic()))
+            outcome = await answered
+            if outcome == "late":
+                raise TimeoutError
             reply = worker.conn.recv()
         except TimeoutError:
             loop.remove_reader(fd)
@@ -193,6 +199,8 @@ class Pool:
             loop.remove_reader(fd)
             self._replace_later(worker)
             return Reply(500, "", b"the query crashed its worker; the worker is being replaced")
+        finally:
+            timer.cancel()
         loop.remove_reader(fd)
         self.idle.put_nowait(worker)
         return reply

@@ -34,8 +34,10 @@ def _stop(proc) -> None:
 
 def test_idle_connections_and_cartesian_products_do_not_hang_it(built):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1400:
+        pytest.skip(f"this machine allows {hard} open files per process; the test holds 1,100 connections")
     if soft < 1400:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(4096, hard), hard))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (4096 if hard == resource.RLIM_INFINITY else min(4096, hard), hard))
     base, port, proc = _serve(built, "--timeout", "2", "--workers", "2", "--queue", "8")
     idle: list[socket.socket] = []
     try:
