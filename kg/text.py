@@ -244,12 +244,23 @@ _MOVE_COST = {(1, 1): 0.0, (1, 2): 0.6, (2, 1): 0.6, (1, 3): 1.4, (3, 1): 1.4}
 _SKIP_COST = 3.0
 
 
-def align(zh: Sequence[Span], en: Sequence[Span], anchors: Scorer | None = None) -> list[tuple[list[int], list[int]]]:
+_BAND = 24
+
+
+def align(
+    zh: Sequence[Span], en: Sequence[Span], anchors: Scorer | None = None, band: int | None = _BAND
+) -> list[tuple[list[int], list[int]]]:
     """Monotone many-to-many alignment of Chinese and English units.
 
     A length-based dynamic programme in the manner of Gale and Church, with the
     expected length ratio taken from the two texts themselves and a bonus for
     shared anchors (numbers, Latin terms, lexicon pairs, ordinal markers).
+
+    Only cells within a band around the proportional diagonal are computed: a
+    translation keeps its order, so the path stays near it, and the work grows with
+    the number of units rather than with their product (2,000 sentence pairs in one
+    paragraph took 54 s and 350 MB with the full table). ``band=None`` computes the
+    full table (for comparison).
     """
     m, n = len(zh), len(en)
     if not m or not n:
@@ -257,17 +268,26 @@ def align(zh: Sequence[Span], en: Sequence[Span], anchors: Scorer | None = None)
     total_zh = sum(len(s.text) for s in zh) or 1
     total_en = sum(len(s.text) for s in en) or 1
     ratio = total_en / total_zh
-    inf = float("inf")
-    cost = [[inf] * (n + 1) for _ in range(m + 1)]
-    back: list[list[tuple[int, int] | None]] = [[None] * (n + 1) for _ in range(m + 1)]
+    # Wide enough that each row's cells overlap the next row's (the skips keep every
+    # cell of the band reachable), and the whole table when the texts are short.
+    width = max(m, n) if band is None else band + math.ceil(n / m)
+
+    def band(i: int) -> range:
+        centre = i * n / m
+        return range(max(0, math.floor(centre) - width), min(n, math.ceil(centre) + width) + 1)
+
+    cost: list[dict[int, float]] = [{} for _ in range(m + 1)]
+    back: list[dict[int, tuple[int, int]]] = [{} for _ in range(m + 1)]
     cost[0][0] = 0.0
     for i in range(m + 1):
-        for j in range(n + 1):
-            if cost[i][j] == inf:
+        row = cost[i]
+        for j in band(i):
+            here = row.get(j)
+            if here is None:
                 continue
             for di, dj in _MOVES:
                 a, b = i + di, j + dj
-                if a > m or b > n:
+                if a > m or b > n or b not in band(a):
                     continue
                 if di == 0 or dj == 0:
                     c = _SKIP_COST
@@ -279,16 +299,14 @@ def align(zh: Sequence[Span], en: Sequence[Span], anchors: Scorer | None = None)
                         ztext = "".join(s.text for s in zh[i:a])
                         etext = " ".join(s.text for s in en[j:b])
                         c -= 0.5 * anchors(ztext, etext)
-                total = cost[i][j] + c
-                if total < cost[a][b]:
+                total = here + c
+                if total < cost[a].get(b, math.inf):
                     cost[a][b] = total
                     back[a][b] = (i, j)
     beads = []
     a, b = m, n
     while (a, b) != (0, 0):
-        prev = back[a][b]
-        assert prev is not None
-        i, j = prev
+        i, j = back[a][b]
         beads.append((list(range(i, a)), list(range(j, b))))
         a, b = i, j
     beads.reverse()
