@@ -112,3 +112,18 @@ def wait_for(url: str, proc, what: str) -> None:
             time.sleep(0.05)
     proc.kill()
     pytest.fail(f"{what} did not start: {proc.stderr.read() if proc.stderr else ''}")
+
+
+def start_kg_serve(data, *options: str, stderr=subprocess.DEVNULL):
+    """`kg serve --data DATA` on a free loopback port, up and answering: (base URL, port, process)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [*KG, "serve", "--data", str(data), "--port", str(port), *options], stderr=stderr, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    wait_for(base + "/sparql", proc, "kg serve")
+    return base, port, proc

@@ -160,16 +160,9 @@ def test_the_sandbox_denies_network_sockets_but_not_local_ones(listener):
 
 @linux
 def test_kg_serve_workers_run_sandboxed(built):
-    from conftest import KG, wait_for
-    from test_serve import free_port
+    from conftest import start_kg_serve
 
-    port = free_port()
-    proc = subprocess.Popen(
-        [*KG, "serve", "--data", str(built), "--port", str(port), "--workers", "1"], stderr=subprocess.PIPE, text=True
-    )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/sparql", proc, "kg serve")
-    finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=10)
+    _, _, proc = start_kg_serve(built, "--workers", "1", stderr=subprocess.PIPE)
+    proc.terminate()
+    _, err = proc.communicate(timeout=10)
     assert "query workers run with the network denied (seccomp)" in err

@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import KG, wait_for
+from conftest import start_kg_serve
 from rdflib import Graph, URIRef
 from test_query import Listener
 
@@ -30,13 +30,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def serving(built):
-    port = free_port()
-    proc = subprocess.Popen(
-        [*KG, "serve", "--data", str(built), "--port", str(port), "--timeout", "2", "--workers", "2"],
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    wait_for(base + "/sparql", proc, "kg serve")
+    base, _, proc = start_kg_serve(built, "--timeout", "2", "--workers", "2")
     yield base, proc
     proc.terminate()
     proc.wait(10)
@@ -269,14 +263,8 @@ def test_no_cors_by_default(server):
 
 
 def test_cors_for_the_origins_named(built):
-    port = free_port()
-    proc = subprocess.Popen(
-        [*KG, "serve", "--data", str(built), "--port", str(port), "--workers", "1", "--cors", "http://example.org"],
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    base, _, proc = start_kg_serve(built, "--workers", "1", "--cors", "http://example.org")
     try:
-        wait_for(base + "/sparql", proc, "kg serve")
         url = base + "/sparql?" + urllib.parse.urlencode({"query": TASKS})
         _, headers, _ = http("GET", url, headers={"Origin": "http://example.org"})
         assert headers.get("access-control-allow-origin") == "http://example.org"
@@ -505,15 +493,8 @@ def test_unusable_request_bodies(server):
 
 
 def test_access_log_prints_a_line_per_request(built):
-    port = free_port()
-    proc = subprocess.Popen(
-        [*KG, "serve", "--data", str(built), "--port", str(port), "--workers", "1", "--access-log"],
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    base, _, proc = start_kg_serve(built, "--workers", "1", "--access-log", stderr=subprocess.PIPE)
     try:
-        wait_for(base + "/sparql", proc, "kg serve")
         assert http("GET", base + "/sparql?" + urllib.parse.urlencode({"query": TASKS}))[0] == 200
     finally:
         proc.terminate()

@@ -5,26 +5,19 @@ from __future__ import annotations
 
 import resource
 import socket
-import subprocess
 import threading
 import time
 import urllib.parse
 
 import pytest
-from conftest import KG, wait_for
-from test_serve import TASKS, _children, free_port, http
+from conftest import start_kg_serve
+from test_serve import TASKS, _children, http
 
 CARTESIAN = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
 
 
 def _serve(built, *options: str):
-    port = free_port()
-    proc = subprocess.Popen(
-        [*KG, "serve", "--data", str(built), "--port", str(port), *options], stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    wait_for(base + "/sparql", proc, "kg serve")
-    return base, port, proc
+    return start_kg_serve(built, *options)
 
 
 def _stop(proc) -> None:
