@@ -9,22 +9,28 @@ from pathlib import Path
 import click
 
 from kg import __version__
-from kg.errors import KGError
+from kg.errors import GateFailed, KGError
 from kg.namespaces import DEFAULT_BASE
+
+EXIT_FAILED_CHECK = 1  # the quality gate (or kg check) found the graph wrong
+EXIT_USAGE = 2  # a bad option or a bad input: the user can fix it
 
 
 class Group(click.Group):
-    """Turns every failure into one line on stderr and exit code 2."""
+    """Turns every failure into one line on stderr and a documented exit code: 1 when the
+    quality gate fails, 2 for a usage error or bad input (click's own usage errors too)."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except KGError as e:
-            details = getattr(e, "details", "")
-            if details:
-                click.echo(details, err=True)
+        except GateFailed as e:
+            if e.details:
+                click.echo(e.details, err=True)
             click.echo(f"kg: error: {e}", err=True)
-            ctx.exit(2)
+            ctx.exit(EXIT_FAILED_CHECK)
+        except KGError as e:
+            click.echo(f"kg: error: {e}", err=True)
+            ctx.exit(EXIT_USAGE)
         except BrokenPipeError:
             sys.stderr.close()
             ctx.exit(0)
@@ -34,7 +40,7 @@ class Group(click.Group):
             if os.environ.get("KG_DEBUG"):
                 raise
             click.echo(f"kg: internal error: {type(e).__name__}: {e} (set KG_DEBUG=1 for the traceback)", err=True)
-            ctx.exit(2)
+            ctx.exit(EXIT_USAGE)
 
 
 def inputs(f):
@@ -74,6 +80,10 @@ def cli() -> None:
     Reads plan reports (alternating Chinese and English paragraphs, or one
     language), extracts the plan's framework, tasks, measures, goals, guarantees
     and the entities they name, with provenance to the sentence, and writes RDF.
+
+    \b
+    Exit codes: 0 done; 1 the quality gate failed (kg build, kg check);
+    2 a usage error or a bad input (one line on stderr says which).
     """
 
 

@@ -1,4 +1,4 @@
-"""The one exception type the CLI turns into a clean message and exit code 2."""
+"""The exceptions the CLI turns into a clean message: exit code 2 (KGError), 1 (GateFailed)."""
 
 
 class KGError(Exception):

@@ -50,7 +50,7 @@ def test_two_disjoint_classes_fail_with_the_individual_and_the_classes(tmp_path)
     )
     out = tmp_path / "build"
     result = run_kg("build", "--lexicon", str(bad), "--out", str(out))
-    assert result.returncode == 2, result.stderr
+    assert result.returncode == 1, result.stderr  # a failed gate: 1, not the 2 of a usage error
     assert "Traceback" not in result.stderr
     assert "北斗" in result.stderr and "is both Organization and Technology" in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("kg: error: quality gate failed: inconsistent")
@@ -272,7 +272,7 @@ def test_the_gate_names_each_check_and_strict_fails_on_warnings(tmp_path):
     assert "no-issuer" in result.stderr and not result.stdout  # --quiet: the warnings table goes to stderr
     assert (tmp_path / "out" / "data.ttl").exists()
     result = run_kg("build", str(plan), "--out", str(tmp_path / "strict"), "--strict")
-    assert result.returncode == 2 and not (tmp_path / "strict" / "data.ttl").exists()
+    assert result.returncode == 1 and not (tmp_path / "strict" / "data.ttl").exists()
     assert "no-issuer" in result.stderr and "Plan with no issuer found" not in result.stderr.splitlines()[-1]
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("kg: error: quality gate failed:") and "no-issuer (1)" in last, result.stderr
@@ -286,3 +286,14 @@ def test_kg_check_verbose_lists_the_notes():
     assert quiet.returncode == 0 and verbose.returncode == 0, verbose.stderr
     assert "measure-without-entity" not in quiet.stdout
     assert "measure-without-entity" in verbose.stdout and "info" in verbose.stdout
+
+
+def test_exit_codes_tell_a_failed_gate_from_a_usage_error(tmp_path):
+    plan = tmp_path / "plan.en.txt"
+    plan.write_text(
+        "China unveiled an action plan for data markets.\nBy 2030, the market will grow.\n", encoding="utf-8"
+    )
+    assert run_kg("check", str(plan)).returncode == 0  # warnings only
+    assert run_kg("check", "--strict", str(plan)).returncode == 1  # the gate failed
+    assert run_kg("check", str(tmp_path / "missing.txt")).returncode == 2  # bad input
+    assert run_kg("check", "--no-such-option").returncode == 2  # usage
