@@ -241,7 +241,11 @@ def docs(files: tuple[str, ...], out: str, base: str, lexicon: str | None) -> No
     help="ttl, nt, trig, nq, jsonld, rdfxml, graphml, gexf, csv, csv-nodes, csv-edges.",
 )
 @click.option(
-    "--output", "-o", type=click.Path(), default=None, help="File to write (a folder for csv); default stdout."
+    "--output",
+    "-o",
+    type=click.Path(),
+    default=None,
+    help="File to write (a folder for csv); - or none: standard output.",
 )
 @click.option("--with-ontology", is_flag=True, help="Include the ontology (RDF formats).")
 @base_option
@@ -262,7 +266,7 @@ def export(
 
     if fmt not in exporter.FORMATS:
         raise KGError(f"unknown format {fmt!r}; choose from {', '.join(exporter.FORMATS)}")
-    if fmt == "csv" and not output:
+    if fmt == "csv" and (not output or output == "-"):
         raise KGError(
             "--format csv writes nodes.csv and edges.csv: give a folder with -o DIR (or use csv-nodes / csv-edges)"
         )
@@ -282,7 +286,7 @@ def export(
         exporter.atomic_write(folder / "edges.csv", edges)
         return
     data = exporter.serialize(ds, fmt)
-    if output:
+    if output and output != "-":  # "-" is standard output, as everywhere
         exporter.atomic_write(Path(output), data)
     else:
         sys.stdout.buffer.write(data)

@@ -77,21 +77,30 @@ def library(folder: Path | None = None) -> dict[str, NamedQuery]:
 
 
 def resolve(arg: str, stdin_text: str | None = None) -> tuple[str, NamedQuery | None]:
-    """NAME of a named query, a FILE, '-' for standard input, or the SPARQL text itself."""
+    """'-' for standard input, an existing FILE, NAME of a named query, or the SPARQL text.
+
+    A file is looked for first, so a file named select-tasks.rq is read, not parsed as
+    SPARQL; a name ending in .rq that is no file is "no such file"."""
     if arg == "-":
         return stdin_text or "", None
-    named = library()
-    if arg in named:
-        return named[arg].text, named[arg]
-    if re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE|PREFIX|BASE|INSERT|DELETE|LOAD|CLEAR|DROP|CREATE)\b", arg, re.I):
-        return arg, None
     path = Path(arg)
-    if path.is_file():
+    try:
+        is_file = "\n" not in arg and path.is_file()
+    except OSError:  # too long, or otherwise no name a file could have
+        is_file = False
+    if is_file:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
             raise KGError(f"{path}: cannot read the query: {e}") from None
         return text, parse_header(path.stem, text)
+    if arg.endswith(".rq"):
+        raise KGError(f"{arg}: no such file")
+    named = library()
+    if arg in named:
+        return named[arg].text, named[arg]
+    if re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE|PREFIX|BASE|INSERT|DELETE|LOAD|CLEAR|DROP|CREATE)\b", arg, re.I):
+        return arg, None
     raise KGError(f"no named query, file or SPARQL text {arg!r}; `kg queries` lists the named queries")
 
 

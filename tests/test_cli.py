@@ -362,3 +362,14 @@ def test_control_characters_and_placeholder_names_in_the_plan(tmp_path):
     assert set(data) == {"full", "overview"}
     labels = {n["zh"] for n in data["full"]["nodes"]}
     assert {"建设__OVERVIEW__平台", "推进/*VIS_JS*/工程", "完善__FULL__机制"} <= labels
+
+
+def test_dash_is_standard_output_and_a_query_file_is_read_first(tmp_path):
+    r = run_kg("export", "--format", "nt", "-o", "-", cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout.startswith("<https://w3id.org/digital-china-kg/")
+    assert not (tmp_path / "-").exists()
+    query = tmp_path / "select-tasks.rq"
+    query.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?t a dckg:Task }\n", encoding="utf-8")
+    r = run_kg("query", str(query), "--format", "csv", cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout.split() == ["n", "11"], r.stderr
+    _one_line_error(run_kg("query", str(tmp_path / "select-missing.rq")), "no such file")
