@@ -87,6 +87,16 @@ def cli() -> None:
     """
 
 
+def _complete_query(ctx, param, incomplete: str):
+    """Shell completion for `kg query`: the named queries, then .rq files."""
+    from click.shell_completion import CompletionItem
+
+    from kg import query as q
+
+    items = [CompletionItem(name, help=nq.title) for name, nq in q.library().items() if name.startswith(incomplete)]
+    return [*items, CompletionItem(incomplete, type="file")]
+
+
 def reasoner_option(f):
     return click.option(
         "--require-reasoner",
@@ -333,12 +343,18 @@ def data_option(f):
 
 
 @cli.command()
-@click.argument("query_arg", metavar="NAME|FILE|-|SPARQL")
+@click.argument("query_arg", metavar="NAME|FILE|-|SPARQL", shell_complete=_complete_query)
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="Bind a parameter of the query.")
 @click.option(
     "--format", "-f", "fmt", default=None, help="table, csv, tsv, json, xml; ttl, nt, nq, jsonld, rdf for graphs."
 )
-@click.option("--timeout", type=float, default=None, metavar="SECONDS", help="Stop the query after this long.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Stop the query after this long.",
+)
 @data_option
 def query(
     query_arg: str, params: tuple[str, ...], fmt: str | None, timeout: float | None, data: str | None, inferred: bool
@@ -358,8 +374,6 @@ def query(
     from kg import query as q
     from kg import sandbox
 
-    if timeout is not None and timeout <= 0:
-        raise KGError("--timeout must be a positive number of seconds")
     text, named = q.resolve(query_arg, sys.stdin.read() if query_arg == "-" else None)
     given = q.parse_params(params)
     if named is None and given:
@@ -397,7 +411,14 @@ def queries() -> None:
     "--host", default="127.0.0.1", show_default=True, help="Address to bind; the default serves this machine only."
 )
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--timeout", default=30.0, show_default=True, type=float, metavar="SECONDS", help="Per-query time limit.")
+@click.option(
+    "--timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Per-query time limit.",
+)
 @click.option(
     "--workers",
     default=None,
@@ -459,8 +480,6 @@ def serve(
     from kg import serve as server
     from kg.workers import default_size
 
-    if timeout <= 0:
-        raise KGError("--timeout must be a positive number of seconds")
     store, source = q.load_store(data, inferred)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"kg: warning: serving on {host}: other machines can reach this endpoint", err=True)
@@ -486,7 +505,12 @@ def serve(
     "--data", metavar="PATH", default=None, help="A build folder or RDF file (default: ./build, else the bundled plan)."
 )
 @click.option(
-    "--timeout", default=120.0, show_default=True, type=float, metavar="SECONDS", help="Time for each request, whole."
+    "--timeout",
+    default=120.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Time for each request, whole.",
 )
 def push(
     endpoint: str, graph_iri: str | None, user: str | None, token: str | None, data: str | None, timeout: float
@@ -508,8 +532,6 @@ def push(
     if graph_iri is not None:
         graph_iri = q.checked_iri(graph_iri, "--graph")
     store, source = q.load_store(data)
-    if timeout <= 0:
-        raise KGError("--timeout must be a positive number of seconds")
     for pushed in pusher.push(store, endpoint, graph_iri, user, token, timeout):
         click.echo(f"{pushed.graph}: {pushed.stored} triples stored (sent {pushed.sent})")
     click.echo(f"pushed {source} to {pusher.redact(endpoint)}")

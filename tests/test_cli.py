@@ -373,3 +373,11 @@ def test_dash_is_standard_output_and_a_query_file_is_read_first(tmp_path):
     r = run_kg("query", str(query), "--format", "csv", cwd=tmp_path)
     assert r.returncode == 0 and r.stdout.split() == ["n", "11"], r.stderr
     _one_line_error(run_kg("query", str(tmp_path / "select-missing.rq")), "no such file")
+
+
+def test_shell_completion_offers_the_named_queries():
+    r = run_kg(env={"_KG_COMPLETE": "bash_complete", "COMP_WORDS": "kg query pil", "COMP_CWORD": "2"})
+    offered = [line.split(",", 1)[1] for line in r.stdout.splitlines() if line.startswith("plain,")]
+    assert offered == ["pillar-subgraph", "pillar-tasks", "pillars"]
+    r = run_kg("query", "plan", "--timeout", "0")
+    assert r.returncode == 2 and "not in the range" in r.stderr
