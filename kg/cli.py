@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kg import __version__
+from kg import __version__, formats
 from kg.errors import GateFailed, KGError
 from kg.namespaces import DEFAULT_BASE
 
@@ -242,14 +242,7 @@ def docs(files: tuple[str, ...], out: str, base: str, lexicon: str | None) -> No
 
 @cli.command()
 @inputs
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    required=True,
-    metavar="FMT",
-    help="ttl, nt, trig, nq, jsonld, rdfxml, graphml, gexf, csv, csv-nodes, csv-edges.",
-)
+@click.option("--format", "-f", "fmt", required=True, type=click.Choice(list(formats.EXPORT_FORMATS)), help="Format.")
 @click.option(
     "--output",
     "-o",
@@ -274,8 +267,6 @@ def export(
     from kg import build as builder
     from kg import export as exporter
 
-    if fmt not in exporter.FORMATS:
-        raise KGError(f"unknown format {fmt!r}; choose from {', '.join(exporter.FORMATS)}")
     if fmt == "csv" and (not output or output == "-"):
         raise KGError(
             "--format csv writes nodes.csv and edges.csv: give a folder with -o DIR (or use csv-nodes / csv-edges)"
@@ -329,7 +320,23 @@ def stats(files: tuple[str, ...], as_json: bool, base: str, lexicon: str | None)
 
 
 def main() -> None:
-    cli(prog_name="kg")
+    """The `kg` command. Usage errors, like every other error, are one line on stderr."""
+    try:
+        code = cli.main(prog_name="kg", standalone_mode=False)
+    except click.UsageError as e:
+        if type(e).__name__ == "NoArgsIsHelpError":  # `kg` alone: the help, as click gives it
+            click.echo(e.format_message(), err=True)
+            sys.exit(EXIT_USAGE)
+        where = e.ctx.command_path if e.ctx is not None else "kg"
+        click.echo(f"kg: error: {e.format_message()} (`{where} --help` lists the options)", err=True)
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as e:
+        click.echo(f"kg: error: {e.format_message()}", err=True)
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        click.echo("kg: aborted", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def data_option(f):
@@ -346,7 +353,12 @@ def data_option(f):
 @click.argument("query_arg", metavar="NAME|FILE|-|SPARQL", shell_complete=_complete_query)
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="Bind a parameter of the query.")
 @click.option(
-    "--format", "-f", "fmt", default=None, help="table, csv, tsv, json, xml; ttl, nt, nq, jsonld, rdf for graphs."
+    "--format",
+    "-f",
+    "fmt",
+    default=None,
+    type=click.Choice(formats.RESULT_FORMATS + formats.GRAPH_FORMATS),
+    help="Results: table (on a terminal), csv (in a pipe), tsv, json, xml. Graphs: ttl, nt, nq, jsonld, rdf.",
 )
 @click.option(
     "--timeout",

@@ -11,39 +11,15 @@ import io
 import json
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, URIRef
 
 from kg.errors import KGError
+from kg.formats import EXPORT_FORMATS, RDF_FORMATS, Format  # noqa: F401 (re-exported)
 from kg.graph import ONT, ONTOLOGY_IRI, PREFIXES
 
-
-@dataclass(frozen=True)
-class Format:
-    name: str
-    ext: str
-    description: str
-
-
-FORMATS = {
-    f.name: f
-    for f in (
-        Format("ttl", "ttl", "Turtle"),
-        Format("nt", "nt", "N-Triples (sorted)"),
-        Format("trig", "trig", "TriG, one named graph per document"),
-        Format("nq", "nq", "N-Quads, one named graph per document (sorted)"),
-        Format("jsonld", "jsonld", "JSON-LD with a context"),
-        Format("rdfxml", "rdf", "RDF/XML (opens in Protégé)"),
-        Format("graphml", "graphml", "GraphML network (Gephi, Cytoscape, yEd)"),
-        Format("gexf", "gexf", "GEXF network (Gephi)"),
-        Format("csv", "", "nodes.csv and edges.csv for Neo4j import (into a directory)"),
-        Format("csv-nodes", "csv", "the nodes CSV alone"),
-        Format("csv-edges", "csv", "the edges CSV alone"),
-    )
-}
-RDF_FORMATS = ("ttl", "nt", "trig", "nq", "jsonld", "rdfxml")
+FORMATS = EXPORT_FORMATS
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -22,11 +22,10 @@ from pathlib import Path
 
 from kg import guard
 from kg.errors import KGError
+from kg.formats import GRAPH_FORMATS, RESULT_FORMATS
 from kg.namespaces import PREFIXES, XSD, compact, expand, query_prefixes
 from kg.table import render as render_table
 
-RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
-GRAPH_FORMATS = ("ttl", "nt", "nq", "jsonld", "rdf")
 MAX_QUERY_CHARS = guard.MAX_QUERY_CHARS
 
 

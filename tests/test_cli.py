@@ -202,7 +202,9 @@ def _one_line_error(result, text):
 
 
 def test_unknown_format_and_csv_without_folder():
-    _one_line_error(run_kg("export", "--format", "xlsx"), "unknown format")
+    _one_line_error(run_kg("export", "--format", "xlsx"), "'xlsx' is not one of 'ttl', 'nt'")
+    _one_line_error(run_kg("query", "plan", "--format", "xlsx"), "is not one of 'table', 'csv'")
+    _one_line_error(run_kg("build", "--no-such-option"), "No such option '--no-such-option'")
     _one_line_error(run_kg("export", "--format", "csv"), "give a folder")
 
 
