@@ -502,7 +502,16 @@ def serve(
         f"{'s' if workers != 1 else ''}; Ctrl-C stops",
         err=True,
     )
-    settings = server.Settings(host, port, timeout, workers, memory, queue or 0, cors, access_log)
+    settings = server.Settings(
+        host=host,
+        port=port,
+        timeout=timeout,
+        workers=workers,
+        memory_mb=memory,
+        queue=queue or 0,
+        cors=cors,
+        access_log=access_log,
+    )
     server.serve(store, settings, folder / "graph.html")
 
 

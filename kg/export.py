@@ -43,24 +43,9 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def with_ontology(ds: Dataset, ontology: Graph) -> Dataset:
-    """A copy of the dataset with the ontology in a named graph of its own.
-
-    Each triple is held once: what the ontology graph states (the framework's individuals,
-    which a document graph copies so that data-only exports stay readable) is left out of
-    the document graphs. A union default graph then counts every triple once, in any engine.
-    """
-    out = Dataset()
-    for prefix, ns in ds.namespaces():
-        out.bind(prefix, ns, override=True)
-    g = out.graph(ONTOLOGY_IRI)
-    for t in sorted_statements(ontology):
-        g.add(t)
-    for src in sorted(_named(ds), key=lambda x: str(x.identifier)):
-        dst = out.graph(src.identifier)
-        for t in sorted_statements(src):
-            if t not in ontology:
-                dst.add(t)
-    return out
+    """A copy of the dataset with the ontology in a named graph of its own, each triple held
+    once (Snapshot.with_ontology says how)."""
+    return Snapshot.of(ds).with_ontology(ontology).ds
 
 
 def _named(ds: Dataset) -> list[Graph]:

@@ -74,6 +74,11 @@ def position(text: str, char: int) -> tuple[int, int]:
     return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
 
 
+def _at(text: str, tok: Token) -> str:
+    """Where a token stands, for a message (computed only when one is written)."""
+    return "at line {}, column {}".format(*position(text, tok.start))
+
+
 def _unescape(iri: str) -> str:
     """An IRI with its \\u and \\U escapes read, as Oxigraph reads them."""
     return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), iri)
@@ -113,15 +118,14 @@ def inspect(text: str, local_graphs: frozenset[str] | set[str] = frozenset()) ->
         if tok.kind != "word":
             continue
         word = tok.text.upper()
-        where = "at line {}, column {}".format(*position(text, tok.start))
         if word == "PREFIX" and i + 2 < len(toks) and toks[i + 1].kind == "pname" and toks[i + 2].kind == "iri":
             prefixes[toks[i + 1].text.rstrip(":")] = _unescape(toks[i + 2].text[1:-1])
         elif word in _QUERY_FORMS and not form:
             form = word
         elif word in _UPDATE_WORDS:
-            raise UpdateRefused(f"SPARQL updates are refused ({word} {where}): the graph is read-only")
+            raise UpdateRefused(f"SPARQL updates are refused ({word} {_at(text, tok)}): the graph is read-only")
         elif word == "SERVICE":
-            raise KGError(f"SERVICE is refused ({where}): a query never reaches the network")
+            raise KGError(f"SERVICE is refused ({_at(text, tok)}): a query never reaches the network")
         elif word == "FROM":
             k = i + 1
             if k < len(toks) and toks[k].kind == "word" and toks[k].text.upper() == "NAMED":
@@ -130,7 +134,7 @@ def inspect(text: str, local_graphs: frozenset[str] | set[str] = frozenset()) ->
             if iri is None or iri not in local_graphs:
                 shown = f"<{iri}>" if iri else (toks[k].text if k < len(toks) else "")
                 raise KGError(
-                    f"FROM {shown} is refused ({where}): it names no graph of this dataset,"
+                    f"FROM {shown} is refused ({_at(text, tok)}): it names no graph of this dataset,"
                     " and remote data is not fetched"
                 )
     if not form:

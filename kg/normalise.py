@@ -30,12 +30,15 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
+def _is_control(ch: str) -> bool:
+    """A control, format or separator character other than a line break or a tab."""
+    return ch not in _KEEP and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp")
+
+
 def _fold(ch: str) -> str:
     if ch in _FOLD:
         return _FOLD[ch]
-    if ch not in _KEEP and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
-        return " "
-    return ch
+    return " " if _is_control(ch) else ch
 
 
 def to_simplified(text: str) -> str:
@@ -65,10 +68,7 @@ def without_controls(text: str) -> str:
     no part of what a plan says, and RDF tools choke on it (HermiT fails on \\x1c)."""
     if text.isprintable():
         return text
-    return "".join(
-        " " if ch not in _KEEP and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp") else ch
-        for ch in text
-    )
+    return "".join(" " if _is_control(ch) else ch for ch in text)
 
 
 def normalise(text: str) -> str:

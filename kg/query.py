@@ -212,17 +212,13 @@ def load_store(data: str | None = None, inferred: bool = False):
         if path.is_dir():
             if not (path / "full.trig").exists():
                 raise KGError(f"{path}: no full.trig here; run `kg build --out {path}` first")
-            candidates = [path / "full.trig"] + (
-                [path / "inferred.trig"] if inferred and (path / "inferred.trig").exists() else []
-            )
+            candidates = _build_files(path, inferred)
         elif path.is_file():
             candidates = [path]
         else:
             raise KGError(f"{path}: no such file or build folder")
     elif Path("build/full.trig").exists():
-        candidates = [Path("build/full.trig")] + (
-            [Path("build/inferred.trig")] if inferred and Path("build/inferred.trig").exists() else []
-        )
+        candidates = _build_files(Path("build"), inferred)
     if candidates:
         for path in candidates:
             fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) if path.suffix else None
@@ -238,6 +234,12 @@ def load_store(data: str | None = None, inferred: bool = False):
     snap = export.Snapshot.of(build.dataset([])).with_ontology(graph.load_ontology(resources.ontology_file()))
     store.bulk_extend(snap.ox_quads())
     return store, "the bundled plan, built in memory"
+
+
+def _build_files(folder: Path, inferred: bool) -> list[Path]:
+    """A build's graph, and what HermiT inferred when asked for and there."""
+    extra = folder / "inferred.trig"
+    return [folder / "full.trig"] + ([extra] if inferred and extra.exists() else [])
 
 
 def graph_names(store) -> set[str]:
@@ -280,6 +282,9 @@ def syntax_message(error: str, text: str = "") -> str:
     return f"malformed SPARQL at line {line}, column {col}{shown}: {what}"
 
 
+_PREFIXES = query_prefixes()
+
+
 def evaluate(store, text: str, substitutions: dict | None = None, dataset: Dataset | None = None) -> Result:
     """One query on the store, with the standard prefixes predeclared; the result serialized."""
     import pyoxigraph as ox
@@ -292,7 +297,7 @@ def evaluate(store, text: str, substitutions: dict | None = None, dataset: Datas
     if dataset is not None and dataset.named is not None:
         graphs["named_graphs"] = [ox.NamedNode(g) for g in dataset.named]
     try:
-        result = store.query(text, prefixes=query_prefixes(), substitutions=substitutions or None, **graphs)
+        result = store.query(text, prefixes=_PREFIXES, substitutions=substitutions or None, **graphs)
         if isinstance(result, ox.QueryTriples):
             return Result("graph", result.serialize(format=ox.RdfFormat.N_TRIPLES) or b"")
         kind = "boolean" if isinstance(result, ox.QueryBoolean) else "solutions"

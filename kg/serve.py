@@ -22,7 +22,7 @@ from urllib.parse import parse_qs
 from kg import page
 from kg import query as q
 from kg.errors import KGError
-from kg.guard import UpdateRefused
+from kg.guard import UpdateRefused, graph_parameter_refusal
 
 # Media types, least preferred first: on a tie (*/*, text/*, application/*) the last wins.
 RESULT_TYPES = {
@@ -187,9 +187,9 @@ def create_app(pool, graphs: set[str], graph_html: Path | None = None, cors: tup
         default_graphs = params.get("default-graph-uri") or None
         named_graphs = params.get("named-graph-uri") or None
         for key, iris in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
-            for iri in iris or ():
-                if iri not in graphs:
-                    return error(400, f"{key} <{iri}> is refused: it names no graph of this dataset")
+            refusal = graph_parameter_refusal(key, iris or [], graphs)
+            if refusal:
+                return error(400, refusal)
         try:
             kind = q.inspect(text, graphs)
         except UpdateRefused as e:
@@ -280,7 +280,7 @@ class Settings:
     timeout: float = 30.0
     workers: int = 1
     memory_mb: int = 2048
-    queue: int = 0  # requests that may wait for a worker; 0: 32 per worker
+    queue: int = 0  # requests that may wait for a worker; 0: the pool's default (32 per worker)
     cors: tuple[str, ...] = ()
     access_log: bool = False
 
@@ -296,7 +296,7 @@ def start_pool(store, settings: Settings):
         settings.workers,
         settings.timeout,
         memory_mb=settings.memory_mb,
-        max_waiting=settings.queue or 32 * settings.workers,
+        max_waiting=settings.queue or None,
     )
     pool.start()
     return pool

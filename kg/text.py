@@ -272,22 +272,23 @@ def align(
     # cell of the band reachable), and the whole table when the texts are short.
     width = max(m, n) if band is None else band + math.ceil(n / m)
 
-    def band(i: int) -> range:
+    def cells(i: int) -> range:
         centre = i * n / m
         return range(max(0, math.floor(centre) - width), min(n, math.ceil(centre) + width) + 1)
 
+    rows = [cells(i) for i in range(m + 1)]
     cost: list[dict[int, float]] = [{} for _ in range(m + 1)]
     back: list[dict[int, tuple[int, int]]] = [{} for _ in range(m + 1)]
     cost[0][0] = 0.0
     for i in range(m + 1):
         row = cost[i]
-        for j in band(i):
+        for j in rows[i]:
             here = row.get(j)
             if here is None:
                 continue
             for di, dj in _MOVES:
                 a, b = i + di, j + dj
-                if a > m or b > n or b not in band(a):
+                if a > m or b > n or b not in rows[a]:
                     continue
                 if di == 0 or dj == 0:
                     c = _SKIP_COST
