@@ -7,10 +7,11 @@ without it) the old folder is renamed aside and the new one renamed into place: 
 renames, between which the folder is briefly absent, never mixed. A kill at any moment
 leaves at most a staging folder beside it, which the next build removes.
 
-A folder is only replaced when it is a build folder: empty, marked by a previous build
-(``.kg-build``), or holding only files a build writes. Other plain files in it (a README)
-are carried into the new build; a folder holding anything else (subfolders: a project, a
-home directory) is refused, so ``--out .`` can never swap a project away.
+A folder is only replaced when it can be a build folder: besides the files a build writes
+it may hold up to MAX_CARRIED plain files (a README), which are carried into the new
+build; anything else (a subfolder: a project, a home directory) is refused, so ``--out .``
+can never swap a project away. Each build leaves a ``.kg-build`` marker that says what the
+folder is; the check does not rest on it.
 """
 
 from __future__ import annotations
