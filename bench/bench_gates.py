@@ -9,7 +9,7 @@ import argparse
 
 from timing import BASELINE, import_rdflib, report, seconds
 
-from kg import build, check, export, graph, resources
+from kg import build, check, rdf, resources
 
 
 def main() -> None:
@@ -17,10 +17,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     ds = build.dataset([resources.default_corpus()])
-    ontology = graph.load_ontology(resources.ontology_file())
-    full = graph.load_ontology(resources.ontology_file())
-    for t in export.union(ds):
-        full.add(t)
+    ontology = rdf.load_ontology(resources.ontology_file())
+    full = rdf.Graph([*ontology, *ds.union()])
     gates = {
         "reasoner (HermiT, JVM start included)": lambda: check.reason(full, require=True),
         "shapes (pyshacl)": lambda: check.shacl(full),

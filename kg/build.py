@@ -11,8 +11,9 @@ from kg import export, framework, lexicon, resources, text
 from kg.errors import KGError
 from kg.extract import extract
 from kg.facts import DocumentFacts
-from kg.graph import DEFAULT_BASE
+from kg.namespaces import DEFAULT_BASE
 from kg.normalise import normalise, without_controls
+from kg.rdf import Data, Graph, load_ontology
 
 
 def read_documents(paths: Sequence[str | Path], lexicon_path: str | Path | None = None) -> list[DocumentFacts]:
@@ -41,25 +42,19 @@ def read_content(content: str, path: str, lex, frameworks, scorer, raw: bytes | 
     return extract(doc, lex, frameworks, raw)
 
 
-def dataset(paths: Sequence[str | Path], base: str = DEFAULT_BASE, lexicon_path: str | Path | None = None):
+def dataset(paths: Sequence[str | Path], base: str = DEFAULT_BASE, lexicon_path: str | Path | None = None) -> Data:
+    """The data of the inputs: one named graph per document."""
     from kg import graph
 
     return graph.build(read_documents(paths, lexicon_path), framework.load(resources.ontology_file()), base)
 
 
 def outputs(
-    ds, ontology, report=None, base: str = DEFAULT_BASE, notes: list[str] | None = None, union=None
+    data: Data, ontology: Graph, report=None, base: str = DEFAULT_BASE, notes: list[str] | None = None
 ) -> dict[str, bytes]:
-    """File name → bytes, for everything `kg build` writes; ``notes`` collects warnings.
-
-    ``union`` is the dataset's merged graph, when the caller has it already.
-    """
-    from rdflib import Dataset
-
+    """File name → bytes, for everything `kg build` writes; ``notes`` collects warnings."""
     from kg import check, docs, stats, viz
 
-    union = union if union is not None else export.union(ds)
-    data = export.Snapshot.of(ds)
     full = data.with_ontology(ontology)
     files: dict[str, bytes] = {}
     for fmt in export.RDF_FORMATS:
@@ -67,17 +62,16 @@ def outputs(
         files[f"data.{ext}"] = export.serialize(data, fmt)
         if fmt != "nq":
             files[f"full.{ext}"] = export.serialize(full, fmt)
-    onto = export.Snapshot.of(Dataset()).with_ontology(ontology)
     files["ontology.ttl"] = resources.ontology_file().read_bytes()
-    files["ontology.owl"] = export.serialize(onto, "rdfxml")
-    files["ontology.html"] = docs.render(ontology, union).encode()
-    views, view_notes = viz.build_views(ds, union=union)
+    files["ontology.owl"] = export.serialize(Data([]).with_ontology(ontology), "rdfxml")
+    files["ontology.html"] = docs.render(ontology, data.union()).encode()
+    views, view_notes = viz.build_views(data)
     files.update(views)
     if notes is not None:
         notes.extend(view_notes)
-    summary = stats.summarize(ds, union)
+    summary = stats.summarize(data)
     if report is not None:
-        inferred = export.Snapshot.of(check.inferred_dataset(report, f"{base}{check.INFERRED_GRAPH}"))
+        inferred = check.inferred_dataset(report, f"{base}{check.INFERRED_GRAPH}")
         files["inferred.ttl"] = export.serialize(inferred, "ttl")
         files["inferred.trig"] = export.serialize(inferred, "trig")
         summary["checks"] = check.summary(report)
@@ -119,14 +113,13 @@ def run(
     from kg import check, graph
 
     check_writable(out)
-    ds = dataset(paths, base, lexicon_path)
-    ontology = graph.load_ontology(resources.ontology_file())
-    union = export.union(ds)
+    data = dataset(paths, base, lexicon_path)
+    ontology = load_ontology(resources.ontology_file())
     report = None
     if checks:
-        report = check.run(ds, ontology, require_reasoner=require_reasoner, union=union)
+        report = check.run(data, ontology, require_reasoner=require_reasoner)
         if report.fails(strict):
             raise check.failure(report, strict)
-    files = outputs(ds, ontology, report, graph.check_base(base), notes, union)
+    files = outputs(data, ontology, report, graph.check_base(base), notes)
     write_all(out, files)
     return json.loads(files["summary.json"]), report

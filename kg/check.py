@@ -13,11 +13,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, Dataset, Graph, Literal, URIRef
-
-from kg import export, resources
+from kg import resources
 from kg.errors import GateFailed, KGError
-from kg.graph import ONT
+from kg.rdf import ONT, OWL, RDF, RDFS, Data, Graph, NamedNode, Quad, Triple, local_name, sort_key
 from kg.table import render
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -62,14 +60,9 @@ class Report:
         return sum(1 for f in self.findings if f.gate == gate and f.severity == severity)
 
 
-def _local(node) -> str:
-    s = str(node)
-    return s.rsplit("#", 1)[-1] if "#" in s else s.rsplit("/", 1)[-1]
-
-
 def _label(g: Graph, node) -> str:
-    labels = {lit.language: str(lit) for lit in g.objects(node, RDFS.label) if isinstance(lit, Literal)}
-    return labels.get("zh") or labels.get("en") or _local(node)
+    labels = g.texts(node)
+    return labels.get("zh") or labels.get("en") or local_name(node)
 
 
 # -- reasoning ----------------------------------------------------------------------
@@ -99,28 +92,28 @@ def explain_clash(g: Graph) -> list[str]:
         if cls not in supers:
             supers[cls] = {cls}
             for parent in g.objects(cls, RDFS.subClassOf):
-                if isinstance(parent, URIRef):
+                if isinstance(parent, NamedNode):
                     supers[cls] |= closure(parent)
         return supers[cls]
 
     types: dict = {}
     for s, o in g.subject_objects(RDF.type):
-        if (s, RDF.type, OWL.NamedIndividual) in g and isinstance(o, URIRef) and o != OWL.NamedIndividual:
+        if (s, RDF.type, OWL.NamedIndividual) in g and isinstance(o, NamedNode) and o != OWL.NamedIndividual:
             types.setdefault(s, set()).add(o)
     for prop in set(g.subjects(RDF.type, OWL.ObjectProperty)):
         domain, rng = g.value(prop, RDFS.domain), g.value(prop, RDFS.range)
         for s, o in g.subject_objects(prop):
-            if isinstance(domain, URIRef) and s in types:
+            if isinstance(domain, NamedNode) and s in types:
                 types[s].add(domain)
-            if isinstance(rng, URIRef) and o in types:
+            if isinstance(rng, NamedNode) and o in types:
                 types[o].add(rng)
     pairs = disjoint_pairs(g)
     out = []
-    for ind in sorted(types):
+    for ind in sorted(types, key=sort_key):
         all_types = set().union(*(closure(t) for t in types[ind]))
-        clashes = sorted({tuple(sorted(_local(c) for c in p)) for p in pairs if p <= all_types})
+        clashes = sorted({tuple(sorted(local_name(c) for c in p)) for p in pairs if p <= all_types})
         for a, b in clashes:
-            out.append(f"{_label(g, ind)} <{ind}> is both {a} and {b}, which the ontology declares disjoint")
+            out.append(f"{_label(g, ind)} <{ind.value}> is both {a} and {b}, which the ontology declares disjoint")
     return out
 
 
@@ -135,10 +128,11 @@ def reason(full: Graph, require: bool = False) -> tuple[bool | None, list[tuple]
             raise KGError(f"{note}, and --require-reasoner was given; install Java 17 or later")
         return None, [], note
     import owlready2
+    import pyoxigraph as ox
 
     with tempfile.TemporaryDirectory(prefix="kg-reason-") as tmp:
         path = Path(tmp) / "full.nt"
-        path.write_bytes(full.serialize(format="nt", encoding="utf-8"))
+        path.write_bytes(ox.serialize(full.triples, format=ox.RdfFormat.N_TRIPLES))
         world = owlready2.World()
         world.get_ontology(path.as_uri()).load(format="ntriples")
         saved = os.environ.get("JAVA_TOOL_OPTIONS")
@@ -157,29 +151,34 @@ def reason(full: Graph, require: bool = False) -> tuple[bool | None, list[tuple]
                 os.environ.pop("JAVA_TOOL_OPTIONS", None)
             else:
                 os.environ["JAVA_TOOL_OPTIONS"] = saved
-        inferred = []
+        inferred = set()
         for ind in world.individuals():
-            node = URIRef(ind.iri)
+            node = NamedNode(ind.iri)
             asserted = set(full.objects(node, RDF.type))
             for cls in ind.INDIRECT_is_a:
                 iri = getattr(cls, "iri", None)
-                if iri and URIRef(iri) not in asserted and iri != str(OWL.Thing):
-                    inferred.append((node, RDF.type, URIRef(iri)))
-    return True, sorted(set(inferred)), "consistent (HermiT)"
+                if iri and NamedNode(iri) not in asserted and iri != OWL.Thing.value:
+                    inferred.add(Triple(node, RDF.type, NamedNode(iri)))
+    return True, sorted(inferred, key=sort_key), "consistent (HermiT)"
 
 
 # -- shapes -------------------------------------------------------------------------
 
 
-def shapes_graph() -> Graph:
-    return Graph().parse(resources.data_dir("ontology") / "shapes.ttl", format="turtle")
+def shapes_graph():
+    from rdflib import Graph as RGraph
+
+    return RGraph().parse(resources.data_dir("ontology") / "shapes.ttl", format="turtle")
 
 
 def shacl(full: Graph) -> list[Finding]:
     """Validate with pyshacl; a Violation is an error, a Warning a warning."""
     import pyshacl
+    from rdflib import URIRef
 
-    _, results, _ = pyshacl.validate(full, shacl_graph=shapes_graph(), inference="none", advanced=True)
+    from kg.rdf import rdflib_graph
+
+    _, results, _ = pyshacl.validate(rdflib_graph(full), shacl_graph=shapes_graph(), inference="none", advanced=True)
     sh = {
         name: URIRef(SH + name)
         for name in ("ValidationResult", "focusNode", "resultPath", "resultMessage", "resultSeverity")
@@ -194,8 +193,10 @@ def shacl(full: Graph) -> list[Finding]:
             Finding(
                 gate="shapes",
                 severity=severities.get(str(results.value(r, sh["resultSeverity"])), "error"),
-                focus=f"{_label(full, focus)} <{focus}>" if focus is not None else "",
-                path=_local(path) if path is not None else "",
+                focus=f"{_label(full, NamedNode(str(focus)))} <{focus}>"
+                if isinstance(focus, URIRef)
+                else str(focus or ""),
+                path=local_name(str(path)) if path is not None else "",
                 message=str(results.value(r, sh["resultMessage"]) or ""),
             )
         )
@@ -231,7 +232,7 @@ def sparql_checks(full: Graph, checks: list[Check] | None = None) -> list[Findin
     import pyoxigraph as ox
 
     store = ox.Store()
-    store.extend(ox.Quad(export.oxigraph_term(s), export.oxigraph_term(p), export.oxigraph_term(o)) for s, p, o in full)
+    store.extend(Quad(s, p, o) for s, p, o in full)
     findings = []
     for check in checks if checks is not None else load_checks():
         try:
@@ -252,15 +253,9 @@ def sparql_checks(full: Graph, checks: list[Check] | None = None) -> list[Findin
 # -- all gates ----------------------------------------------------------------------
 
 
-def run(
-    ds: Dataset, ontology: Graph, require_reasoner: bool = False, reasoner: bool = True, union: Graph | None = None
-) -> Report:
-    """All three gates over the ontology plus the data (``union``: the data merged, if at hand)."""
-    full = Graph()
-    for t in ontology:
-        full.add(t)
-    for t in union if union is not None else export.union(ds):
-        full.add(t)
+def run(data: Data, ontology: Graph, require_reasoner: bool = False, reasoner: bool = True) -> Report:
+    """All three gates over the ontology plus the data."""
+    full = Graph([*ontology, *data.union()])
     report = Report()
     start = time.perf_counter()
     if reasoner:
@@ -279,14 +274,10 @@ def run(
     return report
 
 
-def inferred_dataset(report: Report, graph_iri: str) -> Dataset:
+def inferred_dataset(report: Report, graph_iri: str) -> Data:
     """The inferred class memberships in a named graph of their own."""
-    ds = Dataset()
-    ds.bind("dckg", ONT)
-    g = ds.graph(URIRef(graph_iri))
-    for t in report.inferred:
-        g.add(t)
-    return ds
+    name = NamedNode(graph_iri)
+    return Data((Quad(s, p, o, name) for s, p, o in report.inferred), {"dckg": str(ONT)})
 
 
 def summary(report: Report) -> dict:

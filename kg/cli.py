@@ -205,10 +205,10 @@ def check_command(
       kg check --require-reasoner corpus/*.txt
     """
     from kg import build as builder
-    from kg import check, graph, resources
+    from kg import check, rdf, resources
 
-    ds = builder.dataset(files, base, lexicon)
-    report = check.run(ds, graph.load_ontology(resources.ontology_file()), require_reasoner, not no_reasoner)
+    data = builder.dataset(files, base, lexicon)
+    report = check.run(data, rdf.load_ontology(resources.ontology_file()), require_reasoner, not no_reasoner)
     _warn(report)
     if report.fails(strict):
         raise check.failure(report, strict)
@@ -229,12 +229,12 @@ def docs(files: tuple[str, ...], out: str, base: str, lexicon: str | None) -> No
     """
     from kg import build as builder
     from kg import docs as documenter
-    from kg import export, graph, resources
+    from kg import export, rdf, resources
 
     folder = Path(out)
     builder.check_writable(folder)
-    ds = builder.dataset(files, base, lexicon)
-    page = documenter.render(graph.load_ontology(resources.ontology_file()), export.union(ds))
+    data = builder.dataset(files, base, lexicon)
+    page = documenter.render(rdf.load_ontology(resources.ontology_file()), data.union())
     folder.mkdir(parents=True, exist_ok=True)
     export.atomic_write(folder / "ontology.html", page.encode())
     click.echo(f"wrote {folder / 'ontology.html'}")
@@ -271,26 +271,26 @@ def export(
         raise KGError(
             "--format csv writes nodes.csv and edges.csv: give a folder with -o DIR (or use csv-nodes / csv-edges)"
         )
-    ds = builder.dataset(files, base, lexicon)
+    data = builder.dataset(files, base, lexicon)
     if with_ontology:
-        from kg import graph, resources
+        from kg import rdf, resources
 
-        ds = exporter.with_ontology(ds, graph.load_ontology(resources.ontology_file()))
+        data = data.with_ontology(rdf.load_ontology(resources.ontology_file()))
     if fmt == "csv":
         folder = Path(output)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise KGError(f"{folder}: cannot create the folder: {e.strerror}") from None
-        nodes, edges = exporter.csv_tables(exporter.union(ds))
+        nodes, edges = exporter.csv_tables(data.union())
         exporter.atomic_write(folder / "nodes.csv", nodes)
         exporter.atomic_write(folder / "edges.csv", edges)
         return
-    data = exporter.serialize(ds, fmt)
+    written = exporter.serialize(data, fmt)
     if output and output != "-":  # "-" is standard output, as everywhere
-        exporter.atomic_write(Path(output), data)
+        exporter.atomic_write(Path(output), written)
     else:
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(written)
         sys.stdout.flush()
 
 
@@ -590,8 +590,7 @@ def viz(
 
     folder = Path(out)
     builder.check_writable(folder)
-    ds = builder.dataset(files, base, lexicon)
-    views, notes = viewer.build_views(ds, focus, depth, max_nodes)
+    views, notes = viewer.build_views(builder.dataset(files, base, lexicon), focus, depth, max_nodes)
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in views.items():
         export.atomic_write(folder / name, data)

@@ -5,11 +5,22 @@ from __future__ import annotations
 
 from html import escape
 
-from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, SKOS
-
-from kg.graph import ONT, ONTOLOGY_IRI, PREFIXES
-from kg.namespaces import compact
+from kg.namespaces import ONTOLOGY_NS, PREFIXES, compact
+from kg.rdf import (
+    DCTERMS,
+    ONT,
+    ONTOLOGY_IRI,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    BlankNode,
+    Graph,
+    Literal,
+    NamedNode,
+    local_name,
+)
 
 CSS = """
 body{font:15px/1.5 system-ui,"Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;margin:0;color:#1d2733}
@@ -23,33 +34,33 @@ th{background:#eef2f6;font-weight:600;width:9em}.src{font-size:13px;color:#38485
 """
 
 
-def _local(node) -> str:
-    s = str(node)
-    return s.rsplit("#", 1)[-1] if "#" in s else s.rsplit("/", 1)[-1]
+def _value(node) -> str:
+    """Terms sort by their IRI or text, as a reader expects."""
+    return node.value
 
 
 def _prefixed(node) -> str:
-    return compact(str(node))
+    return compact(node.value)
 
 
 def _texts(g: Graph, node, prop) -> dict[str, str]:
-    return {lit.language or "": str(lit) for lit in g.objects(node, prop) if isinstance(lit, Literal)}
+    return g.texts(node, prop)
 
 
 class _Page:
     def __init__(self, ontology: Graph, data: Graph) -> None:
         self.o = ontology
         self.d = data
-        self.ours = lambda n: isinstance(n, URIRef) and str(n).startswith(str(ONT))
+        self.ours = lambda n: isinstance(n, NamedNode) and n.value.startswith(ONTOLOGY_NS)
 
     def link(self, node) -> str:
-        if isinstance(node, BNode):
+        if isinstance(node, BlankNode):
             members = self.o.value(node, OWL.unionOf)
             if members is not None:
                 return " or ".join(self.link(m) for m in self.o.items(members))
             return "(anonymous)"
         if self.ours(node):
-            return f'<a href="#{escape(_local(node))}">{escape(_prefixed(node))}</a>'
+            return f'<a href="#{escape(local_name(node))}">{escape(_prefixed(node))}</a>'
         return f"<code>{escape(_prefixed(node))}</code>"
 
     def labels(self, node) -> str:
@@ -63,10 +74,10 @@ class _Page:
     def instances(self, cls) -> list:
         classes = {cls} | self.subclasses(cls, deep=True)
         found = {s for c in classes for s in self.d.subjects(RDF.type, c)}
-        return sorted(found, key=str)
+        return sorted(found, key=_value)
 
     def subclasses(self, cls, deep: bool = False) -> set:
-        direct = {s for s in self.o.subjects(RDFS.subClassOf, cls) if isinstance(s, URIRef)}
+        direct = {s for s in self.o.subjects(RDFS.subClassOf, cls) if isinstance(s, NamedNode)}
         if not deep:
             return direct
         out = set(direct)
@@ -81,38 +92,38 @@ class _Page:
         zh = self.d.value(seg, ONT.zhText)
         en = self.d.value(seg, ONT.enText)
         para = self.d.value(seg, ONT.paragraph)
-        parts = [f"¶{escape(str(para))}"] if para is not None else []
+        parts = [f"¶{escape(para.value)}"] if para is not None else []
         if zh is not None:
-            parts.append(f'<span lang="zh">{escape(str(zh))}</span>')
+            parts.append(f'<span lang="zh">{escape(zh.value)}</span>')
         if en is not None:
-            parts.append(f"<i>{escape(str(en))}</i>")
+            parts.append(f"<i>{escape(en.value)}</i>")
         return '<div class="src">' + " — ".join(parts) + "</div>"
 
     def example(self, node) -> str:
-        labels = {lit.language: str(lit) for lit in self.d.objects(node, RDFS.label) if isinstance(lit, Literal)}
-        text = " · ".join(escape(labels[k]) for k in ("zh", "en") if k in labels) or escape(_local(node))
-        return f"<li>{text} <span class='iri'>{escape(str(node))}</span>{self.source(node)}</li>"
+        labels = self.d.texts(node)
+        text = " · ".join(escape(labels[k]) for k in ("zh", "en") if k in labels) or escape(local_name(node))
+        return f"<li>{text} <span class='iri'>{escape(node.value)}</span>{self.source(node)}</li>"
 
     def row(self, name: str, value: str) -> str:
         return f"<tr><th>{name}</th><td>{value}</td></tr>" if value else ""
 
     def cls(self, c) -> str:
-        supers = [s for s in self.o.objects(c, RDFS.subClassOf) if isinstance(s, URIRef)]
-        subs = sorted(self.subclasses(c), key=str)
-        disjoint = sorted(self.disjoint(c), key=str)
+        supers = [s for s in self.o.objects(c, RDFS.subClassOf) if isinstance(s, NamedNode)]
+        subs = sorted(self.subclasses(c), key=_value)
+        disjoint = sorted(self.disjoint(c), key=_value)
         instances = self.instances(c)
         direct = len(set(self.d.subjects(RDF.type, c)))
         used_in = sorted(
             {p for p in self.o.subjects(RDFS.domain, None) if c in self._members(self.o.value(p, RDFS.domain))}
             | {p for p in self.o.subjects(RDFS.range, None) if c in self._members(self.o.value(p, RDFS.range))},
-            key=str,
+            key=_value,
         )
         examples = "".join(self.example(n) for n in instances[:3])
         return (
-            f'<div class="term" id="{escape(_local(c))}"><h3>{self.labels(c)}</h3>'
-            f'<div class="iri">{escape(str(c))}</div><table>'
+            f'<div class="term" id="{escape(local_name(c))}"><h3>{self.labels(c)}</h3>'
+            f'<div class="iri">{escape(c.value)}</div><table>'
             + self.row("definition", self.definition(c))
-            + self.row("subclass of", ", ".join(self.link(s) for s in sorted(supers, key=str)))
+            + self.row("subclass of", ", ".join(self.link(s) for s in sorted(supers, key=_value)))
             + self.row("subclasses", ", ".join(self.link(s) for s in subs))
             + self.row("disjoint with", ", ".join(self.link(s) for s in disjoint))
             + self.row("in domain or range of", ", ".join(self.link(p) for p in used_in))
@@ -122,7 +133,7 @@ class _Page:
         )
 
     def _members(self, node) -> set:
-        if isinstance(node, BNode) and self.o.value(node, OWL.unionOf) is not None:
+        if isinstance(node, BlankNode) and self.o.value(node, OWL.unionOf) is not None:
             return set(self.o.items(self.o.value(node, OWL.unionOf)))
         return {node} if node is not None else set()
 
@@ -135,16 +146,16 @@ class _Page:
         return out
 
     def prop(self, p) -> str:
-        kinds = sorted(_local(t) for t in self.o.objects(p, RDF.type))
-        uses = sorted(self.d.subject_objects(p), key=lambda so: (str(so[0]), str(so[1])))
+        kinds = sorted(local_name(t) for t in self.o.objects(p, RDF.type))
+        uses = sorted(self.d.subject_objects(p), key=lambda so: (so[0].value, so[1].value))
         example = ""
         if uses:
             s, o = uses[0]
-            obj = escape(str(o)[:120]) if isinstance(o, Literal) else escape(_prefixed(o))
+            obj = escape(o.value[:120]) if isinstance(o, Literal) else escape(_prefixed(o))
             example = f"<code>{escape(_prefixed(s))}</code> → {obj}"
         return (
-            f'<div class="term" id="{escape(_local(p))}"><h3>{self.labels(p)}</h3>'
-            f'<div class="iri">{escape(str(p))}</div><table>'
+            f'<div class="term" id="{escape(local_name(p))}"><h3>{self.labels(p)}</h3>'
+            f'<div class="iri">{escape(p.value)}</div><table>'
             + self.row("kind", ", ".join(kinds))
             + self.row("definition", self.definition(p))
             + self.row("domain", self.link(self.o.value(p, RDFS.domain)) if self.o.value(p, RDFS.domain) else "")
@@ -158,12 +169,12 @@ class _Page:
     def individual(self, n) -> str:
         types = [t for t in self.o.objects(n, RDF.type) if t != OWL.NamedIndividual]
         return (
-            f'<div class="term" id="{escape(_local(n))}"><h3>{self.labels(n)}</h3>'
-            f'<div class="iri">{escape(str(n))}</div><table>'
-            + self.row("type", ", ".join(self.link(t) for t in sorted(types, key=str)))
+            f'<div class="term" id="{escape(local_name(n))}"><h3>{self.labels(n)}</h3>'
+            f'<div class="iri">{escape(n.value)}</div><table>'
+            + self.row("type", ", ".join(self.link(t) for t in sorted(types, key=_value)))
             + self.row("definition", self.definition(n))
-            + self.row("members", ", ".join(self.link(m) for m in sorted(self.o.objects(n, ONT.hasMember), key=str)))
-            + self.row("groups", ", ".join(self.link(m) for m in sorted(self.o.objects(n, ONT.hasGroup), key=str)))
+            + self.row("members", ", ".join(self.link(m) for m in sorted(self.o.objects(n, ONT.hasMember), key=_value)))
+            + self.row("groups", ", ".join(self.link(m) for m in sorted(self.o.objects(n, ONT.hasGroup), key=_value)))
             + "</table></div>"
         )
 
@@ -172,16 +183,16 @@ def render(ontology: Graph, data: Graph) -> str:
     """The whole page, as a string: no script, no external style or font."""
     page = _Page(ontology, data)
     ours = page.ours
-    classes = sorted((c for c in ontology.subjects(RDF.type, OWL.Class) if ours(c)), key=_local)
-    object_props = sorted((p for p in ontology.subjects(RDF.type, OWL.ObjectProperty) if ours(p)), key=_local)
-    data_props = sorted((p for p in ontology.subjects(RDF.type, OWL.DatatypeProperty) if ours(p)), key=_local)
-    individuals = sorted((n for n in ontology.subjects(RDF.type, OWL.NamedIndividual) if ours(n)), key=_local)
+    classes = sorted((c for c in ontology.subjects(RDF.type, OWL.Class) if ours(c)), key=local_name)
+    object_props = sorted((p for p in ontology.subjects(RDF.type, OWL.ObjectProperty) if ours(p)), key=local_name)
+    data_props = sorted((p for p in ontology.subjects(RDF.type, OWL.DatatypeProperty) if ours(p)), key=local_name)
+    individuals = sorted((n for n in ontology.subjects(RDF.type, OWL.NamedIndividual) if ours(n)), key=local_name)
     title = _texts(ontology, ONTOLOGY_IRI, DCTERMS.title)
     desc = _texts(ontology, ONTOLOGY_IRI, DCTERMS.description)
     version = ontology.value(ONTOLOGY_IRI, OWL.versionInfo)
 
     def nav(name: str, nodes: list) -> str:
-        links = "".join(f'<a href="#{escape(_local(n))}">{escape(_local(n))}</a>' for n in nodes)
+        links = "".join(f'<a href="#{escape(local_name(n))}">{escape(local_name(n))}</a>' for n in nodes)
         return f"<h3>{name}</h3>{links}"
 
     sections = [
@@ -203,8 +214,8 @@ def render(ontology: Graph, data: Graph) -> str:
         f"<main><header><h1>{escape(title.get('en', ''))}</h1>"
         f'<div lang="zh">{escape(title.get("zh", ""))}</div></header>'
         f"<p>{escape(desc.get('en', ''))}</p><p lang='zh'>{escape(desc.get('zh', ''))}</p>"
-        f"<table>{page.row('IRI', f'<code>{escape(str(ONTOLOGY_IRI))}</code>')}"
-        f"{page.row('version', escape(str(version or '')))}"
+        f"<table>{page.row('IRI', f'<code>{escape(ONTOLOGY_IRI.value)}</code>')}"
+        f"{page.row('version', escape(version.value if version is not None else ''))}"
         + page.row(
             "terms",
             f"{len(classes)} classes, {len(object_props)} object properties, "

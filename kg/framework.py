@@ -39,25 +39,25 @@ class FrameworkDef:
 
 def load(path: str | Path) -> list[FrameworkDef]:
     """Every framework individual declared in the ontology file, with its groups and pillars."""
-    from rdflib import RDF, RDFS, Graph, Literal, Namespace
-    from rdflib.namespace import SKOS
+    import pyoxigraph as ox
 
-    ns = Namespace(ONTOLOGY_NS)
-    g = Graph()
-    g.parse(str(path), format="turtle")
+    from kg.rdf import ONT as ns
+    from kg.rdf import RDF, RDFS, SKOS, Graph, Literal, sort_key
+
+    g = Graph(q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
 
     def labels(node, prop, lang) -> list[str]:
-        return sorted(str(o) for o in g.objects(node, prop) if isinstance(o, Literal) and o.language == lang)
+        return sorted(o.value for o in g.objects(node, prop) if isinstance(o, Literal) and o.language == lang)
 
     def local(node) -> str:
-        return str(node).removeprefix(ONTOLOGY_NS)
+        return node.value.removeprefix(ONTOLOGY_NS)
 
     def integer(node, prop) -> int:
         value = g.value(node, prop)
-        return int(value) if value is not None else 0
+        return int(value.value) if value is not None else 0
 
     frameworks = []
-    for fw in sorted(g.subjects(RDF.type, ns.Framework)):
+    for fw in sorted(g.subjects(RDF.type, ns.Framework), key=sort_key):
         groups = []
         for grp in g.objects(fw, ns.hasGroup):
             members = []

@@ -9,20 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, SKOS
-
 from kg import namespaces
 from kg.errors import KGError
 from kg.facts import DocumentFacts, Entity, Indicator, Segment, Unit
 from kg.framework import FrameworkDef
-from kg.namespaces import DEFAULT_BASE, ONTOLOGY_NS
+from kg.namespaces import DEFAULT_BASE
+from kg.rdf import DCTERMS, ONT, OWL, PROV, RDF, RDFS, SKOS, XSD, Data, Literal, NamedNode, Quad, local_name
 
-ONT = Namespace(ONTOLOGY_NS)
-ONTOLOGY_IRI = URIRef(namespaces.ONTOLOGY_IRI)
-ORG = Namespace(namespaces.ORG)
-# The prefixes every output binds, as rdflib namespaces (rdf is rdflib's own binding).
-PREFIXES = {k: Namespace(v) for k, v in namespaces.PREFIXES.items() if k != "rdf"}
 # Characters an IRI may not hold, or that would change its meaning, are escaped.
 _IRI_UNSAFE = set(' <>"{}|\\^`%#?/') | {chr(c) for c in range(0x20)}
 
@@ -52,13 +45,13 @@ class _Builder:
         self.base = base
         self.frameworks = {f.name: f for f in frameworks}
 
-    def entity_iri(self, key: str) -> URIRef:
-        return URIRef(f"{self.base}entity/{iri_part(key)}")
+    def entity_iri(self, key: str) -> NamedNode:
+        return NamedNode(f"{self.base}entity/{iri_part(key)}")
 
-    def doc_iri(self, facts: DocumentFacts, local: str) -> URIRef:
-        return URIRef(f"{self.base}{iri_part(facts.slug)}/{local}")
+    def doc_iri(self, facts: DocumentFacts, local: str) -> NamedNode:
+        return NamedNode(f"{self.base}{iri_part(facts.slug)}/{local}")
 
-    def graph_iri(self, facts: DocumentFacts) -> URIRef:
+    def graph_iri(self, facts: DocumentFacts) -> NamedNode:
         return self.doc_iri(facts, "graph")
 
     def triples(self, facts: DocumentFacts) -> list[tuple]:
@@ -68,9 +61,9 @@ class _Builder:
 
         def labels(node, zh: str, en: str) -> None:
             if zh:
-                add((node, RDFS.label, Literal(zh, lang="zh")))
+                add((node, RDFS.label, Literal(zh, language="zh")))
             if en:
-                add((node, RDFS.label, Literal(en, lang="en")))
+                add((node, RDFS.label, Literal(en, language="en")))
 
         def individual(node, cls) -> None:
             add((node, RDF.type, cls))
@@ -87,7 +80,7 @@ class _Builder:
         def ordered(node, cls, zh: str, en: str, ordinal: int, segment: str) -> None:
             """A numbered part of the plan (path step, section, sub-area), with its provenance."""
             individual(node, cls)
-            named(node, zh, en, f"第{ordinal}部分", f"{_local_name(cls)} {ordinal}")
+            named(node, zh, en, f"第{ordinal}部分", f"{local_name(cls)} {ordinal}")
             add((node, ONT.ordinal, Literal(ordinal)))
             add((node, PROV.wasDerivedFrom, seg_iri[segment]))
 
@@ -110,18 +103,18 @@ class _Builder:
         # A text that never names its plan gets no invented title.
         named(plan, p.title_zh, p.title_en, f"{name} 所报道的规划", f"plan reported in {name}")
         if p.title_zh:
-            add((plan, DCTERMS.title, Literal(p.title_zh, lang="zh")))
+            add((plan, DCTERMS.title, Literal(p.title_zh, language="zh")))
         if p.title_en:
-            add((plan, DCTERMS.title, Literal(p.title_en, lang="en")))
+            add((plan, DCTERMS.title, Literal(p.title_en, language="en")))
         if p.alias:
-            add((plan, ONT.shortTitle, Literal(p.alias, lang="zh" if zh_doc else "en")))
+            add((plan, ONT.shortTitle, Literal(p.alias, language="zh" if zh_doc else "en")))
         add((plan, PROV.wasDerivedFrom, seg_iri[p.segment]))
         add((plan, ONT.sourceDocument, source))
         if p.date:
             dtype = XSD.gMonthDay if p.date.startswith("--") else XSD.date
             add((plan, ONT.reportDate, Literal(p.date, datatype=dtype)))
         if p.place:
-            add((plan, ONT.reportPlace, Literal(p.place, lang="zh")))
+            add((plan, ONT.reportPlace, Literal(p.place, language="zh")))
         for key in p.issuers:
             add((plan, ONT.issuedBy, self.entity_iri(key)))
         if p.agency:
@@ -168,16 +161,16 @@ class _Builder:
         add((node, RDF.type, ONT.Sentence if seg.kind == "sentence" else ONT.Clause))
         add((node, RDF.type, OWL.NamedIndividual))
         where = f"{seg.paragraph}.{seg.sentence}" + (f" [{seg.start}-{seg.end}]" if seg.kind == "clause" else "")
-        add((node, RDFS.label, Literal(f"原文 {where}", lang="zh")))
-        add((node, RDFS.label, Literal(f"source {where}", lang="en")))
+        add((node, RDFS.label, Literal(f"原文 {where}", language="zh")))
+        add((node, RDFS.label, Literal(f"source {where}", language="en")))
         if zh_doc:
-            add((node, ONT.zhText, Literal(seg.text, lang="zh")))
+            add((node, ONT.zhText, Literal(seg.text, language="zh")))
             if seg.en:
-                add((node, ONT.enText, Literal(seg.en, lang="en")))
+                add((node, ONT.enText, Literal(seg.en, language="en")))
                 add((node, ONT.enStartOffset, Literal(seg.en_start)))
                 add((node, ONT.enEndOffset, Literal(seg.en_end)))
         else:
-            add((node, ONT.enText, Literal(seg.text, lang="en")))
+            add((node, ONT.enText, Literal(seg.text, language="en")))
         add((node, ONT.paragraph, Literal(seg.paragraph)))
         add((node, ONT.sentenceNumber, Literal(seg.sentence)))
         add((node, ONT.startOffset, Literal(seg.start)))
@@ -193,9 +186,9 @@ class _Builder:
         add((node, RDF.type, UNIT_CLASS[unit.kind]))
         add((node, RDF.type, OWL.NamedIndividual))
         if unit.zh:
-            add((node, RDFS.label, Literal(unit.zh, lang="zh")))
+            add((node, RDFS.label, Literal(unit.zh, language="zh")))
         if unit.en:
-            add((node, RDFS.label, Literal(unit.en, lang="en")))
+            add((node, RDFS.label, Literal(unit.en, language="en")))
             add((node, ONT.labelSource, Literal("aligned-text" if unit.zh else "source")))
         add((node, PROV.wasDerivedFrom, seg_iri[unit.segment]))
         if unit.ordinal:
@@ -231,11 +224,11 @@ class _Builder:
         node = self.doc_iri(facts, ind.id)
         add((node, RDF.type, ONT.Indicator))
         add((node, RDF.type, OWL.NamedIndividual))
-        add((node, RDFS.label, Literal(ind.text, lang="zh" if zh_doc else "en")))
+        add((node, RDFS.label, Literal(ind.text, language="zh" if zh_doc else "en")))
         add((node, ONT.labelSource, Literal("source")))
         add((self.doc_iri(facts, ind.unit_id), ONT.hasIndicator, node))
         add((node, PROV.wasDerivedFrom, seg_iri[ind.segment]))
-        add((node, ONT.metric, Literal(ind.metric, lang="zh" if zh_doc else "en")))
+        add((node, ONT.metric, Literal(ind.metric, language="zh" if zh_doc else "en")))
         add((node, ONT.value, Literal(_decimal(ind.value), datatype=XSD.decimal)))
         if ind.unit:
             add((node, ONT.unitOfMeasure, Literal(ind.unit)))
@@ -256,13 +249,13 @@ class _Builder:
             add((node, RDF.type, ONT[cls]))
         add((node, RDF.type, OWL.NamedIndividual))
         if ent.zh:
-            add((node, RDFS.label, Literal(ent.zh, lang="zh")))
+            add((node, RDFS.label, Literal(ent.zh, language="zh")))
         if ent.en:
-            add((node, RDFS.label, Literal(ent.en, lang="en")))
+            add((node, RDFS.label, Literal(ent.en, language="en")))
             add((node, ONT.labelSource, Literal(ent.en_source)))
         add((node, ONT.origin, Literal(ent.origin)))
         if ent.note:
-            add((node, SKOS.note, Literal(ent.note, lang="en")))
+            add((node, SKOS.note, Literal(ent.note, language="en")))
 
     def framework(self, t: list, fw: FrameworkDef) -> None:
         """Copy the framework's individuals into the data, so data-only exports stay readable."""
@@ -270,15 +263,15 @@ class _Builder:
         node = ONT[fw.name]
         add((node, RDF.type, ONT.Framework))
         add((node, RDF.type, OWL.NamedIndividual))
-        add((node, RDFS.label, Literal(fw.zh, lang="zh")))
-        add((node, RDFS.label, Literal(fw.en, lang="en")))
+        add((node, RDFS.label, Literal(fw.zh, language="zh")))
+        add((node, RDFS.label, Literal(fw.en, language="en")))
         for group in fw.groups:
             g = ONT[group.name]
             add((node, ONT.hasGroup, g))
             add((g, RDF.type, ONT.PillarGroup))
             add((g, RDF.type, OWL.NamedIndividual))
-            add((g, RDFS.label, Literal(group.zh, lang="zh")))
-            add((g, RDFS.label, Literal(group.en[0], lang="en")))
+            add((g, RDFS.label, Literal(group.zh, language="zh")))
+            add((g, RDFS.label, Literal(group.en[0], language="en")))
             add((g, ONT.memberCount, Literal(group.count)))
             add((g, ONT.ordinal, Literal(group.ordinal)))
             for m in group.members:
@@ -286,13 +279,9 @@ class _Builder:
                 add((g, ONT.hasMember, pnode))
                 add((pnode, RDF.type, ONT[m.cls]))
                 add((pnode, RDF.type, OWL.NamedIndividual))
-                add((pnode, RDFS.label, Literal(m.zh, lang="zh")))
-                add((pnode, RDFS.label, Literal(m.en, lang="en")))
+                add((pnode, RDFS.label, Literal(m.zh, language="zh")))
+                add((pnode, RDFS.label, Literal(m.en, language="en")))
                 add((pnode, ONT.ordinal, Literal(m.ordinal)))
-
-
-def _local_name(cls: URIRef) -> str:
-    return str(cls).rsplit("#", 1)[-1]
 
 
 def _decimal(value: float) -> str:
@@ -301,29 +290,11 @@ def _decimal(value: float) -> str:
     return text or "0"
 
 
-def build(docs: Iterable[DocumentFacts], frameworks: Iterable[FrameworkDef], base: str = DEFAULT_BASE) -> Dataset:
-    """A dataset with one named graph per document, triples added in sorted order."""
+def build(docs: Iterable[DocumentFacts], frameworks: Iterable[FrameworkDef], base: str = DEFAULT_BASE) -> Data:
+    """The quads of the documents, one named graph per document, in one fixed order."""
     builder = _Builder(check_base(base), frameworks)
-    ds = Dataset()
-    for prefix, ns in PREFIXES.items():
-        ds.bind(prefix, ns)
-    ds.bind("id", Namespace(builder.base))
-    for facts in sorted(docs, key=lambda d: d.slug):
-        g = ds.graph(builder.graph_iri(facts))
-        for triple in sorted(set(builder.triples(facts))):
-            g.add(triple)
-    return ds
-
-
-def load_ontology(path: str | Path) -> Graph:
-    """The ontology with its blank nodes named by content, so every output is byte-stable."""
-    from rdflib.compare import to_canonical_graph
-
-    g = Graph()
-    g.parse(str(path), format="turtle")
-    out = Graph()
-    for prefix, ns in PREFIXES.items():
-        out.bind(prefix, ns)
-    for t in sorted(to_canonical_graph(g)):
-        out.add(t)
-    return out
+    quads = []
+    for facts in docs:
+        g = builder.graph_iri(facts)
+        quads.extend(Quad(s, p, o, g) for s, p, o in builder.triples(facts))
+    return Data(quads, {**namespaces.PREFIXES, "id": builder.base})

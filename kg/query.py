@@ -229,10 +229,9 @@ def load_store(data: str | None = None, inferred: bool = False):
             except (SyntaxError, ValueError, OSError) as e:
                 raise KGError(f"{path}: cannot load: {e}") from None
         return store, ", ".join(str(p) for p in candidates)
-    from kg import build, export, graph, resources
+    from kg import build, rdf, resources
 
-    snap = export.Snapshot.of(build.dataset([])).with_ontology(graph.load_ontology(resources.ontology_file()))
-    store.bulk_extend(snap.ox_quads())
+    store.bulk_extend(build.dataset([]).with_ontology(rdf.load_ontology(resources.ontology_file())).quads)
     return store, "the bundled plan, built in memory"
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from rdflib import RDF, RDFS, Dataset, Graph, Literal
-
-from kg.graph import ONT
+from kg.rdf import ONT, TYPE, Data, Graph, sort_key
 from kg.table import render
 
 CLASSES = (
@@ -16,63 +14,56 @@ CLASSES = (
 PILLAR_CLASSES = (ONT.Foundation, ONT.Domain, ONT.Capability, ONT.Environment)
 
 
-def _label(g: Graph, node, lang: str) -> str:
-    for lit in g.objects(node, RDFS.label):
-        if isinstance(lit, Literal) and lit.language == lang:
-            return str(lit)
-    return ""
-
-
 def _ordinal(g: Graph, node) -> int:
     value = g.value(node, ONT.ordinal)
-    return int(value) if value is not None else 0
+    return int(value.value) if value is not None else 0
 
 
-def summarize(ds: Dataset, union: Graph | None = None) -> dict:
-    """Everything the summary shows, as plain data (also written to summary.json).
+def _count(g: Graph, cls) -> int:
+    return len(g.subjects(TYPE, cls))
 
-    ``union`` is the dataset's merged graph, when the caller has it already.
-    """
-    from kg import export
 
-    union = union if union is not None else export.union(ds)
+def summarize(data: Data) -> dict:
+    """Everything the summary shows, as plain data (also written to summary.json)."""
+    union = data.union()
     documents = []
-    for g in sorted((g for g in ds.graphs() if len(g)), key=lambda g: str(g.identifier)):
-        plan = next(iter(sorted(g.subjects(RDF.type, ONT.Plan))), None)
+    for name, g in data.graphs().items():
+        plans = sorted(g.subjects(TYPE, ONT.Plan), key=sort_key)
+        plan = plans[0] if plans else None
         documents.append(
             {
-                "graph": str(g.identifier),
-                "plan_zh": _label(g, plan, "zh") if plan else "",
-                "plan_en": _label(g, plan, "en") if plan else "",
+                "graph": name.value,
+                "plan_zh": g.text(plan, language="zh") if plan else "",
+                "plan_en": g.text(plan, language="en") if plan else "",
                 "triples": len(g),
-                "tasks": len(set(g.subjects(RDF.type, ONT.Task))),
-                "measures": len(set(g.subjects(RDF.type, ONT.Measure))),
-                "goals": len(set(g.subjects(RDF.type, ONT.Goal))),
-                "guarantees": len(set(g.subjects(RDF.type, ONT.Guarantee))),
+                "tasks": _count(g, ONT.Task),
+                "measures": _count(g, ONT.Measure),
+                "goals": _count(g, ONT.Goal),
+                "guarantees": _count(g, ONT.Guarantee),
             }
         )
     classes = {}
     for name in CLASSES:
         if name == "Pillar":
-            n = len({p for c in PILLAR_CLASSES for p in union.subjects(RDF.type, c)})
+            n = len({p for c in PILLAR_CLASSES for p in union.subjects(TYPE, c)})
         else:
-            n = len(set(union.subjects(RDF.type, ONT[name])))
+            n = _count(union, ONT[name])
         if n:
             classes[name] = n
-    entities = {s for s in union.subjects(ONT.labelSource, None) if (s, ONT.origin, None) in union}
+    entities = set(union.subjects(ONT.labelSource)) & set(union.subjects(ONT.origin))
     classes["(named entities)"] = len(entities)
     pillars = []
     for cls in PILLAR_CLASSES:
-        for pillar in sorted(union.subjects(RDF.type, cls), key=lambda p: _ordinal(union, p)):
+        for pillar in sorted(union.subjects(TYPE, cls), key=lambda p: _ordinal(union, p)):
             tasks = set(union.objects(pillar, ONT.hasTask))
             measures = {m for t in tasks for m in union.objects(t, ONT.hasMeasure)}
             mentioned = {e for u in tasks | measures for e in union.objects(u, ONT.mentions)}
             pillars.append(
                 {
-                    "pillar": str(pillar),
-                    "group": str(cls).rsplit("#", 1)[-1],
-                    "zh": _label(union, pillar, "zh"),
-                    "en": _label(union, pillar, "en"),
+                    "pillar": pillar.value,
+                    "group": cls.value.rsplit("#", 1)[-1],
+                    "zh": union.text(pillar, language="zh"),
+                    "en": union.text(pillar, language="en"),
                     "tasks": len(tasks),
                     "measures": len(measures),
                     "entities": len(mentioned),

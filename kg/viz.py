@@ -425,18 +425,18 @@ def png(net, pos: dict, scale: float = 0.9) -> tuple[bytes, str]:
             draw.text((x, y + r + 10 * scale), zh, fill="#1d2733", font=big, anchor="mt")
         draw.text((x, y + r + 26 * scale), en, fill="#5b6b7a", font=small, anchor="mt")
     buf = io.BytesIO()
-    image.save(buf, format="PNG", optimize=True)
+    image.save(buf, format="PNG", compress_level=6)
     return buf.getvalue(), note
 
 
 # -- everything at once -------------------------------------------------------------------------
 
 
-def network_for(ds, union=None):
-    """The dataset as an annotated, pruned networkx graph, and the plan titles for the heading."""
+def network_for(data):
+    """The data as an annotated, pruned networkx graph, and the plan titles for the heading."""
     from kg import export
 
-    net = export.network(union if union is not None else export.union(ds))
+    net = export.network(data.union())
     annotate(net)
     prune(net)
     plans = [a for _, a in net.nodes(data=True) if a["kind"] == "Plan"]
@@ -465,7 +465,7 @@ def views(net, title: dict, focus: str | None = None, depth: int = 2, max_nodes:
 
 
 def build_views(
-    ds, focus: str | None = None, depth: int = 2, max_nodes: int = MAX_NODES, union=None
+    data, focus: str | None = None, depth: int = 2, max_nodes: int = MAX_NODES
 ) -> tuple[dict[str, bytes], list[str]]:
-    net, title = network_for(ds, union)
+    net, title = network_for(data)
     return views(net, title, focus, depth, max_nodes)

@@ -127,3 +127,22 @@ def start_kg_serve(data, *options: str, stderr=subprocess.DEVNULL):
     base = f"http://127.0.0.1:{port}"
     wait_for(base + "/sparql", proc, "kg serve")
     return base, port, proc
+
+
+def as_data(ds):
+    """An rdflib Dataset a test has edited, as the kg.rdf.Data the outputs read (through
+    N-Quads, so the conversion is rdflib's writer and pyoxigraph's reader, not ours)."""
+    import pyoxigraph as ox
+
+    from kg.rdf import Data
+
+    return Data(ox.parse(ds.serialize(format="nquads").encode(), format=ox.RdfFormat.N_QUADS))
+
+
+def as_graph(g):
+    """An rdflib Graph as a kg.rdf.Graph, through N-Triples."""
+    import pyoxigraph as ox
+
+    from kg.rdf import Graph
+
+    return Graph(q.triple for q in ox.parse(g.serialize(format="nt").encode(), format=ox.RdfFormat.N_TRIPLES))

@@ -1,17 +1,19 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import RDF, RDFS, URIRef
+from rdflib import RDF, RDFS, Namespace, URIRef
 
 from kg import graph
 from kg.build import read_documents
 from kg.errors import KGError
-from kg.graph import ONT
+from kg.namespaces import ONTOLOGY_NS
+
+ONT = Namespace(ONTOLOGY_NS)
 
 
 def test_one_named_graph_per_document_and_shared_entities_merge(plan_path, second_plan_path, frameworks):
     docs = read_documents([plan_path, second_plan_path])
-    ds = graph.build(docs, frameworks)
+    ds = graph.build(docs, frameworks).rdflib()
     named = {str(g.identifier): g for g in ds.graphs() if len(g)}
     assert set(named) == {
         "https://w3id.org/digital-china-kg/id/digital-china-overall-layout-plan/graph",
@@ -25,7 +27,7 @@ def test_one_named_graph_per_document_and_shared_entities_merge(plan_path, secon
 
 
 def test_base_iri_is_configurable_and_checked(facts, frameworks):
-    ds = graph.build([facts], frameworks, base="https://example.org/kg")
+    ds = graph.build([facts], frameworks, base="https://example.org/kg").rdflib()
     subjects = {str(s) for s, _, _, _ in ds.quads()}
     assert "https://example.org/kg/digital-china-overall-layout-plan/plan" in subjects
     with pytest.raises(KGError, match="--base"):
@@ -38,7 +40,7 @@ def test_iri_part_escapes_only_what_it_must():
 
 
 def test_units_link_to_provenance_with_text_offsets_and_english(facts, frameworks):
-    ds = graph.build([facts], frameworks)
+    ds = graph.build([facts], frameworks).rdflib()
     g = next(g for g in ds.graphs() if len(g))
     task = URIRef("https://w3id.org/digital-china-kg/id/digital-china-overall-layout-plan/task/1-1")
     assert (ONT.DigitalInfrastructure, ONT.hasTask, task) in g
@@ -52,7 +54,7 @@ def test_units_link_to_provenance_with_text_offsets_and_english(facts, framework
 
 
 def test_every_individual_has_both_labels_for_a_bilingual_plan(facts, frameworks):
-    ds = graph.build([facts], frameworks)
+    ds = graph.build([facts], frameworks).rdflib()
     g = next(g for g in ds.graphs() if len(g))
     from rdflib import OWL
 
@@ -62,7 +64,7 @@ def test_every_individual_has_both_labels_for_a_bilingual_plan(facts, frameworks
 
 
 def test_chinese_only_units_get_no_invented_english(second_facts, frameworks):
-    ds = graph.build([second_facts], frameworks)
+    ds = graph.build([second_facts], frameworks).rdflib()
     g = next(g for g in ds.graphs() if len(g))
     task = URIRef("https://w3id.org/digital-china-kg/id/sci-tech-innovation-13th-fyp/task/1-2")
     labels = {lit.language: str(lit) for lit in g.objects(task, RDFS.label)}

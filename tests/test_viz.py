@@ -32,7 +32,7 @@ def test_views_hold_the_graph(ds):
     assert notes == []
     html = files["graph.html"].decode()
     full, overview = page_json(html, "full"), page_json(html, "overview")
-    net = export.network(export.union(ds))
+    net = export.network(ds.union())
     assert len(full["nodes"]) == net.number_of_nodes()
     kinds = {n["kind"] for n in overview["nodes"]}
     assert kinds == {
@@ -66,7 +66,7 @@ def test_output_is_deterministic(ds):
 
 
 def test_focus_and_summary(ds):
-    net = export.network(export.union(ds))
+    net = export.network(ds.union())
     viz.annotate(net)
     sub, note = viz.select(net, focus="北斗", depth=2)
     assert BEIDOU in sub and MEASURE in sub and sub.number_of_nodes() < 40

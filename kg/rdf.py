@@ -1,0 +1,259 @@
+"""The one RDF model every output reads: pyoxigraph terms, a build's quads in one fixed
+order (``Data``), and a small index over triples (``Graph``) for the modules that walk it.
+
+Why not rdflib: a build writes a dozen files from the same ~6,000 triples per plan, and
+pyoxigraph's terms are made, hashed and serialized in Rust. rdflib's store costs more than
+all the extraction (importing it alone is as long as reading the plan), and a graph 1,000
+times larger does not fit its per-triple memory. rdflib is imported only where a library
+needs its graphs: pyshacl's validation and the tests' own readers.
+
+Terms compare as pyoxigraph terms: ``node.value`` is an IRI or a literal's text, never
+``str(node)`` (that is the N-Triples form, with <> and quotes).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import namespaces as ns
+
+NamedNode = ox.NamedNode
+BlankNode = ox.BlankNode
+Literal = ox.Literal
+Triple = ox.Triple
+Quad = ox.Quad
+
+
+class Namespace:
+    """``ONT.Task`` and ``ONT["Task"]`` as pyoxigraph named nodes, made once each."""
+
+    def __init__(self, base: str) -> None:
+        self._base = base
+        self._made: dict[str, NamedNode] = {}
+
+    def __getitem__(self, local: str) -> NamedNode:
+        node = self._made.get(local)
+        if node is None:
+            node = self._made[local] = NamedNode(self._base + local)
+        return node
+
+    def __getattr__(self, local: str) -> NamedNode:
+        if local.startswith("_"):
+            raise AttributeError(local)
+        return self[local]
+
+    def __str__(self) -> str:
+        return self._base
+
+
+ONT = Namespace(ns.ONTOLOGY_NS)
+RDF = Namespace(ns.RDF)
+RDFS = Namespace(ns.RDFS)
+OWL = Namespace(ns.OWL)
+XSD = Namespace(ns.XSD)
+SKOS = Namespace(ns.SKOS)
+DCTERMS = Namespace(ns.DCTERMS)
+PROV = Namespace(ns.PROV)
+ORG = Namespace(ns.ORG)
+ONTOLOGY_IRI = NamedNode(ns.ONTOLOGY_IRI)
+TYPE = RDF.type
+LABEL = RDFS.label
+XSD_STRING = XSD.string
+
+
+def local_name(node) -> str:
+    """The part of an IRI after its last # or /."""
+    s = node.value if hasattr(node, "value") else str(node)
+    return s.rsplit("#", 1)[-1] if "#" in s else s.rsplit("/", 1)[-1]
+
+
+def lang(term) -> str | None:
+    """A literal's language tag, or None for anything else."""
+    return term.language if isinstance(term, Literal) else None
+
+
+def sort_key(statement) -> str:
+    """Statements sort by their N-Triples / N-Quads text: one string per statement, and every
+    statement of a subject lies together (a subject's text is followed by a space)."""
+    return str(statement)
+
+
+class Graph:
+    """Triples, each once, sorted, with the lookups the outputs make (the rdflib calls they
+    used: objects, subjects, value, subject_objects, items), built on first use."""
+
+    def __init__(self, triples: Iterable[Triple] = ()) -> None:
+        self.triples: list[Triple] = sorted(set(triples), key=sort_key)
+        self._sp: dict | None = None
+        self._po: dict | None = None
+        self._p: dict | None = None
+        self._set: set | None = None
+
+    def _index(self) -> None:
+        sp, po, p_ = defaultdict(list), defaultdict(list), defaultdict(list)
+        for s, p, o in self.triples:
+            sp[s, p].append(o)
+            po[p, o].append(s)
+            p_[p].append((s, o))
+        self._sp, self._po, self._p = sp, po, p_
+
+    def __len__(self) -> int:
+        return len(self.triples)
+
+    def __iter__(self) -> Iterator[Triple]:
+        return iter(self.triples)
+
+    def __contains__(self, triple) -> bool:
+        if self._set is None:
+            self._set = set(self.triples)
+        return (triple if isinstance(triple, Triple) else Triple(*triple)) in self._set
+
+    def objects(self, s, p) -> list:
+        if self._sp is None:
+            self._index()
+        return self._sp.get((s, p), [])
+
+    def subjects(self, p, o=None) -> list:
+        """Subjects with ``p`` to ``o``; with ``o`` None, every subject that has ``p``, once."""
+        if self._po is None:
+            self._index()
+        if o is None:
+            return list(dict.fromkeys(s for s, _ in self._p.get(p, [])))
+        return self._po.get((p, o), [])
+
+    def subject_objects(self, p) -> list[tuple]:
+        if self._p is None:
+            self._index()
+        return self._p.get(p, [])
+
+    def value(self, s, p):
+        found = self.objects(s, p)
+        return found[0] if found else None
+
+    def items(self, head) -> list:
+        """The members of an RDF list."""
+        out = []
+        while head is not None and head != RDF.nil:
+            first = self.value(head, RDF.first)
+            if first is None:
+                break
+            out.append(first)
+            head = self.value(head, RDF.rest)
+        return out
+
+    def text(self, node, p=LABEL, language: str = "") -> str:
+        """The value of a literal of ``node`` in ``language`` ("" any), or ""."""
+        for o in self.objects(node, p):
+            if isinstance(o, Literal) and (not language or o.language == language):
+                return o.value
+        return ""
+
+    def texts(self, node, p=LABEL) -> dict[str, str]:
+        """Language tag ("" for none) → value, for the literals of ``node``."""
+        return {o.language or "": o.value for o in self.objects(node, p) if isinstance(o, Literal)}
+
+    def types(self, node) -> list:
+        return self.objects(node, TYPE)
+
+
+class Data:
+    """A dataset as quads, each once, in one order: what `kg build` makes and every other
+    command reads back (data.nq). Each document is one named graph."""
+
+    def __init__(self, quads: Iterable[Quad], prefixes: dict[str, str] | None = None, ordered: bool = False) -> None:
+        self.quads: list[Quad] = list(quads) if ordered else sorted(set(quads), key=sort_key)
+        self.prefixes = dict(prefixes) if prefixes is not None else dict(ns.PREFIXES)
+        self._union: Graph | None = None
+        self._graphs: dict | None = None
+
+    @classmethod
+    def load(cls, paths: Iterable[str | Path], prefixes: dict[str, str] | None = None) -> Data:
+        """Read RDF files (any format pyoxigraph reads) into one Data."""
+        quads: list[Quad] = []
+        for path in paths:
+            fmt = ox.RdfFormat.from_extension(Path(path).suffix.lstrip("."))
+            quads.extend(ox.parse(path=str(path), format=fmt))
+        return cls(quads, prefixes)
+
+    def graphs(self) -> dict[NamedNode, Graph]:
+        """Each named graph as a Graph, by name, in the order of the names."""
+        if self._graphs is None:
+            grouped: dict = defaultdict(list)
+            for q in self.quads:
+                if not isinstance(q.graph_name, ox.DefaultGraph):
+                    grouped[q.graph_name].append(q.triple)
+            self._graphs = {g: Graph(grouped[g]) for g in sorted(grouped, key=sort_key)}
+        return self._graphs
+
+    def union(self) -> Graph:
+        """Every graph's triples together, each once."""
+        if self._union is None:
+            self._union = Graph(q.triple for q in self.quads)
+        return self._union
+
+    def __len__(self) -> int:
+        return len(self.quads)
+
+    def with_graph(self, name: NamedNode, graph: Graph) -> Data:
+        """This data plus ``graph`` as a named graph, each triple held once: what ``graph``
+        states (the framework a document graph copies so that its exports stay readable) is
+        left out of the other graphs."""
+        held = set(graph.triples)
+        kept = [q for q in self.quads if q.triple not in held]
+        return Data(kept + [Quad(s, p, o, name) for s, p, o in graph], self.prefixes)
+
+    def with_ontology(self, ontology: Graph) -> Data:
+        return self.with_graph(ONTOLOGY_IRI, ontology)
+
+    def rdflib(self):
+        """The same quads as an rdflib Dataset, for libraries that need one (pyshacl, tests)."""
+        from rdflib import Dataset
+
+        ds = Dataset()
+        for prefix, iri in self.prefixes.items():
+            ds.bind(prefix, iri)
+        for q in self.quads:
+            ds.graph(to_rdflib(q.graph_name)).add(tuple(map(to_rdflib, q.triple)))
+        return ds
+
+
+def to_rdflib(term):
+    """One pyoxigraph term as rdflib's."""
+    from rdflib import BNode as RBNode
+    from rdflib import Literal as RLiteral
+    from rdflib import URIRef
+
+    if isinstance(term, NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, BlankNode):
+        return RBNode(term.value)
+    if term.language:
+        return RLiteral(term.value, lang=term.language)
+    if term.datatype == XSD_STRING:
+        return RLiteral(term.value)
+    return RLiteral(term.value, datatype=URIRef(term.datatype.value))
+
+
+def rdflib_graph(triples: Iterable[Triple]):
+    """Triples as an rdflib Graph (pyshacl validates one)."""
+    from rdflib import Graph as RGraph
+
+    g = RGraph()
+    for prefix, iri in ns.PREFIXES.items():
+        g.bind(prefix, iri)
+    add = g.add
+    for s, p, o in triples:
+        add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+    return g
+
+
+def load_ontology(path: str | Path) -> Graph:
+    """The ontology with its blank nodes named by content (RDFC-1.0), so every output that
+    holds it is byte-stable."""
+    quads = ox.Dataset(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    quads.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return Graph(q.triple for q in quads)
