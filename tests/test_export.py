@@ -26,9 +26,7 @@ def test_triple_formats_round_trip(ds, fmt, parser):
 def test_quad_formats_keep_the_named_graph(ds, fmt, parser):
     back = Dataset().parse(data=export.serialize(ds, fmt), format=parser)
     sizes = {str(g.identifier): len(g) for g in back.graphs() if len(g)}
-    assert sizes == {
-        "https://w3id.org/digital-china-kg/id/digital-china-overall-layout-plan/graph": len(ds.union())
-    }
+    assert sizes == {"https://w3id.org/digital-china-kg/id/digital-china-overall-layout-plan/graph": len(ds.union())}
 
 
 def test_jsonld_expands_to_the_same_quads_in_pyld(ds):
