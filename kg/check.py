@@ -18,7 +18,6 @@ from kg.errors import GateFailed, KGError
 from kg.rdf import ONT, OWL, RDF, RDFS, Data, Graph, NamedNode, Quad, Triple, local_name, sort_key
 from kg.table import render
 
-SH = "http://www.w3.org/ns/shacl#"
 INFERRED_GRAPH = "inferred"
 
 
@@ -162,45 +161,27 @@ def reason(full: Graph, require: bool = False) -> tuple[bool | None, list[tuple]
     return True, sorted(inferred, key=sort_key), "consistent (HermiT)"
 
 
-# -- shapes -------------------------------------------------------------------------
+# -- shapes ---------------------------------------------------------------------------
 
 
-def shapes_graph():
-    from rdflib import Graph as RGraph
+def shacl(full: Graph, store=None) -> list[Finding]:
+    """SHACL results (kg.shapes): a Violation is an error, a Warning a warning."""
+    from kg import shapes
 
-    return RGraph().parse(resources.data_dir("ontology") / "shapes.ttl", format="turtle")
+    store = store if store is not None else _store(full)
+    found = [
+        Finding("shapes", severity, focus, path, message)
+        for severity, focus, path, message in shapes.validate(full, store, lambda node: _label(full, node))
+    ]
+    return sorted(found, key=lambda f: (f.severity, f.focus, f.path, f.message))
 
 
-def shacl(full: Graph) -> list[Finding]:
-    """Validate with pyshacl; a Violation is an error, a Warning a warning."""
-    import pyshacl
-    from rdflib import URIRef
+def _store(full: Graph):
+    import pyoxigraph as ox
 
-    from kg.rdf import rdflib_graph
-
-    _, results, _ = pyshacl.validate(rdflib_graph(full), shacl_graph=shapes_graph(), inference="none", advanced=True)
-    sh = {
-        name: URIRef(SH + name)
-        for name in ("ValidationResult", "focusNode", "resultPath", "resultMessage", "resultSeverity")
-    }
-    severities = {SH + "Violation": "error", SH + "Warning": "warning", SH + "Info": "info"}
-    findings = []
-    # Top-level results only: nested sh:detail results repeat what their parent says.
-    for r in results.objects(None, URIRef(SH + "result")):
-        focus = results.value(r, sh["focusNode"])
-        path = results.value(r, sh["resultPath"])
-        findings.append(
-            Finding(
-                gate="shapes",
-                severity=severities.get(str(results.value(r, sh["resultSeverity"])), "error"),
-                focus=f"{_label(full, NamedNode(str(focus)))} <{focus}>"
-                if isinstance(focus, URIRef)
-                else str(focus or ""),
-                path=local_name(str(path)) if path is not None else "",
-                message=str(results.value(r, sh["resultMessage"]) or ""),
-            )
-        )
-    return sorted(findings, key=lambda f: (f.severity, f.focus, f.path, f.message))
+    store = ox.Store()
+    store.extend(Quad(s, p, o) for s, p, o in full)
+    return store
 
 
 # -- SPARQL checks ------------------------------------------------------------------
@@ -228,11 +209,8 @@ def load_checks(folder: Path | None = None) -> list[Check]:
     return checks
 
 
-def sparql_checks(full: Graph, checks: list[Check] | None = None) -> list[Finding]:
-    import pyoxigraph as ox
-
-    store = ox.Store()
-    store.extend(Quad(s, p, o) for s, p, o in full)
+def sparql_checks(full: Graph, checks: list[Check] | None = None, store=None) -> list[Finding]:
+    store = store if store is not None else _store(full)
     findings = []
     for check in checks if checks is not None else load_checks():
         try:
@@ -266,10 +244,11 @@ def run(data: Data, ontology: Graph, require_reasoner: bool = False, reasoner: b
     if report.consistent is False:
         report.findings.append(Finding("reasoner", "error", "", "", report.reasoner_note))
     start = time.perf_counter()
-    report.findings += shacl(full)
+    store = _store(full)
+    report.findings += shacl(full, store)
     report.seconds["shapes"] = time.perf_counter() - start
     start = time.perf_counter()
-    report.findings += sparql_checks(full)
+    report.findings += sparql_checks(full, store=store)
     report.seconds["checks"] = time.perf_counter() - start
     return report
 

@@ -238,16 +238,38 @@ def to_rdflib(term):
     return RLiteral(term.value, datatype=URIRef(term.datatype.value))
 
 
+def to_oxigraph(term):
+    """One rdflib term as pyoxigraph's."""
+    from rdflib import BNode as RBNode
+    from rdflib import URIRef
+
+    if isinstance(term, URIRef):
+        return NamedNode(str(term))
+    if isinstance(term, RBNode):
+        return BlankNode(str(term))
+    if term.language:
+        return Literal(str(term), language=term.language)
+    if term.datatype is not None:
+        return Literal(str(term), datatype=NamedNode(str(term.datatype)))
+    return Literal(str(term))
+
+
 def rdflib_graph(triples: Iterable[Triple]):
-    """Triples as an rdflib Graph (pyshacl validates one)."""
+    """Triples as an rdflib Graph (pyshacl validates one); each distinct term converted once."""
     from rdflib import Graph as RGraph
 
     g = RGraph()
     for prefix, iri in ns.PREFIXES.items():
         g.bind(prefix, iri)
-    add = g.add
-    for s, p, o in triples:
-        add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+    terms: dict = {}
+
+    def term(t):
+        found = terms.get(t)
+        if found is None:
+            found = terms[t] = to_rdflib(t)
+        return found
+
+    g.addN((term(s), term(p), term(o), g) for s, p, o in triples)
     return g
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from kg.rdf import ONT, TYPE, Data, Graph, sort_key
+from collections import defaultdict
+
+from kg.rdf import ONT, TYPE, Data, Graph, NamedNode, sort_key
 from kg.table import render
 
 CLASSES = (
@@ -23,25 +25,35 @@ def _count(g: Graph, cls) -> int:
     return len(g.subjects(TYPE, cls))
 
 
+_DOCUMENT_CLASSES = {ONT.Task: "tasks", ONT.Measure: "measures", ONT.Goal: "goals", ONT.Guarantee: "guarantees"}
+
+
+def _documents(data: Data) -> list[dict]:
+    """Per named graph: its plan's titles, its triples and its counts, in one pass over the quads
+    (an index per graph would cost more than the counting)."""
+    triples: dict = defaultdict(int)
+    members: dict = defaultdict(set)
+    for q in data.quads:
+        triples[q.graph_name] += 1
+        if q.predicate == TYPE and (q.object in _DOCUMENT_CLASSES or q.object == ONT.Plan):
+            members[q.graph_name, q.object].add(q.subject)
+    union = data.union()
+    out = []
+    for name in sorted((g for g in triples if isinstance(g, NamedNode)), key=sort_key):
+        plans = sorted(members[name, ONT.Plan], key=sort_key)
+        plan = plans[0] if plans else None
+        row = {"graph": name.value, "triples": triples[name]}
+        row["plan_zh"] = union.text(plan, language="zh") if plan else ""
+        row["plan_en"] = union.text(plan, language="en") if plan else ""
+        row.update({key: len(members[name, cls]) for cls, key in _DOCUMENT_CLASSES.items()})
+        out.append(row)
+    return out
+
+
 def summarize(data: Data) -> dict:
     """Everything the summary shows, as plain data (also written to summary.json)."""
     union = data.union()
-    documents = []
-    for name, g in data.graphs().items():
-        plans = sorted(g.subjects(TYPE, ONT.Plan), key=sort_key)
-        plan = plans[0] if plans else None
-        documents.append(
-            {
-                "graph": name.value,
-                "plan_zh": g.text(plan, language="zh") if plan else "",
-                "plan_en": g.text(plan, language="en") if plan else "",
-                "triples": len(g),
-                "tasks": _count(g, ONT.Task),
-                "measures": _count(g, ONT.Measure),
-                "goals": _count(g, ONT.Goal),
-                "guarantees": _count(g, ONT.Guarantee),
-            }
-        )
+    documents = _documents(data)
     classes = {}
     for name in CLASSES:
         if name == "Pillar":
