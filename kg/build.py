@@ -110,10 +110,11 @@ def run(
     strict: bool = False,
 ):
     """Build, pass the quality gate, write everything; returns (summary, report or None)."""
-    from kg import check, graph
+    from kg import builddir, check, graph
 
     check_writable(out)
-    data = dataset(paths, base, lexicon_path)
+    docs = read_documents(paths, lexicon_path)
+    data = graph.build(docs, framework.load(resources.ontology_file()), base)
     ontology = load_ontology(resources.ontology_file())
     report = None
     if checks:
@@ -121,5 +122,6 @@ def run(
         if report.fails(strict):
             raise check.failure(report, strict)
     files = outputs(data, ontology, report, graph.check_base(base), notes)
+    files[builddir.MANIFEST] = builddir.manifest(docs, graph.check_base(base), lexicon_path, resources.ontology_file())
     write_all(out, files)
     return json.loads(files["summary.json"]), report

@@ -97,6 +97,38 @@ def _complete_query(ctx, param, incomplete: str):
     return [*items, CompletionItem(incomplete, type="file")]
 
 
+def data_option(f):
+    f = click.option("--inferred", is_flag=True, help="Also query the class memberships HermiT inferred.")(f)
+    return click.option(
+        "--data",
+        metavar="PATH",
+        default=None,
+        help="A build folder or an RDF file. Default: ./build if it holds a build, else the bundled plan.",
+    )(f)
+
+
+def _read_build(data: str | None, inferred: bool):
+    """The Data a read command reads (kg.builddir), with its notes on stderr."""
+    from kg import builddir
+
+    graph, where = builddir.load(data, inferred)
+    _note_build(data, where)
+    return graph
+
+
+def _note_build(data: str | None, where: str) -> None:
+    """Say which data is read when it is not ./build, and warn when the build's inputs changed."""
+    from kg import builddir
+
+    if "built in memory" in where:
+        click.echo(f"kg: note: reading {where}", err=True)
+        return
+    folder = builddir.locate(data)
+    if folder is not None and folder.is_dir():
+        for line in builddir.changed_inputs(folder):
+            click.echo(f"kg: warning: {line}", err=True)
+
+
 def reasoner_option(f):
     return click.option(
         "--require-reasoner",
@@ -216,12 +248,10 @@ def check_command(
 
 
 @cli.command()
-@inputs
 @out_option
-@base_option
-@lexicon_option
-def docs(files: tuple[str, ...], out: str, base: str, lexicon: str | None) -> None:
-    """Write OUT/ontology.html: every class and property, with examples from FILEs.
+@data_option
+def docs(out: str, data: str | None, inferred: bool) -> None:
+    """Write OUT/ontology.html: every class and property, with examples from the build.
 
     \b
     Example:
@@ -233,15 +263,13 @@ def docs(files: tuple[str, ...], out: str, base: str, lexicon: str | None) -> No
 
     folder = Path(out)
     builder.check_writable(folder)
-    data = builder.dataset(files, base, lexicon)
-    page = documenter.render(rdf.load_ontology(resources.ontology_file()), data.union())
+    page = documenter.render(rdf.load_ontology(resources.ontology_file()), _read_build(data, inferred).union())
     folder.mkdir(parents=True, exist_ok=True)
     export.atomic_write(folder / "ontology.html", page.encode())
     click.echo(f"wrote {folder / 'ontology.html'}")
 
 
 @cli.command()
-@inputs
 @click.option("--format", "-f", "fmt", required=True, type=click.Choice(list(formats.EXPORT_FORMATS)), help="Format.")
 @click.option(
     "--output",
@@ -251,12 +279,9 @@ def docs(files: tuple[str, ...], out: str, base: str, lexicon: str | None) -> No
     help="File to write (a folder for csv); - or none: standard output.",
 )
 @click.option("--with-ontology", is_flag=True, help="Include the ontology (RDF formats).")
-@base_option
-@lexicon_option
-def export(
-    files: tuple[str, ...], fmt: str, output: str | None, with_ontology: bool, base: str, lexicon: str | None
-) -> None:
-    """Export the graph of FILEs (default: the bundled plan) in one format.
+@data_option
+def export(fmt: str, output: str | None, with_ontology: bool, data: str | None, inferred: bool) -> None:
+    """Export the graph of a build (default: ./build) in one format.
 
     \b
     Example:
@@ -264,29 +289,28 @@ def export(
       kg export --format csv -o neo4j/                # nodes.csv, edges.csv
       kg export --format ttl --with-ontology | head
     """
-    from kg import build as builder
     from kg import export as exporter
 
     if fmt == "csv" and (not output or output == "-"):
         raise KGError(
             "--format csv writes nodes.csv and edges.csv: give a folder with -o DIR (or use csv-nodes / csv-edges)"
         )
-    data = builder.dataset(files, base, lexicon)
+    graph = _read_build(data, inferred)
     if with_ontology:
         from kg import rdf, resources
 
-        data = data.with_ontology(rdf.load_ontology(resources.ontology_file()))
+        graph = graph.with_ontology(rdf.load_ontology(resources.ontology_file()))
     if fmt == "csv":
         folder = Path(output)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise KGError(f"{folder}: cannot create the folder: {e.strerror}") from None
-        nodes, edges = exporter.csv_tables(data.union())
+        nodes, edges = exporter.csv_tables(graph.union())
         exporter.atomic_write(folder / "nodes.csv", nodes)
         exporter.atomic_write(folder / "edges.csv", edges)
         return
-    written = exporter.serialize(data, fmt)
+    written = exporter.serialize(graph, fmt)
     if output and output != "-":  # "-" is standard output, as everywhere
         exporter.atomic_write(Path(output), written)
     else:
@@ -295,24 +319,21 @@ def export(
 
 
 @cli.command()
-@inputs
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@base_option
-@lexicon_option
-def stats(files: tuple[str, ...], as_json: bool, base: str, lexicon: str | None) -> None:
-    """Counts per document, per class and per pillar for FILEs (default: the bundled plan).
+@data_option
+def stats(as_json: bool, data: str | None, inferred: bool) -> None:
+    """Counts per document, per class and per pillar of a build (default: ./build).
 
     \b
     Example:
       kg stats
-      kg stats --json corpus/*.txt
+      kg stats --json --data build
     """
     import json
 
-    from kg import build as builder
     from kg import stats as st
 
-    summary = st.summarize(builder.dataset(files, base, lexicon))
+    summary = st.summarize(_read_build(data, inferred))
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True))
     else:
@@ -337,16 +358,6 @@ def main() -> None:
         click.echo("kg: aborted", err=True)
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)
-
-
-def data_option(f):
-    f = click.option("--inferred", is_flag=True, help="Also query the class memberships HermiT inferred.")(f)
-    return click.option(
-        "--data",
-        metavar="PATH",
-        default=None,
-        help="A build folder or an RDF file. Default: ./build if it holds a build, else the bundled plan.",
-    )(f)
 
 
 @cli.command()
@@ -391,7 +402,8 @@ def query(
     if named is None and given:
         raise KGError("--param needs a named query or a query file that declares its parameters")
     bindings = q.bind(named, given)
-    store, _ = q.load_store(data, inferred)
+    store, source = q.load_store(data, inferred)
+    _note_build(data, source)
     sandbox.deny_network()  # from here on this process opens no network socket, whatever the query
     result = q.run(store, text, bindings, timeout)
     fmt = fmt or ("ttl" if result.kind == "graph" else "table" if sys.stdout.isatty() else "csv")
@@ -493,6 +505,7 @@ def serve(
     from kg.workers import default_size
 
     store, source = q.load_store(data, inferred)
+    _note_build(data, source)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"kg: warning: serving on {host}: other machines can reach this endpoint", err=True)
     folder = Path(data) if data and Path(data).is_dir() else Path("build")
@@ -553,13 +566,13 @@ def push(
     if graph_iri is not None:
         graph_iri = q.checked_iri(graph_iri, "--graph")
     store, source = q.load_store(data)
+    _note_build(data, source)
     for pushed in pusher.push(store, endpoint, graph_iri, user, token, timeout):
         click.echo(f"{pushed.graph}: {pushed.stored} triples stored (sent {pushed.sent})")
     click.echo(f"pushed {source} to {pusher.redact(endpoint)}")
 
 
 @cli.command()
-@inputs
 @out_option
 @click.option(
     "--focus", default=None, metavar="TEXT", help="Show the neighbourhood of the nodes whose label holds TEXT."
@@ -568,11 +581,8 @@ def push(
 @click.option(
     "--max-nodes", default=2000, show_default=True, type=click.IntRange(10, 100_000), help="Summarize past this."
 )
-@base_option
-@lexicon_option
-def viz(
-    files: tuple[str, ...], out: str, focus: str | None, depth: int, max_nodes: int, base: str, lexicon: str | None
-) -> None:
+@data_option
+def viz(out: str, focus: str | None, depth: int, max_nodes: int, data: str | None, inferred: bool) -> None:
     """Write OUT/graph.html, the interactive network view, and OUT/overview.svg and .png.
 
     One offline file: open it from disk, no network needed. Search zh and en labels,
@@ -590,10 +600,10 @@ def viz(
 
     folder = Path(out)
     builder.check_writable(folder)
-    views, notes = viewer.build_views(builder.dataset(files, base, lexicon), focus, depth, max_nodes)
+    views, notes = viewer.build_views(_read_build(data, inferred), focus, depth, max_nodes)
     folder.mkdir(parents=True, exist_ok=True)
-    for name, data in views.items():
-        export.atomic_write(folder / name, data)
+    for name, written in views.items():
+        export.atomic_write(folder / name, written)
     for note in notes:
         click.echo(f"kg: note: {note}", err=True)
     click.echo(f"wrote {folder / 'graph.html'}, {folder / 'overview.svg'}, {folder / 'overview.png'}")

@@ -88,7 +88,8 @@ def network(g: Graph):
     import networkx as nx
 
     individuals = sorted(
-        (s for s in g.subjects(TYPE, OWL.NamedIndividual) if not (set(g.types(s)) & _PROVENANCE)), key=str
+        (s for s in g.subjects(TYPE, OWL.NamedIndividual) if not (set(g.types(s)) & _PROVENANCE)),
+        key=lambda n: n.value,
     )
     keep = set(individuals)
     net = nx.MultiDiGraph()
@@ -110,10 +111,11 @@ def network(g: Graph):
                 if value is not None:
                     attrs[key] = value.value
         net.add_node(node.value, **attrs)
-    for s, p, o in g:
-        if s in keep and o in keep and p != TYPE:
-            name = local_name(p)
-            net.add_edge(s.value, o.value, key=name, relation=name, iri=p.value)
+    # Edges in the order of their IRIs, as a reader scans a table.
+    edges = sorted((s.value, p.value, o.value) for s, p, o in g if s in keep and o in keep and p != TYPE)
+    for s, p, o in edges:
+        name = local_name(p)
+        net.add_edge(s, o, key=name, relation=name, iri=p)
     return net
 
 

@@ -205,20 +205,11 @@ def load_store(data: str | None = None, inferred: bool = False):
     """
     import pyoxigraph as ox
 
+    from kg import builddir
+
     store = ox.Store()
-    candidates = []
-    if data:
-        path = Path(data)
-        if path.is_dir():
-            if not (path / "full.trig").exists():
-                raise KGError(f"{path}: no full.trig here; run `kg build --out {path}` first")
-            candidates = _build_files(path, inferred)
-        elif path.is_file():
-            candidates = [path]
-        else:
-            raise KGError(f"{path}: no such file or build folder")
-    elif Path("build/full.trig").exists():
-        candidates = _build_files(Path("build"), inferred)
+    where = builddir.locate(data, required="full.trig")
+    candidates = [] if where is None else _build_files(where, inferred) if where.is_dir() else [where]
     if candidates:
         for path in candidates:
             fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) if path.suffix else None

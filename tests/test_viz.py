@@ -175,7 +175,9 @@ CRAFTED = (
 def test_markup_in_the_plan_is_shown_as_text_and_never_run(tmp_path):
     source = tmp_path / "crafted.txt"
     source.write_text(CRAFTED, encoding="utf-8")
-    r = run_kg("viz", str(source), "--out", str(tmp_path))
+    r = run_kg("build", "--skip-checks", "-q", str(source), "--out", str(tmp_path / "build"))
+    assert r.returncode == 0, r.stderr
+    r = run_kg("viz", "--data", str(tmp_path / "build"), "--out", str(tmp_path))
     assert r.returncode == 0, r.stderr
     html = (tmp_path / "graph.html").read_text(encoding="utf-8")
     assert "<svg onload" not in html and "<img src=x" not in html  # only escaped, inside JSON

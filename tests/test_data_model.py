@@ -1,0 +1,131 @@
+"""One data model: `kg build` reads text, every other command reads a build (in-process, CliRunner)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from conftest import SECOND_PLAN
+
+from kg import builddir, resources
+from kg.cli import cli
+
+PLAN = "https://w3id.org/digital-china-kg/id/"
+
+
+@pytest.fixture(scope="module")
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+class _Ran:
+    """A subprocess's result with the attributes of CliRunner's."""
+
+    def __init__(self, done) -> None:
+        self.exit_code, self.stdout, self.stderr = done.returncode, done.stdout, done.stderr
+        self.output = done.stdout + done.stderr
+
+
+def invoke(runner: CliRunner, args: list[str]):
+    """In process, except `kg query`: it seals its own process off the network (seccomp), so
+    it runs in a subprocess of its own, as a user runs it."""
+    if args[0] == "query":
+        from conftest import run_kg
+
+        return _Ran(run_kg(*args))
+    return runner.invoke(cli, args)
+
+
+@pytest.fixture(scope="module")
+def second_build(tmp_path_factory, runner, second_plan_path):
+    """A build of the second bundled report from a copy of it, so a test can change the copy."""
+    folder = tmp_path_factory.mktemp("second")
+    source = folder / second_plan_path.name  # the same name: the same document IRIs
+    shutil.copy(second_plan_path, source)
+    result = runner.invoke(cli, ["build", "-q", "--skip-checks", "--out", str(folder / "build"), str(source)])
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def test_the_build_records_its_inputs_and_their_hashes(second_build, runner):
+    record = json.loads((second_build / "build" / "build.json").read_text(encoding="utf-8"))
+    (entry,) = record["inputs"]
+    assert entry["resolved"] == str((second_build / SECOND_PLAN).resolve())
+    assert len(entry["sha256"]) == 64 and record["base"] == PLAN and record["kg_version"]
+    # No time stamp: building again gives the same bytes.
+    again = second_build / "again"
+    result = runner.invoke(cli, ["build", "-q", "--skip-checks", "--out", str(again), str(second_build / SECOND_PLAN)])
+    assert result.exit_code == 0, result.output
+    assert (again / "build.json").read_bytes() == (second_build / "build" / "build.json").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["stats", "--json"],
+        ["export", "--format", "nt"],
+        ["query", "SELECT ?t WHERE { ?p a dckg:Plan ; rdfs:label ?t } ORDER BY ?t", "--format", "csv"],
+    ],
+)
+def test_read_commands_read_the_build_they_are_given(second_build, runner, args):
+    """The second report's build, not the bundled plan: its title and its IRIs only."""
+    result = invoke(runner, [*args, "--data", str(second_build / "build")])
+    assert result.exit_code == 0, result.output
+    assert "sci-tech-innovation-13th-fyp" in result.stdout or "十三五" in result.stdout
+    assert "digital-china-overall-layout-plan" not in result.stdout and "数字中国建设整体布局规划" not in result.stdout
+
+
+def test_viz_and_docs_read_the_build(second_build, runner, tmp_path):
+    result = runner.invoke(cli, ["viz", "--data", str(second_build / "build"), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "graph.html").read_text(encoding="utf-8")
+    assert "sci-tech-innovation-13th-fyp" in html and "digital-china-overall-layout-plan" not in html
+    result = runner.invoke(cli, ["docs", "--data", str(second_build / "build"), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "sci-tech-innovation-13th-fyp" in (tmp_path / "ontology.html").read_text(encoding="utf-8")
+
+
+def test_a_changed_input_is_named_by_every_read_command(second_build, runner, tmp_path):
+    folder = tmp_path / "work"
+    shutil.copytree(second_build, folder)
+    source = folder / SECOND_PLAN
+    record = json.loads((folder / "build" / "build.json").read_text(encoding="utf-8"))
+    record["inputs"][0].update(path=str(source), resolved=str(source.resolve()))  # the copy is the input now
+    (folder / "build" / "build.json").write_text(json.dumps(record), encoding="utf-8")
+    data = ["--data", str(folder / "build")]
+    assert runner.invoke(cli, ["stats", *data]).stderr == ""  # unchanged: no warning
+    source.write_text(source.read_text(encoding="utf-8") + "\n新增一段。\n", encoding="utf-8")
+    for args in (["stats"], ["export", "-f", "nt"], ["query", "plan"]):
+        result = invoke(runner, [*args, *data])
+        assert result.exit_code == 0, result.output
+        assert f"kg: warning: {source}: changed since the build in {folder / 'build'}; run kg build again" in (
+            result.stderr
+        ), args
+    source.unlink()
+    assert "gone since the build" in runner.invoke(cli, ["stats", *data]).stderr
+
+
+def test_without_a_build_a_read_command_says_what_it_reads(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no ./build here
+    result = runner.invoke(cli, ["stats", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "kg: note: reading the bundled plan, built in memory (no build in ./build)" in result.stderr
+    assert json.loads(result.stdout)["classes"]["Task"] == 11
+
+
+def test_a_folder_that_is_not_a_build_is_a_usage_error(runner, tmp_path):
+    result = runner.invoke(cli, ["export", "-f", "nt", "--data", str(tmp_path)])
+    assert result.exit_code == 2
+    assert (
+        result.stderr.strip()
+        == f"kg: error: {tmp_path}: no {builddir.DATA_FILE} here; run `kg build --out {tmp_path}` first"
+    )
+
+
+def test_export_reads_the_inferred_graph_when_asked(built, runner):
+    plain = runner.invoke(cli, ["export", "-f", "nq", "--data", str(built)]).stdout
+    inferred = runner.invoke(cli, ["export", "-f", "nq", "--data", str(built), "--inferred"]).stdout
+    assert "/id/inferred>" not in plain and "/id/inferred>" in inferred
+    assert resources.default_corpus().name  # the fixture built the bundled plan
