@@ -53,7 +53,7 @@ def outputs(
     data: Data, ontology: Graph, report=None, base: str = DEFAULT_BASE, notes: list[str] | None = None
 ) -> dict[str, bytes]:
     """File name → bytes, for everything `kg build` writes; ``notes`` collects warnings."""
-    from kg import check, docs, stats, viz
+    from kg import check, docs, stats, viz, void
 
     full = data.with_ontology(ontology)
     files: dict[str, bytes] = {}
@@ -70,6 +70,7 @@ def outputs(
     if notes is not None:
         notes.extend(view_notes)
     summary = stats.summarize(data)
+    files["void.ttl"] = void.turtle(data, base)
     if report is not None:
         inferred = check.inferred_dataset(report, f"{base}{check.INFERRED_GRAPH}")
         files["inferred.ttl"] = export.serialize(inferred, "ttl")

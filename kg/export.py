@@ -103,19 +103,20 @@ def network(g: Graph):
         for prop in (ONT.targetYear, ONT.ordinal):
             value = g.value(node, prop)
             if value is not None:
-                attrs[local_name(prop)] = value.value
+                attrs[local_name(prop)] = int(value.value)  # typed: an integer in every format
         seg = g.value(node, _DERIVED)
         if seg is not None:
             for prop, key in _SOURCE_TEXT:
                 value = g.value(seg, prop)
                 if value is not None:
-                    attrs[key] = value.value
+                    attrs[key] = int(value.value) if key == "paragraph" else value.value
         net.add_node(node.value, **attrs)
     # Edges in the order of their IRIs, as a reader scans a table.
     edges = sorted((s.value, p.value, o.value) for s, p, o in g if s in keep and o in keep and p != TYPE)
-    for s, p, o in edges:
+    for number, (s, p, o) in enumerate(edges):
         name = local_name(p)
-        net.add_edge(s, o, key=name, relation=name, iri=p)
+        # The key is the edge's id in GraphML and GEXF: unique, and stable for the same graph.
+        net.add_edge(s, o, key=f"e{number}", relation=name, iri=p)
     return net
 
 
@@ -126,35 +127,80 @@ def network_bytes(g: Graph, fmt: str) -> bytes:
     buf = io.BytesIO()
     if fmt == "graphml":
         nx.write_graphml(net, buf, encoding="utf-8", prettyprint=True)
-    else:
-        # GEXF wants one value type per attribute across nodes; all ours are strings.
-        nx.write_gexf(net, buf, encoding="utf-8", prettyprint=True)
-    return buf.getvalue()
+        return buf.getvalue()
+    nx.write_gexf(net, buf, encoding="utf-8", prettyprint=True)
+    return _plain_gexf(buf.getvalue())
 
 
-def csv_tables(g: Graph) -> tuple[bytes, bytes]:
-    """Neo4j admin-import CSVs: nodes with :ID and :LABEL, edges with :START_ID, :END_ID, :TYPE."""
-    net = network(g)
-    columns = [
-        "iri:ID",
-        ":LABEL",
-        "label_zh",
-        "label_en",
-        "targetYear",
-        "ordinal",
-        "paragraph",
-        "source_zh",
-        "source_en",
+def _plain_gexf(data: bytes) -> bytes:
+    """networkx's GEXF without what is not the graph's: the day it was written (the same graph
+    gives the same bytes) and networkx's own edge key (the edge's id already is that key)."""
+    import xml.etree.ElementTree as ET
+
+    ns = "http://www.gexf.net/1.2draft"
+    ET.register_namespace("", ns)
+    ET.register_namespace("xsi", "http://www.w3.org/2001/XMLSchema-instance")
+    root = ET.fromstring(data)
+    for meta in root.iter(f"{{{ns}}}meta"):
+        meta.attrib.pop("lastmodifieddate", None)
+    internal = set()
+    for attributes in root.iter(f"{{{ns}}}attributes"):
+        for attribute in list(attributes):
+            if attribute.get("title") == "networkx_key":
+                internal.add(attribute.get("id"))
+                attributes.remove(attribute)
+    for values in root.iter(f"{{{ns}}}attvalues"):
+        for value in list(values):
+            if value.get("for") in internal:
+                values.remove(value)
+    ET.indent(root, space="  ")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+# Neo4j admin import: a typed header (name:type), every class and superclass a label.
+NODE_COLUMNS = ("label_zh", "label_en", "targetYear:int", "ordinal:int", "paragraph:int", "source_zh", "source_en")
+
+
+def superclasses(ontology: Graph) -> dict[str, list[str]]:
+    """Each class of the ontology's namespace → itself and its superclasses there, by local name."""
+    from kg.namespaces import ONTOLOGY_NS
+    from kg.rdf import OWL as OWL_
+    from kg.rdf import RDFS as RDFS_
+    from kg.rdf import NamedNode
+
+    ours = [
+        c for c in ontology.subjects(TYPE, OWL_.Class) if isinstance(c, NamedNode) and c.value.startswith(ONTOLOGY_NS)
     ]
+    out = {}
+    for cls in ours:
+        seen, todo = [cls], [cls]
+        while todo:
+            for parent in ontology.objects(todo.pop(), RDFS_.subClassOf):
+                if isinstance(parent, NamedNode) and parent.value.startswith(ONTOLOGY_NS) and parent not in seen:
+                    seen.append(parent)
+                    todo.append(parent)
+        out[local_name(cls)] = sorted(local_name(c) for c in seen)
+    return out
+
+
+def csv_tables(g: Graph, ontology: Graph | None = None) -> tuple[bytes, bytes]:
+    """Neo4j admin-import CSVs: nodes with :ID, :LABEL (each class with its superclasses, so
+    `MATCH (p:Pillar)` finds the pillars) and typed columns; edges with :START_ID, :END_ID, :TYPE."""
+    if ontology is None:
+        from kg import rdf, resources
+
+        ontology = rdf.load_ontology(resources.ontology_file())
+    supers = superclasses(ontology)
+    net = network(g)
     nodes = io.StringIO()
     w = csv.writer(nodes, lineterminator="\n")
-    w.writerow(columns)
+    w.writerow(["iri:ID", ":LABEL", *NODE_COLUMNS])
     for node, attrs in net.nodes(data=True):
-        labels = ";".join(attrs["classes"].split())
-        w.writerow([node, labels] + [attrs.get(c, "") for c in columns[2:]])
+        labels = sorted({s for c in attrs["classes"].split() for s in supers.get(c, [c])})
+        w.writerow([node, ";".join(labels)] + [attrs.get(c.split(":")[0], "") for c in NODE_COLUMNS])
     edges = io.StringIO()
     w = csv.writer(edges, lineterminator="\n")
-    w.writerow([":START_ID", ":END_ID", ":TYPE"])
+    w.writerow([":START_ID", ":END_ID", ":TYPE", "iri"])
     for s, o, attrs in net.edges(data=True):
-        w.writerow([s, o, attrs["relation"]])
+        w.writerow([s, o, attrs["relation"], attrs["iri"]])
     return nodes.getvalue().encode(), edges.getvalue().encode()

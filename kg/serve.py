@@ -79,10 +79,30 @@ def negotiate(accept: str, kind: str) -> str | None:
     return kinds[best] if best else None
 
 
-def service_description(endpoint: str, graphs: set[str]) -> str:
-    """The endpoint described in Turtle (SPARQL 1.1 Service Description)."""
+def dataset_description(void_ttl: Path | None) -> tuple[str, str | None]:
+    """The build's VoID/DCAT description (void.ttl) and its dataset's IRI, when there is one."""
+    import pyoxigraph as ox
+
+    if void_ttl is None or not void_ttl.is_file():
+        return "", None
+    text = void_ttl.read_text(encoding="utf-8")
+    vocabulary = ox.NamedNode("http://rdfs.org/ns/void#vocabulary")
+    found = sorted(
+        t.subject.value for t in ox.parse(text.encode(), format=ox.RdfFormat.TURTLE) if t.predicate == vocabulary
+    )
+    return text, (found[0] if found else None)
+
+
+def service_description(endpoint: str, graphs: set[str], dataset: tuple[str, str | None] = ("", None)) -> str:
+    """The endpoint described in Turtle (SPARQL 1.1 Service Description), with the build's
+    VoID/DCAT description and the endpoint it is served at (void:sparqlEndpoint)."""
     named = "".join(f"    sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ] ;\n" for g in sorted(graphs))
-    return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+    void_text, dataset_iri = dataset
+    served = f"<{dataset_iri}> <http://rdfs.org/ns/void#sparqlEndpoint> <{endpoint}> .\n" if dataset_iri else ""
+    return (
+        void_text
+        + served
+        + f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix formats: <http://www.w3.org/ns/formats/> .
 
 <{endpoint}> a sd:Service ;
@@ -96,6 +116,7 @@ def service_description(endpoint: str, graphs: set[str]) -> str:
     sd:defaultGraph [ a sd:Graph ] ;
 {named}  ] .
 """
+    )
 
 
 def _graph_in(fmt: str, turtle: str) -> bytes:
@@ -158,12 +179,14 @@ def create_app(pool, graphs: set[str], graph_html: Path | None = None, cors: tup
             return parse_qs(text, keep_blank_values=True)
         return error(415, f"unsupported content type {ctype!r}: use application/sparql-query or a form")
 
+    dataset = dataset_description(graph_html.with_name("void.ttl") if graph_html is not None else None)
+
     def describe(request: Request) -> Response:
         accept = request.headers.get("accept", "")
         fmt = negotiate(accept, "graph")
         if fmt is None:
             return error(406, f"the service description is a graph; it cannot be sent as {accept}", vary=True)
-        body = _graph_in(fmt, service_description(str(request.url_for("sparql")), graphs))
+        body = _graph_in(fmt, service_description(str(request.url_for("sparql")), graphs, dataset))
         return Response(body, media_type=MEDIA[fmt], headers={"Vary": "Accept"})
 
     async def sparql(request: Request) -> Response:

@@ -67,7 +67,7 @@ def test_csv_for_neo4j(ds):
     nodes, edges = export.csv_tables(ds.union())
     node_lines = nodes.decode().splitlines()
     assert node_lines[0].startswith("iri:ID,:LABEL,label_zh,label_en")
-    assert edges.decode().splitlines()[0] == ":START_ID,:END_ID,:TYPE"
+    assert edges.decode().splitlines()[0] == ":START_ID,:END_ID,:TYPE,iri"
     assert any(",hasTask" in line for line in edges.decode().splitlines())
     assert any("Technology" in line and "北斗" in line for line in node_lines)
 

@@ -252,6 +252,11 @@ def test_service_description(server):
     sd = "http://www.w3.org/ns/sparql-service-description#"
     assert len(list(g.triples((None, None, None)))) > 5
     assert any(str(p) == sd + "endpoint" for p in g.predicates())
+    # The build's VoID/DCAT description, with the endpoint that serves it.
+    void = "http://rdfs.org/ns/void#"
+    dataset = URIRef("https://w3id.org/digital-china-kg/id/dataset")
+    assert g.value(dataset, URIRef(void + "sparqlEndpoint")) == URIRef(server + "/sparql")
+    assert int(g.value(dataset, URIRef(void + "triples"))) > 5000
 
 
 def test_no_cors_by_default(server):

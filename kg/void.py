@@ -1,0 +1,102 @@
+"""The dataset's description of itself, in VoID and DCAT: what a catalogue, a triple store's
+dataset page or a harvester reads before the data.
+
+`kg build` writes it to void.ttl; `kg serve` adds the endpoint it answers at. Counts come
+from the data; the titles from the plans; the sources are the input files with their
+SHA-256 (a report's URL is not in its text, so none is invented). No time stamp: the same
+inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+from kg import __version__
+from kg.namespaces import ONTOLOGY_IRI, ONTOLOGY_NS
+from kg.rdf import DCTERMS, ONT, OWL, PROV, TYPE, Data, Literal, NamedNode, Namespace, Triple
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+PREFIXES = {"void": str(VOID), "dcat": str(DCAT), "dcterms": str(DCTERMS), "prov": str(PROV), "dckg": ONTOLOGY_NS}
+# The licence the project gives its ontology and its graphs; the reports keep their own rights.
+LICENSE = NamedNode("https://creativecommons.org/licenses/by/4.0/")
+# File in a build → (IANA media type, W3C format IRI).
+DISTRIBUTIONS = {
+    "full.trig": ("application/trig", FORMATS.TriG),
+    "full.ttl": ("text/turtle", FORMATS.Turtle),
+    "full.nt": ("application/n-triples", FORMATS["N-Triples"]),
+    "full.jsonld": ("application/ld+json", FORMATS["JSON-LD"]),
+    "full.rdf": ("application/rdf+xml", FORMATS.RDF_XML),
+    "data.nq": ("application/n-quads", FORMATS["N-Quads"]),
+}
+
+
+DESCRIPTION = (
+    "Plans read from their reports by digital-china-kg: framework, tasks, measures, goals, targets, "
+    "indicators and the entities they name, each statement with provenance to its sentence."
+)
+
+
+def dataset_iri(base: str) -> NamedNode:
+    return NamedNode(f"{base}dataset")
+
+
+def describe(data: Data, base: str, endpoint: str | None = None) -> list[Triple]:
+    """VoID + DCAT triples for ``data`` (a build's document graphs)."""
+    ds = dataset_iri(base)
+    union = data.union()
+    t: list[Triple] = []
+
+    def add(s, p, o) -> None:
+        t.append(Triple(s, p, o))
+
+    add(ds, TYPE, VOID.Dataset)
+    add(ds, TYPE, DCAT.Dataset)
+    plans = [p for p in union.subjects(TYPE, ONT.Plan)]
+    for lang, intro in (("zh", "知识图谱:"), ("en", "Knowledge graph of ")):
+        titles = sorted({union.text(p, language=lang) for p in plans} - {""})
+        if titles:
+            add(ds, DCTERMS.title, Literal(intro + ("、" if lang == "zh" else "; ").join(titles), language=lang))
+    add(ds, DCTERMS.description, Literal(DESCRIPTION, language="en"))
+    add(ds, DCTERMS.license, LICENSE)
+    add(ds, DCTERMS.conformsTo, NamedNode(ONTOLOGY_IRI))
+    add(ds, VOID.vocabulary, NamedNode(ONTOLOGY_NS))
+    add(ds, VOID.uriSpace, Literal(base))
+    add(ds, VOID.triples, Literal(len(union)))
+    add(ds, VOID.entities, Literal(len(union.subjects(TYPE, OWL.NamedIndividual))))
+    add(ds, VOID.classes, Literal(len({o for _, o in union.subject_objects(TYPE)})))
+    add(ds, VOID.properties, Literal(len({tr.predicate for tr in union})))
+    add(ds, DCTERMS.hasVersion, Literal(f"digital-china-kg {__version__}"))
+    if endpoint:
+        add(ds, VOID.sparqlEndpoint, NamedNode(endpoint))
+    for name, graph in data.graphs().items():
+        add(ds, VOID.subset, name)
+        add(name, TYPE, VOID.Dataset)
+        add(name, VOID.triples, Literal(len(graph)))
+        for source in graph.subjects(TYPE, ONT.SourceDocument):
+            add(name, PROV.wasDerivedFrom, source)
+            add(ds, DCTERMS.source, source)
+            for p in (DCTERMS.source, ONT.sha256):
+                value = graph.value(source, p)
+                if value is not None:
+                    add(source, p, value)
+        for plan in graph.subjects(TYPE, ONT.Plan):
+            for title in graph.objects(plan, DCTERMS.title):
+                add(name, DCTERMS.title, title)
+    for file, (media, fmt) in DISTRIBUTIONS.items():
+        dist = NamedNode(f"{ds.value}/distribution/{file}")
+        add(ds, DCAT.distribution, dist)
+        add(dist, TYPE, DCAT.Distribution)
+        add(dist, DCTERMS.title, Literal(file))
+        add(dist, DCAT.mediaType, NamedNode(f"https://www.iana.org/assignments/media-types/{media}"))
+        add(dist, DCTERMS["format"], fmt)
+        add(dist, DCTERMS.license, LICENSE)
+    return t
+
+
+def turtle(data: Data, base: str, endpoint: str | None = None) -> bytes:
+    import pyoxigraph as ox
+
+    from kg.rdf import sort_key
+
+    triples = sorted(set(describe(data, base, endpoint)), key=sort_key)
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
