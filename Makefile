@@ -19,10 +19,10 @@ install: $(VENV)/.installed
 build: install ## Build the knowledge graph of the bundled plan into build/
 	$(BIN)/kg build --strict --out build
 
-test: install ## Run the linters and the test suite
+test: install ## Run the linters and the test suite (one pytest worker per core)
 	$(BIN)/ruff check kg tests bench
 	$(BIN)/ruff format --check kg tests bench
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: install
 	$(BIN)/ruff check kg tests bench

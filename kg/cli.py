@@ -121,8 +121,9 @@ def _note_build(data: str | None, where: str) -> None:
     from kg import builddir
 
     if "built in memory" in where:
-        click.echo(f"kg: note: reading {where}", err=True)
+        _note(f"reading {where}")
         return
+    _info(f"reading {where}")
     folder = builddir.locate(data)
     if folder is not None and folder.is_dir():
         for line in builddir.changed_inputs(folder):
@@ -145,6 +146,50 @@ def strict_option(f):
     )(f)
 
 
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value:
+        return
+    level = 1 if param.name == "verbose" else -1
+    if ctx.meta.get("kg.verbosity", 0) not in (0, level):
+        raise click.UsageError("give -q or -v, not both")
+    ctx.meta["kg.verbosity"] = level
+
+
+def verbosity_options(f):
+    """-q and -v, the same on every command: -q prints nothing but the result asked for, errors
+    and warnings; -v says what is read and adds detail to reports."""
+    f = click.option(
+        "--verbose", "-v", is_flag=True, expose_value=False, is_eager=True, callback=_set_verbosity,
+        help="Say more: what is read, every node of each check, each request.",
+    )(f)  # fmt: skip
+    return click.option(
+        "--quiet", "-q", is_flag=True, expose_value=False, is_eager=True, callback=_set_verbosity,
+        help="Print nothing but the result asked for, errors and warnings.",
+    )(f)  # fmt: skip
+
+
+def _verbosity() -> int:
+    return click.get_current_context().meta.get("kg.verbosity", 0)
+
+
+def _say(text: str) -> None:
+    """A report line on stdout (what was built or written); -q leaves it out."""
+    if _verbosity() >= 0:
+        click.echo(text)
+
+
+def _note(text: str) -> None:
+    """A note on stderr; -q leaves it out (warnings and errors stay)."""
+    if _verbosity() >= 0:
+        click.echo(f"kg: note: {text}", err=True)
+
+
+def _info(text: str) -> None:
+    """Detail on stderr that only -v asks for."""
+    if _verbosity() > 0:
+        click.echo(f"kg: {text}", err=True)
+
+
 def _warn(report, table: bool = False) -> None:
     """Warnings on stderr; ``table``: the gate's table too, when stdout will not show it (-q)."""
     from kg import check
@@ -158,6 +203,7 @@ def _warn(report, table: bool = False) -> None:
 
 
 @cli.command()
+@verbosity_options
 @inputs
 @out_option
 @base_option
@@ -165,7 +211,6 @@ def _warn(report, table: bool = False) -> None:
 @click.option("--skip-checks", is_flag=True, help="Skip the quality gate (reasoner, shapes, SPARQL checks).")
 @reasoner_option
 @strict_option
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and warnings.")
 def build(
     files: tuple[str, ...],
     out: str,
@@ -174,7 +219,6 @@ def build(
     skip_checks: bool,
     require_reasoner: bool,
     strict: bool,
-    quiet: bool,
 ) -> None:
     """Build the knowledge graph from FILEs (default: the bundled plan).
 
@@ -197,25 +241,24 @@ def build(
     notes: list[str] = []
     summary, report = builder.run(files, Path(out), base, lexicon, not skip_checks, require_reasoner, notes, strict)
     if report is not None:
-        _warn(report, table=quiet)
+        _warn(report, table=_verbosity() < 0)
     for note in notes:
         click.echo(f"kg: warning: {note}", err=True)
-    if not quiet:
-        click.echo(f"built {len(summary['documents'])} document(s), {summary['triples']} triples → {out}/")
-        click.echo(stats.format_summary(summary))
-        if report is not None:
-            click.echo("")
-            click.echo(check.format_report(report))
+    _say(f"built {len(summary['documents'])} document(s), {summary['triples']} triples → {out}/")
+    _say(stats.format_summary(summary))
+    if report is not None:
+        _say("")
+        _say(check.format_report(report, verbose=_verbosity() > 0))
 
 
 @cli.command(name="check")
+@verbosity_options
 @inputs
 @base_option
 @lexicon_option
 @reasoner_option
 @click.option("--no-reasoner", is_flag=True, help="Run the shapes and checks only.")
 @strict_option
-@click.option("--verbose", "-v", is_flag=True, help="List the notes too, and every node of each check.")
 def check_command(
     files: tuple[str, ...],
     base: str,
@@ -223,13 +266,12 @@ def check_command(
     require_reasoner: bool,
     no_reasoner: bool,
     strict: bool,
-    verbose: bool,
 ) -> None:
     """Run the quality gate on FILEs (default: the bundled plan): HermiT, SHACL, SPARQL checks.
 
-    Prints each failing or warning check with its count and first nodes. Exits with 2
-    when the graph is wrong (inconsistent, a violated shape, a failed check), and with
-    --strict on warnings too.
+    Prints each failing or warning check with its count and first nodes (-v: the notes
+    too, and every node). Exits with 1 when the graph is wrong (inconsistent, a violated
+    shape, a failed check), and with --strict on warnings too.
 
     \b
     Example:
@@ -241,13 +283,14 @@ def check_command(
 
     data = builder.dataset(files, base, lexicon)
     report = check.run(data, rdf.load_ontology(resources.ontology_file()), require_reasoner, not no_reasoner)
-    _warn(report)
+    _warn(report, table=_verbosity() < 0)
     if report.fails(strict):
         raise check.failure(report, strict)
-    click.echo(check.format_report(report, verbose))
+    _say(check.format_report(report, _verbosity() > 0))
 
 
 @cli.command()
+@verbosity_options
 @out_option
 @data_option
 def docs(out: str, data: str | None, inferred: bool) -> None:
@@ -266,10 +309,11 @@ def docs(out: str, data: str | None, inferred: bool) -> None:
     page = documenter.render(rdf.load_ontology(resources.ontology_file()), _read_build(data, inferred).union())
     folder.mkdir(parents=True, exist_ok=True)
     export.atomic_write(folder / "ontology.html", page.encode())
-    click.echo(f"wrote {folder / 'ontology.html'}")
+    _say(f"wrote {folder / 'ontology.html'}")
 
 
 @cli.command()
+@verbosity_options
 @click.option("--format", "-f", "fmt", required=True, type=click.Choice(list(formats.EXPORT_FORMATS)), help="Format.")
 @click.option(
     "--output",
@@ -319,6 +363,7 @@ def export(fmt: str, output: str | None, with_ontology: bool, data: str | None, 
 
 
 @cli.command()
+@verbosity_options
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @data_option
 def stats(as_json: bool, data: str | None, inferred: bool) -> None:
@@ -361,6 +406,7 @@ def main() -> None:
 
 
 @cli.command()
+@verbosity_options
 @click.argument("query_arg", metavar="NAME|FILE|-|SPARQL", shell_complete=_complete_query)
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="Bind a parameter of the query.")
 @click.option(
@@ -412,6 +458,7 @@ def query(
 
 
 @cli.command()
+@verbosity_options
 def queries() -> None:
     """List the named queries, with their titles and parameters.
 
@@ -430,6 +477,7 @@ def queries() -> None:
 
 
 @cli.command()
+@verbosity_options
 @data_option
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to bind; the default serves this machine only."
@@ -510,11 +558,12 @@ def serve(
         click.echo(f"kg: warning: serving on {host}: other machines can reach this endpoint", err=True)
     folder = Path(data) if data and Path(data).is_dir() else Path("build")
     workers = workers or default_size()
-    click.echo(
-        f"serving {source} at http://{host}:{port}/ (SPARQL endpoint: /sparql) with {workers} query worker"
-        f"{'s' if workers != 1 else ''}; Ctrl-C stops",
-        err=True,
-    )
+    if _verbosity() >= 0:
+        click.echo(
+            f"serving {source} at http://{host}:{port}/ (SPARQL endpoint: /sparql) with {workers} query worker"
+            f"{'s' if workers != 1 else ''}; Ctrl-C stops",
+            err=True,
+        )
     settings = server.Settings(
         host=host,
         port=port,
@@ -523,12 +572,13 @@ def serve(
         memory_mb=memory,
         queue=queue or 0,
         cors=cors,
-        access_log=access_log,
+        access_log=access_log or _verbosity() > 0,  # -v: a line per request
     )
     server.serve(store, settings, folder / "graph.html")
 
 
 @cli.command()
+@verbosity_options
 @click.option("--endpoint", required=True, metavar="URL", help="The store's Graph Store Protocol URL.")
 @click.option("--graph", "graph_iri", default=None, metavar="IRI", help="Put everything into this one named graph.")
 @click.option("--user", default=None, metavar="NAME:PASSWORD", help="HTTP basic authentication.")
@@ -568,11 +618,12 @@ def push(
     store, source = q.load_store(data)
     _note_build(data, source)
     for pushed in pusher.push(store, endpoint, graph_iri, user, token, timeout):
-        click.echo(f"{pushed.graph}: {pushed.stored} triples stored (sent {pushed.sent})")
-    click.echo(f"pushed {source} to {pusher.redact(endpoint)}")
+        _say(f"{pushed.graph}: {pushed.stored} triples stored (sent {pushed.sent})")
+    _say(f"pushed {source} to {pusher.redact(endpoint)}")
 
 
 @cli.command()
+@verbosity_options
 @out_option
 @click.option(
     "--focus", default=None, metavar="TEXT", help="Show the neighbourhood of the nodes whose label holds TEXT."
@@ -605,5 +656,5 @@ def viz(out: str, focus: str | None, depth: int, max_nodes: int, data: str | Non
     for name, written in views.items():
         export.atomic_write(folder / name, written)
     for note in notes:
-        click.echo(f"kg: note: {note}", err=True)
-    click.echo(f"wrote {folder / 'graph.html'}, {folder / 'overview.svg'}, {folder / 'overview.png'}")
+        _note(note)
+    _say(f"wrote {folder / 'graph.html'}, {folder / 'overview.svg'}, {folder / 'overview.png'}")

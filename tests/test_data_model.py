@@ -129,3 +129,30 @@ def test_export_reads_the_inferred_graph_when_asked(built, runner):
     inferred = runner.invoke(cli, ["export", "-f", "nq", "--data", str(built), "--inferred"]).stdout
     assert "/id/inferred>" not in plain and "/id/inferred>" in inferred
     assert resources.default_corpus().name  # the fixture built the bundled plan
+
+
+# -- -q and -v, the same on every command ------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_quiet_and_verbose(runner, command):
+    result = runner.invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert "-q, --quiet" in result.stdout and "-v, --verbose" in result.stdout, command
+    both = runner.invoke(cli, [command, "-q", "-v"])
+    assert both.exit_code == 2 and "give -q or -v, not both" in both.stderr, both.output
+
+
+def test_quiet_drops_notes_and_reports_and_verbose_says_what_is_read(runner, tmp_path, monkeypatch, second_build):
+    monkeypatch.chdir(tmp_path)  # no ./build: the bundled plan, with a note
+    loud, quiet = runner.invoke(cli, ["stats", "--json"]), runner.invoke(cli, ["stats", "--json", "-q"])
+    assert "kg: note:" in loud.stderr and quiet.stderr == "" and quiet.stdout == loud.stdout  # the result stays
+    folder = second_build / "build"
+    verbose = runner.invoke(cli, ["stats", "-v", "--data", str(folder)])
+    assert f"kg: reading {folder / 'data.nq'}" in verbose.stderr
+    written = runner.invoke(cli, ["viz", "-q", "--data", str(folder), "--out", str(tmp_path / "v")])
+    assert written.exit_code == 0 and written.stdout == "" and (tmp_path / "v" / "graph.html").exists()
+    checked = runner.invoke(cli, ["check", "-q", "--no-reasoner"])
+    assert checked.exit_code == 0 and checked.stdout == ""
+    notes = runner.invoke(cli, ["check", "-v", "--no-reasoner"])
+    assert notes.exit_code == 0 and "info" in notes.stdout  # -v lists the notes
