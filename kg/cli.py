@@ -316,11 +316,13 @@ def docs(out: str, data: str | None, inferred: bool) -> None:
 @verbosity_options
 @click.option("--format", "-f", "fmt", required=True, type=click.Choice(list(formats.EXPORT_FORMATS)), help="Format.")
 @click.option(
-    "--output",
+    "--out",
     "-o",
+    "--output",
+    "output",
     type=click.Path(),
     default=None,
-    help="File to write (a folder for csv); - or none: standard output.",
+    help="Where to write: a file (a folder for csv); - or none: standard output.",
 )
 @click.option("--with-ontology", is_flag=True, help="Include the ontology (RDF formats).")
 @data_option

@@ -100,3 +100,23 @@ def update(path: Path = ROOT / "README.md") -> None:
 
 if __name__ == "__main__":
     update()
+
+
+def test_each_synopsis_lists_every_option_of_its_command():
+    """`### kg CMD …` names each option the command takes (its first long name), so the
+    README cannot fall behind --help."""
+    from kg.cli import cli
+
+    synopses = dict(re.findall(r"^### `kg (\w+)([^`]*)`", README, flags=re.M))
+    for name, command in cli.commands.items():
+        if name == "queries":
+            continue  # shown under `kg query`
+        shown = synopses[name]
+        for param in command.params:
+            if param.param_type_name != "option" or param.name == "help":
+                continue
+            long = next(o for o in param.opts if o.startswith("--"))
+            if param.name in ("quiet", "verbose"):
+                assert "[-q|-v]" in shown, name
+            else:
+                assert long in shown, f"README synopsis of kg {name} lacks {long}"
