@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from kg import export, framework, lexicon, resources, text
@@ -49,46 +49,55 @@ def dataset(paths: Sequence[str | Path], base: str = DEFAULT_BASE, lexicon_path:
     return graph.build(read_documents(paths, lexicon_path), framework.load(resources.ontology_file()), base)
 
 
+def output_names(checked: bool) -> list[str]:
+    """The files a build writes (``checked``: the gate ran, so inferred.* too)."""
+    names = []
+    for fmt in export.RDF_FORMATS:
+        ext = export.FORMATS[fmt].ext
+        names += [f"data.{ext}"] + ([f"full.{ext}"] if fmt != "nq" else [])
+    names += ["ontology.ttl", "ontology.owl", "ontology.html", "graph.html", "overview.svg", "overview.png"]
+    names += ["void.ttl", "summary.json", "build.json"] + (["inferred.ttl", "inferred.trig"] if checked else [])
+    return names
+
+
 def outputs(
     data: Data, ontology: Graph, report=None, base: str = DEFAULT_BASE, notes: list[str] | None = None
-) -> dict[str, bytes]:
-    """File name → bytes, for everything `kg build` writes; ``notes`` collects warnings."""
+) -> Iterator[tuple[str, bytes]]:
+    """(file name, bytes) for everything `kg build` writes but build.json, one file at a
+    time: the caller writes each and lets it go, so a large plan never holds every
+    serialization in memory at once. ``notes`` collects warnings."""
     from kg import check, docs, stats, viz, void
 
     full = data.with_ontology(ontology)
-    files: dict[str, bytes] = {}
     for fmt in export.RDF_FORMATS:
         ext = export.FORMATS[fmt].ext
-        files[f"data.{ext}"] = export.serialize(data, fmt)
+        yield f"data.{ext}", export.serialize(data, fmt)
         if fmt != "nq":
-            files[f"full.{ext}"] = export.serialize(full, fmt)
-    files["ontology.ttl"] = resources.ontology_file().read_bytes()
-    files["ontology.owl"] = export.serialize(Data([]).with_ontology(ontology), "rdfxml")
-    files["ontology.html"] = docs.render(ontology, data.union()).encode()
+            yield f"full.{ext}", export.serialize(full, fmt)
+    del full
+    yield "ontology.ttl", resources.ontology_file().read_bytes()
+    yield "ontology.owl", export.serialize(Data([]).with_ontology(ontology), "rdfxml")
+    yield "ontology.html", docs.render(ontology, data.union()).encode()
     views, view_notes = viz.build_views(data)
-    files.update(views)
+    yield from views.items()
+    del views
     if notes is not None:
         notes.extend(view_notes)
     summary = stats.summarize(data)
-    files["void.ttl"] = void.turtle(data, base)
+    yield "void.ttl", void.turtle(data, base)
     if report is not None:
         inferred = check.inferred_dataset(report, f"{base}{check.INFERRED_GRAPH}")
-        files["inferred.ttl"] = export.serialize(inferred, "ttl")
-        files["inferred.trig"] = export.serialize(inferred, "trig")
+        yield "inferred.ttl", export.serialize(inferred, "ttl")
+        yield "inferred.trig", export.serialize(inferred, "trig")
         summary["checks"] = check.summary(report)
-    files["summary.json"] = (json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-    return files
-
-
-def write_all(out: Path, files: dict[str, bytes]) -> None:
-    """Replace the folder ``out`` whole with ``files`` (kg.outdir: never file by file)."""
-    from kg import outdir
-
-    outdir.replace(out, files)
+    yield "summary.json", (json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
 
 
 def check_writable(out: Path) -> None:
-    """Fail before the work when the output folder cannot be written."""
+    """Fail before the work when the output folder cannot be written, or is not a build folder."""
+    from kg import outdir
+
+    outdir.check_folder(out, set(output_names(checked=True)))
     probe = out
     while not probe.exists():
         probe = probe.parent
@@ -122,7 +131,17 @@ def run(
         report = check.run(data, ontology, require_reasoner=require_reasoner)
         if report.fails(strict):
             raise check.failure(report, strict)
-    files = outputs(data, ontology, report, graph.check_base(base), notes)
-    files[builddir.MANIFEST] = builddir.manifest(docs, graph.check_base(base), lexicon_path, resources.ontology_file())
-    write_all(out, files)
-    return json.loads(files["summary.json"]), report
+    from kg import outdir
+
+    summary: dict = {}
+
+    def files() -> Iterator[tuple[str, bytes]]:
+        for name, blob in outputs(data, ontology, report, graph.check_base(base), notes):
+            if name == "summary.json":
+                summary.update(json.loads(blob))
+            yield name, blob
+        manifest = builddir.manifest(docs, graph.check_base(base), lexicon_path, resources.ontology_file())
+        yield builddir.MANIFEST, manifest
+
+    outdir.replace(out, files(), set(output_names(report is not None)))
+    return summary, report

@@ -186,20 +186,30 @@ def anchor_scorer(lex: Lexicon):
     def terms_in(zh: str) -> frozenset[str]:
         return frozenset(pattern.findall(zh)) if pattern else frozenset()
 
+    # Each side's features once per text: the aligner compares every text with the dozens
+    # of texts in its band.
+    @functools.lru_cache(maxsize=8192)
+    def zh_side(zh: str) -> tuple:
+        tokens = tuple(tok.lower() for tok in set(_ASCII_TOKEN.findall(zh)))
+        return tokens, "“" in zh, zh_marker(zh), tuple(en_of[form] for form in terms_in(zh))
+
+    @functools.lru_cache(maxsize=8192)
+    def en_side(en: str) -> tuple:
+        return en.lower(), '"' in en or "“" in en, en_marker(en)[0]
+
     def score(zh: str, en: str) -> float:
-        low = en.lower()
+        tokens, quoted, n, terms = zh_side(zh)
+        low, en_quoted, m = en_side(en)
         s = 0.0
-        for tok in set(_ASCII_TOKEN.findall(zh)):
-            if tok.lower() in low:
+        for tok in tokens:
+            if tok in low:
                 s += 1.0
-        if "“" in zh and ('"' in en or "“" in en):
+        if quoted and en_quoted:
             s += 1.0
-        n = zh_marker(zh)
         if n:
-            m, _ = en_marker(en)
             s += 1.5 if m == n else (-0.5 if m else 0.0)
-        for form in terms_in(zh):
-            if any(e in low for e in en_of[form]):
+        for english in terms:
+            if any(e in low for e in english):
                 s += 0.5
         return s
 

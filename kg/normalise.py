@@ -35,10 +35,14 @@ def _is_control(ch: str) -> bool:
     return ch not in _KEEP and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp")
 
 
-def _fold(ch: str) -> str:
-    if ch in _FOLD:
-        return _FOLD[ch]
-    return " " if _is_control(ch) else ch
+def _table(text: str, fold: bool) -> dict[int, str]:
+    """A str.translate table for the characters ``text`` holds: controls to spaces, and the
+    full-width forms to ASCII when ``fold``. Each distinct character is looked at once, so
+    the work per character is translate's, in C."""
+    table = {ord(ch): " " for ch in set(text) if _is_control(ch)}
+    if fold:
+        table.update((ord(k), v) for k, v in _FOLD.items())
+    return table
 
 
 def to_simplified(text: str) -> str:
@@ -68,12 +72,12 @@ def without_controls(text: str) -> str:
     no part of what a plan says, and RDF tools choke on it (HermiT fails on \\x1c)."""
     if text.isprintable():
         return text
-    return "".join(" " if _is_control(ch) else ch for ch in text)
+    return text.translate(_table(text, fold=False))
 
 
 def normalise(text: str) -> str:
     """The text the rules read: same length as ``text``, character for character."""
-    folded = "".join(_fold(ch) for ch in text)
+    folded = text.translate(_table(text, fold=True))
     out = to_simplified(folded)
     assert len(out) == len(text)
     return out

@@ -20,6 +20,7 @@ import ctypes
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from kg.errors import KGError
@@ -81,19 +82,34 @@ def _carried(out: Path, written: set[str]) -> list[Path]:
     return foreign
 
 
-def replace(out: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` as the new content of the folder ``out``, in one step."""
+def check_folder(out: Path, names: set[str]) -> None:
+    """Refuse, before any work, a folder ``out`` that is not a build folder (kg.build calls
+    this first; replace checks again when it writes)."""
     out = Path(os.path.abspath(out))
+    if out.is_dir():
+        _carried(out, names)
+
+
+def replace(out: Path, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], names: set[str] | None = None) -> None:
+    """Write ``files`` (name → bytes, or (name, bytes) pairs produced one at a time, with
+    ``names`` saying beforehand which) as the new content of the folder ``out``, in one step."""
+    out = Path(os.path.abspath(out))
+    if isinstance(files, Mapping):
+        names, files = set(files), list(files.items())
+    assert names is not None, "give the names of the files produced one at a time"
     remove_strays(out)
-    carried = _carried(out, set(files))
+    carried = _carried(out, names)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=_STAGING.format(name=out.name) + f"{os.getpid()}-", dir=out.parent))
     except OSError as e:
         raise KGError(f"{out}: cannot write the build here: {e.strerror}") from None
     try:
-        for name, data in files.items():
+        for name, data in files:
+            if name not in names:
+                raise KGError(f"internal: {name} is not among the files a build writes")
             (staging / name).write_bytes(data)
+            del data  # one file's bytes at a time
         for path in carried:
             shutil.copy2(path, staging / path.name)
         (staging / MARKER).write_text("written by kg build; replaced whole by the next one\n", encoding="utf-8")

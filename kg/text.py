@@ -6,6 +6,7 @@ Offsets are code-point indices into the decoded text (a BOM is not counted), so
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -277,6 +278,12 @@ def align(
         return range(max(0, math.floor(centre) - width), min(n, math.ceil(centre) + width) + 1)
 
     rows = [cells(i) for i in range(m + 1)]
+    # Lengths by prefix sums, and the text of each run of up to three units made once: a
+    # unit takes part in every cell of its row's band.
+    zsum = list(itertools.accumulate((len(s.text) for s in zh), initial=0))
+    esum = list(itertools.accumulate((len(s.text) for s in en), initial=0))
+    ztexts: dict[tuple[int, int], str] = {}
+    etexts: dict[tuple[int, int], str] = {}
     cost: list[dict[int, float]] = [{} for _ in range(m + 1)]
     back: list[dict[int, tuple[int, int]]] = [{} for _ in range(m + 1)]
     cost[0][0] = 0.0
@@ -293,12 +300,15 @@ def align(
                 if di == 0 or dj == 0:
                     c = _SKIP_COST
                 else:
-                    zl = sum(len(s.text) for s in zh[i:a])
-                    el = sum(len(s.text) for s in en[j:b])
+                    zl, el = zsum[a] - zsum[i], esum[b] - esum[j]
                     c = 2.0 * abs(math.log((el + 8) / (ratio * zl + 8))) + _MOVE_COST[(di, dj)]
                     if anchors:
-                        ztext = "".join(s.text for s in zh[i:a])
-                        etext = " ".join(s.text for s in en[j:b])
+                        ztext = ztexts.get((i, a))
+                        if ztext is None:
+                            ztext = ztexts[i, a] = "".join(s.text for s in zh[i:a])
+                        etext = etexts.get((j, b))
+                        if etext is None:
+                            etext = etexts[j, b] = " ".join(s.text for s in en[j:b])
                         c -= 0.5 * anchors(ztext, etext)
                 total = here + c
                 if total < cost[a].get(b, math.inf):

@@ -321,6 +321,8 @@ def test_out_must_be_a_build_folder(tmp_path):
     (project / "notes.txt").write_text("mine")
     _one_line_error(run_kg("build", "-q", "--skip-checks", "--out", str(project)), "not a build folder")
     assert (project / "src").is_dir() and (project / "notes.txt").read_text() == "mine"
+    # Refused before any work: the input is not even read (a missing one is not reported).
+    _one_line_error(run_kg("build", str(tmp_path / "missing.txt"), "--out", str(project)), "not a build folder")
     mine = tmp_path / "b"
     mine.mkdir()
     (mine / "README.md").write_text("about this folder")
