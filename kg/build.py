@@ -94,10 +94,7 @@ def outputs(
 
 
 def check_writable(out: Path) -> None:
-    """Fail before the work when the output folder cannot be written, or is not a build folder."""
-    from kg import outdir
-
-    outdir.check_folder(out, set(output_names(checked=True)))
+    """Fail before the work when the output folder cannot be written."""
     probe = out
     while not probe.exists():
         probe = probe.parent
@@ -120,9 +117,10 @@ def run(
     strict: bool = False,
 ):
     """Build, pass the quality gate, write everything; returns (summary, report or None)."""
-    from kg import builddir, check, graph
+    from kg import builddir, check, graph, outdir
 
     check_writable(out)
+    outdir.check_folder(out, set(output_names(checked=True)))  # a build replaces its folder whole
     docs = read_documents(paths, lexicon_path)
     data = graph.build(docs, framework.load(resources.ontology_file()), base)
     ontology = load_ontology(resources.ontology_file())
@@ -131,8 +129,6 @@ def run(
         report = check.run(data, ontology, require_reasoner=require_reasoner)
         if report.fails(strict):
             raise check.failure(report, strict)
-    from kg import outdir
-
     summary: dict = {}
 
     def files() -> Iterator[tuple[str, bytes]]:

@@ -20,10 +20,46 @@ KG = (
 SECOND_PLAN = "sci-tech-innovation-13th-fyp.zh.txt"
 
 
-def run_kg(*args: str, cwd: str | Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run the CLI as a user would, in a subprocess."""
+# These seal their own process off the network (seccomp) or serve until stopped: they run in
+# a process of their own, as a user runs them.
+OWN_PROCESS = {"query", "serve", "push"}
+
+
+def run_kg(
+    *args: str, cwd: str | Path | None = None, env: dict | None = None, input: str | None = None
+) -> subprocess.CompletedProcess:
+    """Run the CLI as a user would: `kg.cli.main` in this process under click's CliRunner
+    isolation (argv, stdin, stdout, stderr, environment; the working tree's code, no
+    interpreter start), or in a subprocess for the commands in OWN_PROCESS."""
+    if args and args[0] in OWN_PROCESS:
+        return run_kg_process(*args, cwd=cwd, env=env, input=input)
+    import contextlib
+
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    runner = CliRunner()
+    argv = sys.argv
+    with contextlib.chdir(cwd or os.getcwd()), runner.isolation(input=input, env=env) as streams:
+        sys.argv = ["kg", *args]
+        try:
+            main()
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        finally:
+            sys.argv = argv
+        stdout, stderr = streams[0].getvalue().decode(), streams[1].getvalue().decode()
+    return subprocess.CompletedProcess(["kg", *args], code, stdout, stderr)
+
+
+def run_kg_process(
+    *args: str, cwd: str | Path | None = None, env: dict | None = None, input: str | None = None
+) -> subprocess.CompletedProcess:
+    """Run the CLI in a subprocess."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([*KG, *args], capture_output=True, text=True, cwd=cwd, env=full_env, timeout=300)
+    return subprocess.run([*KG, *args], capture_output=True, text=True, cwd=cwd, env=full_env, timeout=300, input=input)
 
 
 @pytest.fixture(scope="session")
