@@ -72,7 +72,7 @@ def serialize(data: Data, fmt: str) -> bytes:
 # -- networks -------------------------------------------------------------------
 
 _SKIP_TYPES = {OWL.NamedIndividual}
-_PROVENANCE = {ONT.Sentence, ONT.Clause, ONT.SourceDocument}
+_PROVENANCE = {ONT.Sentence, ONT.Clause, ONT.SourceDocument, ONT.RelationStatement}
 
 
 _DERIVED = PROV.wasDerivedFrom

@@ -129,6 +129,19 @@ class Plan:
 
 
 @dataclass
+class Relation:
+    """A relation the text states between two things it names, and where it says so.
+
+    Ends are written ``entity:<key>``, ``unit:<id>``, ``pillar:<local name>`` or ``plan``."""
+
+    subject: str
+    predicate: str  # local name of the ontology's property, or "skos:exactMatch"
+    object: str
+    segment: str  # Segment.id of the sentence or clause that states it
+    rule: str  # which rule of the genre found it: "role", "role-frame", "pillar-target", "same-name"
+
+
+@dataclass
 class DocumentFacts:
     slug: str
     path: str
@@ -143,6 +156,7 @@ class DocumentFacts:
     path_steps: list[PathStep] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
     subareas: list[SubArea] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the reader could not find, one line each
 
     def of_kind(self, kind: str) -> list[Unit]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kg import namespaces
 from kg.errors import KGError
-from kg.facts import DocumentFacts, Entity, Indicator, Segment, Unit
+from kg.facts import DocumentFacts, Entity, Indicator, Relation, Segment, Unit
 from kg.framework import FrameworkDef
 from kg.namespaces import DEFAULT_BASE
 from kg.rdf import DCTERMS, ONT, OWL, PROV, RDF, RDFS, SKOS, XSD, Data, Literal, NamedNode, Quad, local_name
@@ -153,7 +153,35 @@ class _Builder:
 
         for ent in facts.entities.values():
             self.entity(t, ent)
+        for number, rel in enumerate(facts.relations, 1):
+            self.relation(t, facts, rel, number, seg_iri)
         return t
+
+    def ref(self, facts: DocumentFacts, end: str) -> NamedNode:
+        """The node a relation's end names: entity:<key>, unit:<id>, pillar:<name> or plan."""
+        kind, _, name = end.partition(":")
+        if kind == "entity":
+            return self.entity_iri(name)
+        if kind == "pillar":
+            return ONT[name]
+        return self.doc_iri(facts, name if kind == "unit" else "plan")
+
+    def relation(self, t: list, facts: DocumentFacts, rel: Relation, number: int, seg_iri: dict) -> None:
+        """The relation itself, and a statement of it that keeps where the text says it."""
+        add = t.append
+        s, o = self.ref(facts, rel.subject), self.ref(facts, rel.object)
+        p = SKOS.exactMatch if rel.predicate == "skos:exactMatch" else ONT[rel.predicate]
+        add((s, p, o))
+        node = self.doc_iri(facts, f"relation/{number}")
+        add((node, RDF.type, ONT.RelationStatement))
+        add((node, RDF.type, OWL.NamedIndividual))
+        add((node, RDFS.label, Literal(f"关系陈述 {number}", language="zh")))
+        add((node, RDFS.label, Literal(f"relation statement {number}", language="en")))
+        add((node, ONT.statementSubject, s))
+        add((node, ONT.statementProperty, p))
+        add((node, ONT.statementObject, o))
+        add((node, ONT.extractionRule, Literal(rel.rule)))
+        add((node, PROV.wasDerivedFrom, seg_iri[rel.segment]))
 
     def segment(self, t: list, facts: DocumentFacts, seg: Segment, seg_iri: dict, source, zh_doc: bool) -> None:
         add = t.append

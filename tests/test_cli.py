@@ -385,6 +385,6 @@ def test_dash_is_standard_output_and_a_query_file_is_read_first(tmp_path):
 def test_shell_completion_offers_the_named_queries():
     r = run_kg(env={"_KG_COMPLETE": "bash_complete", "COMP_WORDS": "kg query pil", "COMP_CWORD": "2"})
     offered = [line.split(",", 1)[1] for line in r.stdout.splitlines() if line.startswith("plain,")]
-    assert offered == ["pillar-subgraph", "pillar-tasks", "pillars"]
+    assert offered == ["pillar-subgraph", "pillar-targets", "pillar-tasks", "pillars"]
     r = run_kg("query", "plan", "--timeout", "0")
     assert r.returncode == 2 and "not in the range" in r.stderr

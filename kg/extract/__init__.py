@@ -1,7 +1,7 @@
 """The reader: a pipeline of phases from a segmented plan report to plain facts.
 
 read and normalise → segment (kg.text) → plan → structure → goals and indicators →
-entities → English. Each phase is a function from the document and the facts found so
+entities → relations → English. Each phase is a function from the document and the facts found so
 far (a Context) to new facts; the rule set of the document's main language
 (kg.extract.rules) says how each phase reads it. The genre's vocabulary comes from ontology/genre.toml and
 the lexicon, never from code.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from kg.errors import KGError
-from kg.extract import english, entities, goals, plan, rules, structure, vocab
+from kg.extract import english, entities, goals, plan, relations, rules, structure, vocab
 from kg.extract.context import Context
 from kg.facts import DocumentFacts
 from kg.framework import FrameworkDef
@@ -25,6 +25,7 @@ PHASES: tuple[tuple[str, Phase], ...] = (
     ("structure", structure.run),
     ("goals", goals.run),
     ("entities", entities.run),
+    ("relations", relations.run),
     ("english", english.run),
 )
 
