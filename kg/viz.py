@@ -317,6 +317,7 @@ def page_data(net, pos: dict, title: dict, note: str) -> dict:
         "nodes": nodes,
         "edges": edges,
         "colors": {**GROUP_COLORS, **ENTITY_COLORS},
+        "relations": relation_names(),
     }
 
 
@@ -430,6 +431,34 @@ def png(net, pos: dict, scale: float = 0.9) -> tuple[bytes, str]:
 
 
 # -- everything at once -------------------------------------------------------------------------
+
+
+def relation_names() -> dict[str, dict[str, str]]:
+    """Each relation's name as the side panel reads it, from the ontology's labels: forwards
+    (coordinates → …) and backwards from the other end (coordinated by …), in zh and en."""
+    from kg import rdf, resources
+
+    onto = rdf.load_ontology(resources.ontology_file())
+    inverse = {}
+    for a, b in onto.subject_objects(rdf.OWL.inverseOf):
+        inverse[a], inverse[b] = b, a
+    names = {}
+    for prop in [*onto.subjects(rdf.TYPE, rdf.OWL.ObjectProperty), rdf.SKOS.exactMatch]:
+        labels = onto.texts(prop)
+        back = onto.texts(inverse[prop]) if prop in inverse else {}
+        names[rdf.local_name(prop)] = {
+            "zh": labels.get("zh", rdf.local_name(prop)),
+            "en": labels.get("en", rdf.local_name(prop)),
+            "zh_back": back.get("zh", ""),
+            "en_back": back.get("en", ""),
+        }
+    names["exactMatch"] = {
+        "zh": "同一概念",
+        "en": "same concept as",
+        "zh_back": "同一概念",
+        "en_back": "same concept as",
+    }
+    return dict(sorted(names.items()))
 
 
 def network_for(data):

@@ -135,6 +135,8 @@ def test_the_named_queries(built):
     assert (
         r.returncode == 0 and "中央网络安全和信息化委员会,Central Cyberspace Affairs Commission,coordinates" in r.stdout
     )
+    r = run_kg("query", "partners", "--data", str(built), "--format", "csv")
+    assert r.returncode == 0 and {line.split(",")[0] for line in r.stdout.splitlines()[1:]} == BODIES
 
 
 def test_a_role_word_inside_a_noun_is_no_role(tmp_path):
@@ -147,3 +149,28 @@ def test_a_role_word_inside_a_noun_is_no_role(tmp_path):
     )
     facts = read_documents([path])[0]
     assert not triples(facts, "role"), triples(facts, "role")
+
+
+BODIES = {"联合国", "世界贸易组织", "二十国集团", "亚太经合组织", "金砖国家", "上合组织"}
+
+
+def test_the_multilateral_bodies_a_cooperation_is_placed_under(facts):
+    links = triples(facts, "participation")
+    assert {o.removeprefix("entity:") for _, _, o in links} == BODIES
+    (unit,) = {s for s, _, _ in links}
+    assert "多边框架下的数字领域合作" in next(u.zh for u in facts.units if f"unit:{u.id}" == unit)
+
+
+def test_participation_in_a_text_of_our_own(tmp_path):
+    path = tmp_path / "coop.txt"
+    path.write_text(
+        "国务院印发《城市数据发展规划》。\n《规划》部署了两方面重点任务。"
+        "一是深化国际合作，积极参与联合国、二十国集团等多边框架下的数据治理合作。"
+        "二是完善保障机制，国务院、国务院办公厅加强工作协同。\n",
+        encoding="utf-8",
+    )
+    facts = read_documents([path])[0]
+    links = triples(facts, "participation")
+    assert {o for _, _, o in links} == {"entity:联合国", "entity:二十国集团"}  # the list before the frame
+    units = {f"unit:{u.id}": u for u in facts.units}
+    assert all(units[s].kind == "Measure" and "多边框架" in units[s].zh for s, _, _ in links)  # the clause saying it

@@ -192,3 +192,41 @@ def test_markup_in_the_plan_is_shown_as_text_and_never_run(tmp_path):
         assert "<svg onload=alert(2)>" in page.inner_text("#side h2")
         assert page.evaluate("document.querySelectorAll('svg, img, #side script').length") == 0
         assert page.errors == [] and page.blocked == []  # no dialog, no page error, no request
+
+
+ENTITY = "https://w3id.org/digital-china-kg/id/entity/"
+PLAN = "https://w3id.org/digital-china-kg/id/digital-china-overall-layout-plan/"
+
+
+def click_node(page, node: str) -> None:
+    """Click a node where the canvas draws it, as a reader does."""
+    point = page.evaluate(
+        f"""(() => {{ const v = window.kgView, id = {json.dumps(node)};
+            v.network.moveTo({{position: v.network.getPositions([id])[id], scale: 2, animation: false}});
+            const p = v.network.canvasToDOM(v.network.getPositions([id])[id]);
+            const r = document.getElementById("canvas").getBoundingClientRect();
+            return [r.left + p.x, r.top + p.y]; }})()"""
+    )
+    page.mouse.click(*point)
+
+
+def test_the_side_panel_reads_relations_from_both_ends(built):
+    """An organization's panel says what it does; the plan's says who coordinates it, in the
+    page's language, with the ontology's labels and their inverses."""
+    url = (built / "graph.html").as_uri()
+    with open_page(url) as page:
+        page.goto(url)
+        page.wait_for_function("window.kgView && window.kgView.ready", timeout=10_000)
+        click_node(page, ENTITY + "中央网络安全和信息化委员会")
+        side = page.inner_text("#side ul")
+        assert "统筹协调 → 数字中国建设整体布局规划" in side and "督促落实 → 数字中国建设整体布局规划" in side
+        page.click("#side ul a >> text=数字中国建设整体布局规划")
+        assert "由…统筹协调 中央网络安全和信息化委员会" in page.inner_text("#side ul")
+        page.click("#lang")
+        click_node(page, ENTITY + "中央网络安全和信息化委员会")
+        page.click("#side ul a >> text=Overall Layout Plan for Digital China Construction")
+        side = page.inner_text("#side ul")
+        assert "coordinated by Central Cyberspace Affairs Commission" in side
+        assert "overseen by Central Cyberspace Affairs Commission" in side
+        click_node(page, PLAN + "goal/2025/target/1")
+        assert "concerns pillar → digital infrastructure" in page.inner_text("#side ul")

@@ -8,6 +8,8 @@
 - **Targets and their pillars.** A plan's targets restate its pillars ("数字基础设施高效
   联通"): a target is linked to the one pillar whose labels and tasks share the most
   distinctive character pairs (or words, in English) with it, when exactly one does.
+- **Participation.** A list of organizations followed by a multilateral frame
+  (…等多边框架下的合作) places what the clause says under each: dckg:cooperatesThrough.
 - **One concept, two nodes.** An entity named exactly as a pillar of the plan's framework
   is the same concept: skos:exactMatch (owl:sameAs would merge an Entity with a Pillar,
   which the ontology declares disjoint).
@@ -32,14 +34,36 @@ def run(ctx: Context) -> None:
     rules = ctx.words.get("relations", {})
     found: list[Relation] = []
     found += roles(ctx, rules)
+    found += participation(ctx, rules)
     found += pillar_targets(ctx, rules)
     found += same_names(ctx)
-    seen = set()
-    for r in found:
+    ctx.facts.relations.extend(_most_specific(found, {u.id: u.parent for u in ctx.facts.units}))
+
+
+def _most_specific(found: list[Relation], parents: dict[str, str]) -> list[Relation]:
+    """Each relation once; where a task's text holds its measures' (一是…，…), the measure that
+    says it, not the task around it, is the relation's end and its provenance."""
+
+    def ancestors(end: str) -> set[str]:
+        out, unit = set(), end.removeprefix("unit:") if end.startswith("unit:") else ""
+        while parents.get(unit):
+            unit = parents[unit]
+            out.add(f"unit:{unit}")
+        return out
+
+    covered = {(a, r.predicate, r.object) for r in found for a in ancestors(r.subject)}
+    covered |= {(r.subject, r.predicate, a) for r in found for a in ancestors(r.object)}
+    # Measures first, so that a relation both a task and its measure state keeps the measure's words.
+    order = sorted(found, key=lambda r: -max(len(ancestors(r.subject)), len(ancestors(r.object))))
+    seen: set = set()
+    out = []
+    for r in order:
         key = (r.subject, r.predicate, r.object)
-        if key not in seen:
+        if key not in seen and key not in covered:
             seen.add(key)
-            ctx.facts.relations.append(r)
+            out.append(r)
+    position = {id(r): i for i, r in enumerate(found)}
+    return sorted(out, key=lambda r: position[id(r)])
 
 
 # -- who does what -------------------------------------------------------------------------
@@ -144,6 +168,34 @@ def roles(ctx: Context, rules: dict) -> list[Relation]:
                 tail = text[end : end + len(closer) + 2] if closer else ""
                 if opener.lower() in head.lower() and (not closer or closer in tail):
                     out.append(Relation(f"entity:{ent.key}", ACTS_IN, f"unit:{unit.id}", seg.id, "role-frame"))
+    return out
+
+
+def participation(ctx: Context, rules: dict) -> list[Relation]:
+    """A list of organizations followed by a multilateral frame: the unit cooperates through each."""
+    frames = [f.lower() for f in rules.get("body_frames", [])]
+    separators = set(rules.get("body_separators", "、，, "))
+    forms = _organizations(ctx)
+    if not frames or not forms:
+        return []
+    fold = ctx.lang != "zh"
+    out = []
+    for unit in ctx.facts.units:
+        seg = ctx.facts.segments[unit.segment]
+        text = ctx.doc.text[seg.start : seg.end]
+        orgs = _mentions(text, forms, fold)
+        runs: list[list[tuple[int, int, Entity]]] = []
+        for org in orgs:
+            gap = text[runs[-1][-1][1] : org[0]] if runs else None
+            if gap is not None and len(gap) <= 6 and all(ch in separators for ch in gap):
+                runs[-1].append(org)
+            else:
+                runs.append([org])
+        for run in runs:
+            after = text[run[-1][1] : run[-1][1] + 30].lower()
+            if len(run) >= 2 and any(f in after for f in frames):
+                out += [Relation(f"unit:{unit.id}", "cooperatesThrough", f"entity:{ent.key}", seg.id, "participation")
+                        for _, _, ent in run]  # fmt: skip
     return out
 
 
