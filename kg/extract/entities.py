@@ -161,7 +161,9 @@ def chinese_mentions(ctx: Context, unit: Unit, text: str, p: Paragraph, s: Sente
         if any(start < b and a < end for a, b in lex_taken):
             continue
         lex_taken.append((start, end))
-        if term is not None and (start, end) not in taken:
+        # A term inside a longer name (大数据 in 国家文化大数据体系) is part of that name, not a
+        # mention of its own; the unit mentions it when it also stands alone in the text.
+        if term is not None and not any(a <= start and end <= b for a, b in taken):
             keys.append(add_lexicon_entity(ctx, term).key)
     return keys
 

@@ -1,0 +1,43 @@
+"""Mentions a reader would count: a name inside a longer name is part of it; actor
+categories are not organizations; legal systems are legal instruments."""
+
+from __future__ import annotations
+
+from kg.build import read_documents
+
+
+def _mentions(facts, words: str) -> list[str]:
+    (unit,) = [u for u in facts.units if u.kind == "Measure" and u.zh == words]
+    return unit.mentions
+
+
+def test_a_name_inside_a_longer_name_is_no_mention_of_its_own(facts):
+    assert _mentions(facts, "建设国家文化大数据体系") == ["国家文化大数据体系"]  # not 大数据
+    assert _mentions(facts, "完善国家智慧教育平台") == ["国家智慧教育平台"]  # not 教育
+    # 互联网 stands alone in 互联网诊疗 as well as inside 互联网医院: both are mentions.
+    assert set(_mentions(facts, "规范互联网诊疗和互联网医院发展")) == {"互联网", "互联网医院"}
+
+
+def test_nested_and_standalone_in_a_text_of_our_own(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text(
+        "国务院印发《城市数据发展规划》。\n《规划》部署了两方面重点任务。"
+        "一是建设城市大数据平台。二是推进大数据与实体经济融合。\n",
+        encoding="utf-8",
+    )
+    facts = read_documents([path])[0]
+    by_text = {u.zh: u.mentions for u in facts.units if u.kind == "Task"}
+    assert "大数据" not in by_text["建设城市大数据平台"] and "城市大数据平台" in by_text["建设城市大数据平台"]
+    assert "大数据" in by_text["推进大数据与实体经济融合"]
+
+
+def test_actor_categories_are_not_organizations(facts):
+    for name in ("企业", "高等学校", "研究机构", "各有关部门"):
+        ent = facts.entities.get(name)
+        if ent is not None:
+            assert "Stakeholder" in ent.classes and "Organization" not in ent.classes, name
+    assert "Organization" in facts.entities["联合国"].classes
+
+
+def test_legal_systems_are_legal_instruments(facts):
+    assert "LegalInstrument" in facts.entities["法律制度"].classes
