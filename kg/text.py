@@ -6,6 +6,7 @@ Offsets are code-point indices into the decoded text (a BOM is not counted), so
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -220,7 +221,12 @@ def split_clauses(span: Span, lang: str) -> list[Span]:
     breaks = ZH_CLAUSE_BREAK if lang == "zh" else EN_CLAUSE_BREAK
     enders = breaks + ZH_SENTENCE_END + ".!?"
     out = []
-    for s in _split(span.text, span.start, lambda t, i: t[i] in breaks):
+
+    def is_break(t: str, i: int) -> bool:
+        # "…platform, etc, to guide …": etc closes the clause before it.
+        return t[i] in breaks and not (lang == "en" and _ETC.match(t, i + 1))
+
+    for s in _split(span.text, span.start, is_break):
         end = s.end
         while end > s.start and s.text[end - s.start - 1] in enders:
             end -= 1
@@ -233,6 +239,63 @@ def split_clauses(span: Span, lang: str) -> list[Span]:
                 text = text[m.end() :]
         if text.strip():
             out.append(Span(start, end, text))
+    return _join_word_lists(span, _join_markers(span, out)) if lang == "en" else out
+
+
+_MARKER_ONLY = re.compile(r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)(?:ly)?", re.IGNORECASE)
+
+
+def _join_markers(sentence: Span, clauses: list[Span]) -> list[Span]:
+    """ "First, strengthen …": a list marker is no clause of its own; it opens the next one."""
+    out: list[Span] = []
+    i = 0
+    while i < len(clauses):
+        c = clauses[i]
+        if _MARKER_ONLY.fullmatch(c.text) and i + 1 < len(clauses):
+            nxt = clauses[i + 1]
+            c = Span(c.start, nxt.end, sentence.text[c.start - sentence.start : nxt.end - sentence.start])
+            i += 1
+        out.append(c)
+        i += 1
+    return out
+
+
+_ETC = re.compile(r"\s*etc\b", re.IGNORECASE)
+_LIST_OPENS = re.compile(r"\b(?:of|the|in|for|with|on|to|and|as)\s+[\w-]+$", re.IGNORECASE)
+_ONE_WORD = re.compile(r"[\w-]+")
+_LIST_ENDS = re.compile(r"([\w-]+)\s+(?:and|or)\s+")
+
+
+@functools.cache
+def clause_verbs() -> frozenset[str]:
+    """English verbs that open a clause (genre.toml [en.lists])."""
+    from kg.extract import vocab
+
+    return frozenset(w.lower() for w in vocab.load().get("en", {}).get("lists", {}).get("clause_verbs", []))
+
+
+def _join_word_lists(sentence: Span, clauses: list[Span]) -> list[Span]:
+    """Put back together an English list of single words the commas cut ("…innovation of
+    small", "medium and large enterprises"): a clause ending in a function word and a word,
+    then one-word clauses, then "X and Y …" whose X is no verb opening a clause of its own."""
+    verbs = clause_verbs()
+    out: list[Span] = []
+    i = 0
+    while i < len(clauses):
+        c = clauses[i]
+        j = i + 1
+        if _LIST_OPENS.search(c.text):
+            while j < len(clauses) and _ONE_WORD.fullmatch(clauses[j].text) and clauses[j].text.lower() not in verbs:
+                j += 1
+            last = _LIST_ENDS.match(clauses[j].text) if j < len(clauses) else None
+            if last and last.group(1).lower() not in verbs:
+                end = clauses[j].end
+                c = Span(c.start, end, sentence.text[c.start - sentence.start : end - sentence.start])
+                j += 1
+            else:
+                j = i + 1
+        out.append(c)
+        i = j
     return out
 
 

@@ -123,7 +123,8 @@ def test_entities_classes_labels_and_mentions(facts):
     }
     for key, cls in expected.items():
         assert ents[key].cls == cls, key
-    assert ents["清朗"].en == "clear" and ents["清朗"].en_source == "aligned-text"
+    assert ents["绿灯"].en == "green light" and ents["绿灯"].en_source == "aligned-text"  # a quoted name
+    assert ents["清朗"].en == "Qinglang" and ents["清朗"].en_source == "lexicon"  # its official name
     assert ents["国家智慧教育平台"].en == "national intelligent education platform"
     mentioned = {k for u in facts.units for k in u.mentions}
     for key, ent in ents.items():

@@ -13,7 +13,7 @@ from kg.extract.context import Context
 from kg.extract.goals import EN_YEAR_RE
 from kg.extract.structure import strip_cue
 from kg.lexicon import anchor_scorer, en_marker
-from kg.text import Sentence, Span, align, split_clauses
+from kg.text import Sentence, Span, align, clause_verbs, split_clauses
 
 
 def run(ctx: Context) -> None:
@@ -43,6 +43,8 @@ def from_translation(ctx: Context) -> None:
             unit.en = strip_en_marker(s.en_text)
         else:
             en = english.clause(s, span)
+            if en_marker(en)[0]:  # the first clause of an item: "First, strengthen …"
+                en = strip_en_marker(en.lstrip())
             unit.en = strip_en_cue(ctx, en) if unit.kind == "Principle" else en
         unit.en_source = "aligned-text" if unit.en else ""
     for sec in facts.sections:
@@ -82,11 +84,51 @@ class _Aligner:
             return s.en_text
         picked: list[str] = []
         for zi, ei in beads:
-            if any(zh_clauses[i].start < clause.end and clause.start < zh_clauses[i].end for i in zi):
-                for j in ei:
-                    if en_clauses[j].text not in picked:
-                        picked.append(en_clauses[j].text)
+            inside = [i for i in zi if zh_clauses[i].start < clause.end and clause.start < zh_clauses[i].end]
+            if not inside:
+                continue
+            texts = [en_clauses[j].text for j in ei]
+            if len(inside) < len(zi) and texts:
+                # Several Chinese clauses share this English; give each its own part of it.
+                pieces = split_english(", ".join(texts), [len(zh_clauses[i].text) for i in zi])
+                if pieces:
+                    texts = [pieces[zi.index(i)] for i in inside]
+            for text in texts:
+                if text not in picked:
+                    picked.append(text)
         return ", ".join(picked) or s.en_text
+
+
+_JOINS = re.compile(r"(?:,\s+(?:and\s+)?|\s+and\s+|\s+to\s+)([a-z]+)\b", re.IGNORECASE)
+
+
+def split_english(text: str, weights: list[int]) -> list[str] | None:
+    """``text`` cut into one part per weight at the joins before a verb that opens a clause
+    ("… rights and improve …", "… forces to form …", "…, promote …, and create …"), the cuts
+    nearest the weights' shares of its length; None when the text has too few such joins."""
+    verbs = clause_verbs()
+    joins = [(m.start(), m.start(1)) for m in _JOINS.finditer(text) if m.group(1).lower() in verbs and m.start() > 0]
+    k = len(weights)
+    if len(joins) < k - 1:
+        return None
+    total = sum(weights) or 1
+    cuts: list[tuple[int, int]] = []
+    share = 0
+    for w in weights[:-1]:
+        share += w
+        goal = share / total * len(text)
+        options = [j for j in joins if not cuts or j[0] > cuts[-1][0]]
+        left = k - 1 - len(cuts)  # cuts still to make, each needing a join after this one
+        options = options[: len(options) - (left - 1)] if left > 1 else options
+        if not options:
+            return None
+        cuts.append(min(options, key=lambda j: abs(j[0] - goal)))
+    pieces, start = [], 0
+    for end, next_start in cuts:
+        pieces.append(text[start:end].strip(" ,;"))
+        start = next_start
+    pieces.append(text[start:].strip(" ,;"))
+    return pieces if all(pieces) else None
 
 
 def strip_en_cue(ctx: Context, en: str) -> str:
