@@ -41,3 +41,31 @@ def test_actor_categories_are_not_organizations(facts):
 
 def test_legal_systems_are_legal_instruments(facts):
     assert "LegalInstrument" in facts.entities["法律制度"].classes
+
+
+def test_genre_name_patterns_and_span_edges(facts):
+    """…规划, …指南, …工程, …试点 are names; a condition (…条件下) or a verb inside a clause
+    (纳入, 推进) ends the span before the name."""
+    assert facts.entities["数字领域立法规划"].cls == "LegalInstrument"
+    assert facts.entities["数字化标准工作指南"].cls == "LegalInstrument"
+    assert "关键核心技术攻关新型举国体制" in facts.entities
+    assert not any(k.startswith("社会主义市场经济条件下") for k in facts.entities)
+
+
+def test_name_patterns_in_a_text_of_our_own(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text(
+        "国务院印发《乡村建设规划》。\n《规划》部署了两方面重点任务。"
+        "一是实施国家黑土地保护工程，把义务教育纳入城镇发展规划。二是开展乡村治理试点，抓好重大任务和重大工程。\n",
+        encoding="utf-8",
+    )
+    facts = read_documents([path])[0]
+    names = {k: e.cls for k, e in facts.entities.items()}
+    assert names.get("国家黑土地保护工程") == "Initiative" and names.get("乡村治理试点") == "Initiative"
+    assert names.get("城镇发展规划") == "LegalInstrument"  # not 义务教育纳入城镇发展规划
+    assert not [k for k in names if "重大工程" in k]  # a list of generic words is no name
+
+
+def test_domain_terms_the_plan_names(facts):
+    for name, cls in (("数字健康", "Sector"), ("数字孪生流域", "Infrastructure"), ("数据跨境流动", "DataResource")):
+        assert facts.entities[name].cls == cls, name

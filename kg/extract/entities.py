@@ -24,6 +24,7 @@ LEAD_WORDS = sorted(set(_NAMES["lead_words"].split()), key=len, reverse=True)
 GENERIC_STEMS = set(_NAMES["generic_stems"])
 NAME_FOLLOWERS = _NAMES["followers"]
 NAME_BREAKS = _NAMES["breaks"]
+INNER_BREAKS = _NAMES.get("inner_breaks", [])
 
 
 # -- entities -------------------------------------------------------------------------
@@ -206,13 +207,17 @@ def suffix_names(text: str) -> list[tuple[int, int, str]]:
         limit = max(0, start - 40)
         while start > limit and text[start - 1] not in NAME_BREAKS:
             start -= 1
-        name = _strip_lead(text[start:end])
+        name = text[start:end]
+        cut = max((name.rfind(w) + len(w) for w in INNER_BREAKS if w in name), default=0)
+        name = _strip_lead(name[cut:])
         start = end - len(name)
         stem = name
         while stem.endswith(_SUFFIXES):
             stem = stem[: -len(next(x for x in _SUFFIXES if stem.endswith(x)))]
         if len(stem) < 2 or stem in GENERIC_STEMS:
             continue
+        if re.search("[和与及]", stem) and any(stem.endswith(g) for g in GENERIC_STEMS):
+            continue  # 重大任务和重大工程: a list of generic words, not a name
         out.append((start, end, name))
     return out
 
