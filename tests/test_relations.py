@@ -174,3 +174,39 @@ def test_participation_in_a_text_of_our_own(tmp_path):
     assert {o for _, _, o in links} == {"entity:联合国", "entity:二十国集团"}  # the list before the frame
     units = {f"unit:{u.id}": u for u in facts.units}
     assert all(units[s].kind == "Measure" and "多边框架" in units[s].zh for s, _, _ in links)  # the clause saying it
+
+
+def test_same_name_in_a_text_of_our_own(tmp_path, plan_path):
+    """The bundled plan with one more clause naming a pillar as a thing to build: 数据资源体系
+    becomes an entity (a name ending in 体系) and is matched to the pillar, not merged with it."""
+    text = plan_path.read_text(encoding="utf-8")
+    path = tmp_path / "one-more-name.txt"
+    path.write_text(text.replace("完善法律法规体系,", "完善法律法规体系,健全数据资源体系,", 1), encoding="utf-8")
+    facts = read_documents([path])[0]
+    assert ("entity:数据资源体系", "skos:exactMatch", "pillar:DataResourceSystem") in triples(facts, "same-name")
+    assert facts.entities["数据资源体系"].cls == "System"
+
+
+def test_part_of_chains_and_frames(facts):
+    parts = {(s[7:], o[7:]) for s, _, o in triples(facts, "part-of")}
+    # 深入实施国家文化数字化战略，建设国家文化大数据体系，形成中华文化数据库
+    assert ("国家文化大数据体系", "国家文化数字化战略") in parts and ("中华文化数据库", "国家文化大数据体系") in parts
+    assert ("数字孪生流域", "智慧水利体系") in parts  # 构建以数字孪生流域为核心的智慧水利体系
+    assert len(parts) == 3
+
+
+def test_part_of_in_a_text_of_our_own(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text(
+        "国务院印发《城市数据发展规划》。\n《规划》部署了两方面重点任务。"
+        "一是加快实施城市数据战略，建设城市数据资源体系，形成城市数据库。"
+        "二是构建以城市数据资源库为支撑的城市服务平台，建设城市数据资源体系。\n",
+        encoding="utf-8",
+    )
+    facts = read_documents([path])[0]
+    parts = {(s[7:], o[7:]) for s, _, o in triples(facts, "part-of")}
+    assert parts == {
+        ("城市数据资源体系", "城市数据战略"),
+        ("城市数据库", "城市数据资源体系"),
+        ("城市数据资源库", "城市服务平台"),
+    }  # and not 城市数据资源体系 ⊂ 城市服务平台: a chain runs from broad to narrow only

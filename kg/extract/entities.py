@@ -8,7 +8,7 @@ import re
 from kg.extract import vocab
 from kg.extract.context import Context
 from kg.facts import Entity, Unit
-from kg.lexicon import EN_STOPWORDS, Lexicon, Term, content_words
+from kg.lexicon import EN_STOPWORDS, ZH_MARKER, Lexicon, Term, content_words
 from kg.text import CJK, Paragraph, Sentence
 
 QUOTE_RE = re.compile(r"“([^“”]{1,24})”")
@@ -186,6 +186,11 @@ def _strip_lead(name: str) -> str:
     changed = True
     while changed and name:
         changed = False
+        marker = ZH_MARKER.match(name)  # 二是构建…: a list marker opens no name
+        if marker and len(name) > marker.end():
+            name = name[marker.end() :]
+            changed = True
+            continue
         for w in LEAD_WORDS:
             if name.startswith(w) and len(name) > len(w):
                 name = name[len(w) :]

@@ -10,6 +10,9 @@
   distinctive character pairs (or words, in English) with it, when exactly one does.
 - **Participation.** A list of organizations followed by a multilateral frame
   (…等多边框架下的合作) places what the clause says under each: dckg:cooperatesThrough.
+- **Part of.** In one sentence, clauses opening with verbs of a broad-to-narrow chain
+  (实施…战略，建设…体系，形成…数据库) name things each part of the one before; "以X为核心
+  的Y" makes X part of Y (genre.toml).
 - **One concept, two nodes.** An entity named exactly as a pillar of the plan's framework
   is the same concept: skos:exactMatch (owl:sameAs would merge an Entity with a Pillar,
   which the ontology declares disjoint).
@@ -24,6 +27,7 @@ from collections import Counter
 
 from kg.extract.context import Context
 from kg.facts import Entity, Relation, Unit
+from kg.lexicon import ZH_MARKER
 
 ACTS_IN = "actsIn"
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
@@ -35,6 +39,7 @@ def run(ctx: Context) -> None:
     found: list[Relation] = []
     found += roles(ctx, rules)
     found += participation(ctx, rules)
+    found += part_of(ctx, rules)
     found += pillar_targets(ctx, rules)
     found += same_names(ctx)
     ctx.facts.relations.extend(_most_specific(found, {u.id: u.parent for u in ctx.facts.units}))
@@ -196,6 +201,52 @@ def participation(ctx: Context, rules: dict) -> list[Relation]:
             if len(run) >= 2 and any(f in after for f in frames):
                 out += [Relation(f"unit:{unit.id}", "cooperatesThrough", f"entity:{ent.key}", seg.id, "participation")
                         for _, _, ent in run]  # fmt: skip
+    return out
+
+
+def _name_at_end(text: str, names: list[str]) -> str:
+    """The longest known name ``text`` ends with ("" if none)."""
+    return next((n for n in names if text.endswith(n)), "")
+
+
+def part_of(ctx: Context, rules: dict) -> list[Relation]:
+    """Part-of chains (实施A，建设B，形成C: C ⊂ B ⊂ A) and frames (以X为核心的Y: X ⊂ Y), in one sentence."""
+    chain: list[str] = rules.get("part_of_chain", [])
+    adverbs = tuple(rules.get("part_of_adverbs", []))
+    frames: list[str] = rules.get("part_of_frames", [])
+    if ctx.lang != "zh" or not (chain or frames):
+        return []
+    names = sorted((e.zh for e in ctx.facts.entities.values() if e.zh), key=len, reverse=True)
+    frame_re = re.compile(r"以([^，,。；;]{2,30}?)为(?:" + "|".join(map(re.escape, frames)) + r")的([^，,。；;]{2,40})")
+    out: list[Relation] = []
+    for p, s in ctx.sentences():
+        text = s.span.text
+        found: list[tuple[str, str]] = []
+        previous: tuple[int, str] | None = None  # (rank of the verb, the name it governs)
+        for clause in re.split(r"[，,；;]", text):
+            body = clause.strip()
+            marker = ZH_MARKER.match(body)
+            if marker:
+                body = body[marker.end() :]
+            while body.startswith(adverbs):
+                body = body[len(next(a for a in adverbs if body.startswith(a))) :]
+            verb = next((v for v in chain if body.startswith(v)), None)
+            name = _name_at_end(body.rstrip("。"), names) if verb else ""
+            if not name:
+                previous = None
+                continue
+            rank = chain.index(verb)
+            if previous and previous[0] < rank and previous[1] != name:
+                found.append((name, previous[1]))
+            previous = (rank, name)
+        for m in frame_re.finditer(text):
+            part, whole = _name_at_end(m.group(1), names), next((n for n in names if m.group(2).startswith(n)), "")
+            if part and whole and part != whole:
+                found.append((part, whole))
+        if found:
+            seg = ctx.sentence_segment(p, s)
+            key = {e.zh: e.key for e in ctx.facts.entities.values()}
+            out += [Relation(f"entity:{key[a]}", "partOf", f"entity:{key[b]}", seg.id, "part-of") for a, b in found]
     return out
 
 
