@@ -210,3 +210,24 @@ def test_part_of_in_a_text_of_our_own(tmp_path):
         ("城市数据库", "城市数据资源体系"),
         ("城市数据资源库", "城市服务平台"),
     }  # and not 城市数据资源体系 ⊂ 城市服务平台: a chain runs from broad to narrow only
+
+
+SECTORS = {"农业", "工业", "金融", "教育", "医疗", "交通", "能源"}
+
+
+def test_technology_applied_in_sectors(facts):
+    applied = triples(facts, "applied-in")
+    assert {(s[7:], o[7:]) for s, _, o in applied} == {("数字技术", x) for x in SECTORS}
+
+
+def test_technology_applied_in_a_text_of_our_own(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text(
+        "国务院印发《城市数据发展规划》。\n《规划》部署了两方面重点任务。"
+        "一是推动人工智能在交通、医疗等领域的创新应用。"
+        "二是在大数据、区块链、新能源等应用前景广阔的技术领域，同步部署标准研究。\n",
+        encoding="utf-8",
+    )
+    facts = read_documents([path])[0]
+    applied = {(s[7:], o[7:]) for s, _, o in triples(facts, "applied-in")}
+    assert applied == {("人工智能", "交通"), ("人工智能", "医疗")}  # not 大数据 → 能源 (inside 新能源)

@@ -13,6 +13,8 @@
 - **Part of.** In one sentence, clauses opening with verbs of a broad-to-narrow chain
   (实施…战略，建设…体系，形成…数据库) name things each part of the one before; "以X为核心
   的Y" makes X part of Y (genre.toml).
+- **Technology in a sector.** A clause with 应用/运用/赋能, a technology, and sectors named
+  after 在 (…等重点领域): the technology dckg:appliedIn each sector.
 - **One concept, two nodes.** An entity named exactly as a pillar of the plan's framework
   is the same concept: skos:exactMatch (owl:sameAs would merge an Entity with a Pillar,
   which the ontology declares disjoint).
@@ -40,6 +42,7 @@ def run(ctx: Context) -> None:
     found += roles(ctx, rules)
     found += participation(ctx, rules)
     found += part_of(ctx, rules)
+    found += applied_in(ctx, rules)
     found += pillar_targets(ctx, rules)
     found += same_names(ctx)
     ctx.facts.relations.extend(_most_specific(found, {u.id: u.parent for u in ctx.facts.units}))
@@ -250,6 +253,41 @@ def part_of(ctx: Context, rules: dict) -> list[Relation]:
     return out
 
 
+def applied_in(ctx: Context, rules: dict) -> list[Relation]:
+    """A technology applied in the sectors a clause names after 在 (…等重点领域 / 行业 / 中)."""
+    words: list[str] = rules.get("apply_words", [])
+    frames: list[str] = rules.get("sector_frames", [])
+    if ctx.lang != "zh" or not words or not frames:
+        return []
+    ents = ctx.facts.entities
+    kinds = {"Technology": [], "Sector": []}
+    for ent in ents.values():
+        for cls in ("Technology", "Sector"):
+            if cls in (ent.classes or (ent.cls,)):
+                kinds[cls] += [(n, ent) for n in {ent.zh, ent.key} if n]
+    frame_re = re.compile(r"在([^，,。；;]{2,60}?)(?:等)?(?:重点|相关|各)?(?:" + "|".join(map(re.escape, frames)) + ")")
+    out = []
+    for unit in ctx.facts.units:
+        seg = ctx.facts.segments[unit.segment]
+        text = ctx.doc.text[seg.start : seg.end]
+        if not any(w in text for w in words):
+            continue
+        techs = _mentions(text, sorted(kinds["Technology"], key=lambda f: -len(f[0])), False)
+        for m in frame_re.finditer(text):
+            items = m.group(1)
+            # The sectors are the items of the list after 在 (农业、工业…), not words inside
+            # longer ones (能源 in 新能源); a technology in that list is a field, not applied.
+            sectors = [
+                e
+                for a, b, e in _mentions(items, sorted(kinds["Sector"], key=lambda f: -len(f[0])), False)
+                if _as_item(items + "等", a, b)
+            ]
+            used = [e for a, b, e in techs if b <= m.start() or a >= m.end()]
+            out += [Relation(f"entity:{t.key}", "appliedIn", f"entity:{s.key}", seg.id, "applied-in")
+                    for t in used for s in sectors]  # fmt: skip
+    return out
+
+
 # -- targets and their pillars ---------------------------------------------------------------
 
 
@@ -260,7 +298,7 @@ def _features(text: str, zh: bool) -> set[str]:
     return set(_WORD.findall(text.lower()))
 
 
-_ITEM_EDGE = "、，,；;和与及 "
+_ITEM_EDGE = "、，,；;和与及等 "
 
 
 def _as_item(text: str, start: int, end: int) -> bool:
