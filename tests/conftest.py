@@ -182,3 +182,12 @@ def as_graph(g):
     from kg.rdf import Graph
 
     return Graph(q.triple for q in ox.parse(g.serialize(format="nt").encode(), format=ox.RdfFormat.N_TRIPLES))
+
+
+def read_plan(folder: Path, text: str, name: str = "plan.txt"):
+    """The facts of a plan report written for a test (a text of our own, not the bundled plan)."""
+    from kg.build import read_documents
+
+    path = Path(folder) / name
+    path.write_text(text, encoding="utf-8")
+    return read_documents([path])[0]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from kg.build import read_documents
+from conftest import read_plan
+
 from kg.extract.english import split_english
 from kg.text import Span, split_clauses
 
@@ -51,15 +52,14 @@ def test_a_list_of_single_words_is_one_phrase():
 
 
 def test_one_english_clause_per_measure_in_a_text_of_our_own(tmp_path):
-    path = tmp_path / "bilingual.txt"
-    path.write_text(
+    facts = read_plan(
+        tmp_path,
         "国务院印发《城市数据发展规划》。\nThe State Council issued the Urban Data Development Plan.\n"
         "《规划》部署了两方面重点任务。一是加强数据安全保护，健全数据共享机制。二是建设城市数据平台，形成数据服务合力。\n"
         "The Plan deploys two key tasks. First, strengthen data security protection and improve the data sharing "
         "mechanism. Second, build an urban data platform to form a joint force of data services.\n",
-        encoding="utf-8",
+        "bilingual.txt",
     )
-    facts = read_documents([path])[0]
     en = {u.zh: u.en for u in facts.units if u.kind == "Measure"}
     assert en["加强数据安全保护"] == "strengthen data security protection"
     assert en["健全数据共享机制"] == "improve the data sharing mechanism"

@@ -3,7 +3,7 @@ categories are not organizations; legal systems are legal instruments."""
 
 from __future__ import annotations
 
-from kg.build import read_documents
+from conftest import read_plan
 
 
 def _mentions(facts, words: str) -> list[str]:
@@ -19,13 +19,12 @@ def test_a_name_inside_a_longer_name_is_no_mention_of_its_own(facts):
 
 
 def test_nested_and_standalone_in_a_text_of_our_own(tmp_path):
-    path = tmp_path / "plan.txt"
-    path.write_text(
+    facts = read_plan(
+        tmp_path,
         "国务院印发《城市数据发展规划》。\n《规划》部署了两方面重点任务。"
         "一是建设城市大数据平台。二是推进大数据与实体经济融合。\n",
-        encoding="utf-8",
+        "plan.txt",
     )
-    facts = read_documents([path])[0]
     by_text = {u.zh: u.mentions for u in facts.units if u.kind == "Task"}
     assert "大数据" not in by_text["建设城市大数据平台"] and "城市大数据平台" in by_text["建设城市大数据平台"]
     assert "大数据" in by_text["推进大数据与实体经济融合"]
@@ -53,13 +52,12 @@ def test_genre_name_patterns_and_span_edges(facts):
 
 
 def test_name_patterns_in_a_text_of_our_own(tmp_path):
-    path = tmp_path / "plan.txt"
-    path.write_text(
+    facts = read_plan(
+        tmp_path,
         "国务院印发《乡村建设规划》。\n《规划》部署了两方面重点任务。"
         "一是实施国家黑土地保护工程，把义务教育纳入城镇发展规划。二是开展乡村治理试点，抓好重大任务和重大工程。\n",
-        encoding="utf-8",
+        "plan.txt",
     )
-    facts = read_documents([path])[0]
     names = {k: e.cls for k, e in facts.entities.items()}
     assert names.get("国家黑土地保护工程") == "Initiative" and names.get("乡村治理试点") == "Initiative"
     assert names.get("城镇发展规划") == "LegalInstrument"  # not 义务教育纳入城镇发展规划

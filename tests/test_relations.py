@@ -4,6 +4,7 @@ nodes. Facts first (no RDF), then the graph, the gate and the named queries."""
 from __future__ import annotations
 
 import pytest
+from conftest import read_plan
 
 from kg.build import read_documents
 
@@ -58,9 +59,7 @@ ROLES_TEXT = (
 
 
 def test_roles_in_a_text_of_our_own(tmp_path):
-    path = tmp_path / "city.txt"
-    path.write_text(ROLES_TEXT, encoding="utf-8")
-    facts = read_documents([path])[0]
+    facts = read_plan(tmp_path, ROLES_TEXT, "city.txt")
     roles = triples(facts, "role")
     office, council = "entity:国务院办公厅", "entity:国务院"
     measure = {u.id for u in facts.units if u.kind == "Measure" and "牵头" in u.zh}.pop()
@@ -78,11 +77,11 @@ def test_targets_in_a_text_of_our_own(tmp_path, plan_path):
         text.index("数字基础设施高效联通") : text.index("数字领域国际合作打开新局面。")
         + len("数字领域国际合作打开新局面。")
     ]
-    path = tmp_path / "other-targets.txt"
-    path.write_text(
-        text.replace(old, "数字经济规模持续扩大,数字政务服务更加便捷,社会主义现代化基础更加牢固。"), encoding="utf-8"
+    facts = read_plan(
+        tmp_path,
+        text.replace(old, "数字经济规模持续扩大,数字政务服务更加便捷,社会主义现代化基础更加牢固。"),
+        "other-targets.txt",
     )
-    facts = read_documents([path])[0]
     links = {(s.removeprefix("unit:"), o.removeprefix("pillar:")) for s, _, o in triples(facts, "pillar-target")}
     targets = {u.zh: u.id for u in facts.of_kind("Target") if u.parent == "goal/2025"}
     assert (targets["数字经济规模持续扩大"], "DigitalEconomy") in links
@@ -141,13 +140,12 @@ def test_the_named_queries(built):
 
 def test_a_role_word_inside_a_noun_is_no_role(tmp_path):
     """指导意见 is a kind of document, 负责人 a person: no organization guides or is responsible."""
-    path = tmp_path / "nouns.txt"
-    path.write_text(
+    facts = read_plan(
+        tmp_path,
         "国务院印发《城市数据发展规划》。\n《规划》部署了两方面重点任务。一是建设数据平台，国务院办公厅修订数据平台建设指导意见。"
         "二是完善保障机制，明确国务院办公厅负责人职责。\n",
-        encoding="utf-8",
+        "nouns.txt",
     )
-    facts = read_documents([path])[0]
     assert not triples(facts, "role"), triples(facts, "role")
 
 
@@ -162,14 +160,13 @@ def test_the_multilateral_bodies_a_cooperation_is_placed_under(facts):
 
 
 def test_participation_in_a_text_of_our_own(tmp_path):
-    path = tmp_path / "coop.txt"
-    path.write_text(
+    facts = read_plan(
+        tmp_path,
         "国务院印发《城市数据发展规划》。\n《规划》部署了两方面重点任务。"
         "一是深化国际合作，积极参与联合国、二十国集团等多边框架下的数据治理合作。"
         "二是完善保障机制，国务院、国务院办公厅加强工作协同。\n",
-        encoding="utf-8",
+        "coop.txt",
     )
-    facts = read_documents([path])[0]
     links = triples(facts, "participation")
     assert {o for _, _, o in links} == {"entity:联合国", "entity:二十国集团"}  # the list before the frame
     units = {f"unit:{u.id}": u for u in facts.units}
@@ -180,9 +177,9 @@ def test_same_name_in_a_text_of_our_own(tmp_path, plan_path):
     """The bundled plan with one more clause naming a pillar as a thing to build: 数据资源体系
     becomes an entity (a name ending in 体系) and is matched to the pillar, not merged with it."""
     text = plan_path.read_text(encoding="utf-8")
-    path = tmp_path / "one-more-name.txt"
-    path.write_text(text.replace("完善法律法规体系,", "完善法律法规体系,健全数据资源体系,", 1), encoding="utf-8")
-    facts = read_documents([path])[0]
+    facts = read_plan(
+        tmp_path, text.replace("完善法律法规体系,", "完善法律法规体系,健全数据资源体系,", 1), "one-more-name.txt"
+    )
     assert ("entity:数据资源体系", "skos:exactMatch", "pillar:DataResourceSystem") in triples(facts, "same-name")
     assert facts.entities["数据资源体系"].cls == "System"
 
@@ -196,14 +193,13 @@ def test_part_of_chains_and_frames(facts):
 
 
 def test_part_of_in_a_text_of_our_own(tmp_path):
-    path = tmp_path / "plan.txt"
-    path.write_text(
+    facts = read_plan(
+        tmp_path,
         "国务院印发《城市数据发展规划》。\n《规划》部署了两方面重点任务。"
         "一是加快实施城市数据战略，建设城市数据资源体系，形成城市数据库。"
         "二是构建以城市数据资源库为支撑的城市服务平台，建设城市数据资源体系。\n",
-        encoding="utf-8",
+        "plan.txt",
     )
-    facts = read_documents([path])[0]
     parts = {(s[7:], o[7:]) for s, _, o in triples(facts, "part-of")}
     assert parts == {
         ("城市数据资源体系", "城市数据战略"),
@@ -221,13 +217,12 @@ def test_technology_applied_in_sectors(facts):
 
 
 def test_technology_applied_in_a_text_of_our_own(tmp_path):
-    path = tmp_path / "plan.txt"
-    path.write_text(
+    facts = read_plan(
+        tmp_path,
         "国务院印发《城市数据发展规划》。\n《规划》部署了两方面重点任务。"
         "一是推动人工智能在交通、医疗等领域的创新应用。"
         "二是在大数据、区块链、新能源等应用前景广阔的技术领域，同步部署标准研究。\n",
-        encoding="utf-8",
+        "plan.txt",
     )
-    facts = read_documents([path])[0]
     applied = {(s[7:], o[7:]) for s, _, o in triples(facts, "applied-in")}
     assert applied == {("人工智能", "交通"), ("人工智能", "医疗")}  # not 大数据 → 能源 (inside 新能源)

@@ -136,14 +136,7 @@ def test_the_page_in_chromium(built):
         page.check("#group-Foundation")
 
         # Clicking a node opens the side panel with its source sentence, in zh and en.
-        point = page.evaluate(
-            f"""(() => {{ const v = window.kgView, id = {json.dumps(MEASURE)};
-                v.network.moveTo({{position: v.network.getPositions([id])[id], scale: 2, animation: false}});
-                const p = v.network.canvasToDOM(v.network.getPositions([id])[id]);
-                const r = document.getElementById("canvas").getBoundingClientRect();
-                return [r.left + p.x, r.top + p.y]; }})()"""
-        )
-        page.mouse.click(*point)
+        click_node(page, MEASURE)
         page.wait_for_selector("#source")
         assert "大力推进北斗规模应用" in page.inner_text("#source")
         assert "Beidou" in page.inner_text("#source")
