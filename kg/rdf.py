@@ -71,11 +71,6 @@ def local_name(node) -> str:
     return s.rsplit("#", 1)[-1] if "#" in s else s.rsplit("/", 1)[-1]
 
 
-def lang(term) -> str | None:
-    """A literal's language tag, or None for anything else."""
-    return term.language if isinstance(term, Literal) else None
-
-
 def sort_key(statement) -> str:
     """Statements sort by their N-Triples / N-Quads text: one string per statement, and every
     statement of a subject lies together (a subject's text is followed by a space)."""
@@ -164,8 +159,8 @@ class Data:
     """A dataset as quads, each once, in one order: what `kg build` makes and every other
     command reads back (data.nq). Each document is one named graph."""
 
-    def __init__(self, quads: Iterable[Quad], prefixes: dict[str, str] | None = None, ordered: bool = False) -> None:
-        self.quads: list[Quad] = list(quads) if ordered else sorted(set(quads), key=sort_key)
+    def __init__(self, quads: Iterable[Quad], prefixes: dict[str, str] | None = None) -> None:
+        self.quads: list[Quad] = sorted(set(quads), key=sort_key)
         self.prefixes = dict(prefixes) if prefixes is not None else dict(ns.PREFIXES)
         self._union: Graph | None = None
         self._graphs: dict | None = None
