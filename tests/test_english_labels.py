@@ -70,3 +70,13 @@ def test_one_english_clause_per_measure_in_a_text_of_our_own(tmp_path):
 def test_official_names_of_campaigns_and_bodies(facts):
     assert facts.entities["清朗"].en == "Qinglang" and facts.entities["净网"].en == "Jingwang"
     assert facts.entities["国家产融合作平台"].en == "National Industry-Finance Cooperation Platform"
+
+
+def test_a_composed_label_the_aligned_text_does_not_bear_out_is_a_finding():
+    from kg import build, check, rdf, resources
+
+    data = build.dataset([resources.default_corpus()])
+    full = rdf.Graph([*rdf.load_ontology(resources.ontology_file()), *data.union()])
+    found = [f for f in check.sparql_checks(full) if f.path == "label-not-in-aligned-text"]
+    assert [f.focus.rsplit("/", 1)[-1] for f in found] == ["数字领域合作平台"]  # "digital field cooperation platform"
+    assert found[0].severity == "info"
