@@ -48,6 +48,7 @@ def test_genre_name_patterns_and_span_edges(facts):
     assert facts.entities["数字领域立法规划"].cls == "LegalInstrument"
     assert facts.entities["数字化标准工作指南"].cls == "LegalInstrument"
     assert "关键核心技术攻关新型举国体制" in facts.entities
+    assert facts.entities["数字中国建设综合试点"].cls == "Initiative"  # …综合试点工作: 工作 may follow a name
     assert not any(k.startswith("社会主义市场经济条件下") for k in facts.entities)
 
 

@@ -23,6 +23,7 @@ _SUFFIX_RE = re.compile("|".join(map(re.escape, _SUFFIXES)))
 LEAD_WORDS = sorted(set(_NAMES["lead_words"].split()), key=len, reverse=True)
 GENERIC_STEMS = set(_NAMES["generic_stems"])
 NAME_FOLLOWERS = _NAMES["followers"]
+FOLLOWER_WORDS = tuple(_NAMES.get("follower_words", []))
 NAME_BREAKS = _NAMES["breaks"]
 INNER_BREAKS = _NAMES.get("inner_breaks", [])
 
@@ -205,7 +206,8 @@ def suffix_names(text: str) -> list[tuple[int, int, str]]:
     for m in _SUFFIX_RE.finditer(text):
         end = m.end()
         follower = text[end : end + 1]
-        if _SUFFIX_RE.match(text, end) or (follower and CJK.match(follower) and follower not in NAME_FOLLOWERS):
+        goes_on = follower and CJK.match(follower) and follower not in NAME_FOLLOWERS
+        if _SUFFIX_RE.match(text, end) or (goes_on and not text.startswith(FOLLOWER_WORDS, end)):
             continue  # 体制机制, 体系化, 体制改革: the name goes on
         start = end - len(m.group())
         # Look back at most 40 characters: a name is never longer, and the scan stays linear.
