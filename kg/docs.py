@@ -52,6 +52,11 @@ class _Page:
         self.o = ontology
         self.d = data
         self.ours = lambda n: isinstance(n, NamedNode) and n.value.startswith(ONTOLOGY_NS)
+        # The disjointness lists, read once (every class's entry looks through them).
+        self.disjoint_lists = [
+            list(ontology.items(ontology.value(node, OWL.members)))
+            for node in ontology.subjects(RDF.type, OWL.AllDisjointClasses)
+        ]
 
     def link(self, node) -> str:
         if isinstance(node, BlankNode):
@@ -139,8 +144,7 @@ class _Page:
 
     def disjoint(self, c) -> set:
         out = set(self.o.objects(c, OWL.disjointWith)) | set(self.o.subjects(OWL.disjointWith, c))
-        for node in self.o.subjects(RDF.type, OWL.AllDisjointClasses):
-            members = list(self.o.items(self.o.value(node, OWL.members)))
+        for members in self.disjoint_lists:
             if c in members:
                 out |= set(members) - {c}
         return out

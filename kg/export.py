@@ -80,19 +80,19 @@ _SOURCE_TEXT = ((ONT.zhText, "source_zh"), (ONT.enText, "source_en"), (ONT.parag
 
 
 def network(g: Graph):
-    """A networkx MultiDiGraph of the individuals and the relations between them.
+    """A network (kg.network) of the individuals and the relations between them.
 
     Provenance nodes are folded into attributes of what they support (source_zh,
     source_en, paragraph), so the network shows the plan, not its sentences.
     """
-    import networkx as nx
+    from kg.network import Network
 
     individuals = sorted(
         (s for s in g.subjects(TYPE, OWL.NamedIndividual) if not (set(g.types(s)) & _PROVENANCE)),
         key=lambda n: n.value,
     )
     keep = set(individuals)
-    net = nx.MultiDiGraph()
+    net = Network()
     for node in individuals:
         types = sorted(local_name(t) for t in g.types(node) if t not in _SKIP_TYPES)
         attrs = {"iri": node.value, "class": types[0] if types else "", "classes": " ".join(types)}
@@ -123,7 +123,7 @@ def network(g: Graph):
 def network_bytes(g: Graph, fmt: str) -> bytes:
     import networkx as nx
 
-    net = network(g)
+    net = network(g).to_networkx()
     buf = io.BytesIO()
     if fmt == "graphml":
         nx.write_graphml(net, buf, encoding="utf-8", prettyprint=True)

@@ -1,6 +1,6 @@
 """The interactive network view (one offline HTML file) and a static picture of the framework.
 
-pyvis builds the node and edge data and supplies vis-network; networkx holds the graph;
+vis-network (as pyvis ships it) draws the page; kg.network holds the graph (networkx's interface);
 the layout is computed here at build time (radial by structure: the plan in the centre,
 the pillar groups in sectors around it), so the browser draws at once with physics off.
 Every text from the input reaches the page as JSON data and is shown with textContent
@@ -217,14 +217,11 @@ def select(net, view: str = "full", focus: str | None = None, depth: int = 2, ma
         ]
         if not seeds:
             raise KGError(f"--focus {focus!r}: no node has that in its label")
-        import networkx as nx
-
         # Exact matches first: --focus 北斗 means the entity 北斗 before the measures naming it.
         seeds.sort(key=lambda n: (focus not in (net.nodes[n].get("label_zh"), net.nodes[n].get("label_en")), n))
-        undirected = net.to_undirected(as_view=True)
         keep = set()
         for seed in seeds[:5]:
-            keep |= set(nx.single_source_shortest_path_length(undirected, seed, cutoff=depth))
+            keep |= net.neighbourhood(seed, depth)
         sub = net.subgraph(sorted(keep)).copy()
         note = f"neighbourhood of “{focus}” within {depth} step(s): {sub.number_of_nodes()} nodes"
     elif view == "overview":
@@ -426,7 +423,7 @@ def png(net, pos: dict, scale: float = 0.9) -> tuple[bytes, str]:
             draw.text((x, y + r + 10 * scale), zh, fill="#1d2733", font=big, anchor="mt")
         draw.text((x, y + r + 26 * scale), en, fill="#5b6b7a", font=small, anchor="mt")
     buf = io.BytesIO()
-    image.save(buf, format="PNG", compress_level=6)
+    image.save(buf, format="PNG", compress_level=1)  # a few % larger, a third of the time
     return buf.getvalue(), note
 
 
@@ -462,7 +459,7 @@ def relation_names() -> dict[str, dict[str, str]]:
 
 
 def network_for(data):
-    """The data as an annotated, pruned networkx graph, and the plan titles for the heading."""
+    """The data as an annotated, pruned network (kg.network), and the plan titles for the heading."""
     from kg import export
 
     net = export.network(data.union())

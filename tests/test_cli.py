@@ -388,3 +388,21 @@ def test_shell_completion_offers_the_named_queries():
     assert offered == ["pillar-subgraph", "pillar-targets", "pillar-tasks", "pillars"]
     r = run_kg("query", "plan", "--timeout", "0")
     assert r.returncode == 2 and "not in the range" in r.stderr
+
+
+def test_a_build_without_the_gate_imports_no_rdflib_nor_networkx(tmp_path):
+    """The build path reads, writes RDF with pyoxigraph and draws the view with kg.network:
+    rdflib (pyshacl's) and networkx (GraphML's) load only for the gate and those exports."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from kg.cli import main\n"
+        f"sys.argv = ['kg', 'build', '-q', '--skip-checks', '--out', {str(tmp_path / 'b')!r}]\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "print(sorted(m for m in ('rdflib', 'pyparsing', 'networkx', 'owlready2', 'pyshacl') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[-1] == "[]" and (tmp_path / "b" / "graph.html").exists()
