@@ -14,21 +14,22 @@ import tempfile
 import time
 from pathlib import Path
 
-import networkx as nx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from browser import open_page
 from timing import import_rdflib, median_time
 
 from kg import build, resources, viz
+from kg.network import Network
 
 
-def tenfold(net):
+def tenfold(net: Network) -> Network:
     """Ten disjoint copies of the network, every node renamed, so nothing merges."""
-    big = nx.MultiDiGraph()
+    big = Network()
     for k in range(10):
-        mapping = {n: f"{n}#copy{k}" for n in net.nodes}
-        big = nx.compose(big, nx.relabel_nodes(net, mapping, copy=True))
+        for n, attrs in net.nodes(data=True):
+            big.add_node(f"{n}#copy{k}", **{**attrs, "groups": set(attrs.get("groups", ()))})
+        for u, v, key, data in net.edges(keys=True, data=True):
+            big.add_edge(f"{u}#copy{k}", f"{v}#copy{k}", key=key, **data)
     return big
 
 
