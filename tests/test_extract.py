@@ -127,6 +127,7 @@ def test_entities_classes_labels_and_mentions(facts):
     assert ents["清朗"].en == "Qinglang" and ents["清朗"].en_source == "lexicon"  # its official name
     assert ents["国家智慧教育平台"].en == "national intelligent education platform"
     mentioned = {k for u in facts.units for k in u.mentions}
+    mentioned |= {r.object.removeprefix("entity:") for r in facts.relations if r.rule == "plan-text"}  # the preamble
     for key, ent in ents.items():
         assert ent.zh and ent.en, key
         assert key in mentioned or key in facts.plan.issuers or key == facts.plan.agency, key

@@ -68,3 +68,26 @@ def test_name_patterns_in_a_text_of_our_own(tmp_path):
 def test_domain_terms_the_plan_names(facts):
     for name, cls in (("数字健康", "Sector"), ("数字孪生流域", "Infrastructure"), ("数据跨境流动", "DataResource")):
         assert facts.entities[name].cls == cls, name
+
+
+def test_the_preamble_yields_mentions_of_the_plan(facts):
+    """Sentences no task or measure holds name things too: the plan mentions them, each with its sentence."""
+    plan_text = [r for r in facts.relations if r.rule == "plan-text"]
+    named = {r.object.removeprefix("entity:") for r in plan_text}
+    assert {"数字基础设施", "数据资源体系", "数字技术创新体系"} <= named  # 夯实数字基础设施和数据资源体系 …
+    assert (
+        "数字中国建设整体布局规划" not in named and "数字中国建设整体布局规划" not in facts.entities
+    )  # the plan itself
+    assert all(r.subject == "plan" and r.predicate == "mentions" for r in plan_text)
+    assert all(facts.segments[r.segment].kind == "sentence" for r in plan_text)
+
+
+def test_preamble_and_lists_in_a_text_of_our_own(tmp_path):
+    facts = read_plan(
+        tmp_path,
+        "国务院印发《城市数据发展规划》。\n《规划》指出，要夯实数字基础设施和城市数据资源体系，部署了十大重点工程。\n"
+        "《规划》部署了两方面重点任务。一是建设城市数据平台。二是完善城市数据标准。\n",
+    )
+    named = {r.object.removeprefix("entity:") for r in facts.relations if r.rule == "plan-text"}
+    assert {"数字基础设施", "城市数据资源体系", "十大重点工程"} <= named  # not …和城市数据资源体系, not 了十大…
+    assert "城市数据发展规划" not in facts.entities

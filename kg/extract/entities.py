@@ -4,10 +4,11 @@ task, measure, goal or target mentions which of them."""
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
 from kg.extract import vocab
 from kg.extract.context import Context
-from kg.facts import Entity, Unit
+from kg.facts import Entity, Relation, Unit
 from kg.lexicon import EN_STOPWORDS, ZH_MARKER, Lexicon, Term, content_words
 from kg.text import CJK, Paragraph, Sentence
 
@@ -26,6 +27,8 @@ NAME_FOLLOWERS = _NAMES["followers"]
 FOLLOWER_WORDS = tuple(_NAMES.get("follower_words", []))
 NAME_BREAKS = _NAMES["breaks"]
 INNER_BREAKS = _NAMES.get("inner_breaks", [])
+MODALS = tuple(_NAMES.get("modals", []))
+LEAD_VERBS = tuple(w for w in LEAD_WORDS if len(w) >= 2)  # 要夯实 is a modal; 应对 is a word
 
 
 # -- entities -------------------------------------------------------------------------
@@ -103,15 +106,28 @@ def run(ctx: Context) -> None:
 
     def windows(s: Sentence) -> dict[str, str]:
         if id(s) not in windows_cache:
-            names = [n for _, _, n in suffix_names(s.span.text) if n not in ctx.lex.forms]
+            names = [n for _, _, n in suffix_names(s.span.text, ctx.lex.forms) if n not in ctx.lex.forms]
             windows_cache[id(s)] = english_windows(names, s.en_text, ctx.lex)
         return windows_cache[id(s)]
 
+    covered = []
     for unit in ctx.facts.units:
         p, s = ctx.sentence_of(unit.segment)
         seg = ctx.facts.segments[unit.segment]
+        covered.append((seg.start, seg.end))
         text = ctx.doc.text[seg.start : seg.end]
         unit.mentions = sorted(set(ctx.rules.mentions(ctx, unit, text, p, s, windows)))
+    # The sentences no unit holds (the preamble, the statements around the sections) name
+    # things too: the plan mentions them, each with the sentence that does.
+    for p, s in ctx.sentences():
+        if any(a < s.span.end and s.span.start < b for a, b in covered):
+            continue
+        text = ctx.doc.text[s.span.start : s.span.end]
+        probe = Unit(id="", kind="Statement", zh=text, en=s.en_text if ctx.lang == "zh" else text, segment="")
+        keys = sorted(set(ctx.rules.mentions(ctx, probe, text, p, s, windows)))
+        if keys:
+            seg = ctx.sentence_segment(p, s)
+            ctx.facts.relations += [Relation("plan", "mentions", f"entity:{k}", seg.id, "plan-text") for k in keys]
 
 
 def chinese_mentions(ctx: Context, unit: Unit, text: str, p: Paragraph, s: Sentence, windows) -> list[str]:
@@ -131,7 +147,10 @@ def chinese_mentions(ctx: Context, unit: Unit, text: str, p: Paragraph, s: Sente
         if name in zh_quotes and len(en_quotes) == len(zh_quotes):
             hint = en_quotes[zh_quotes.index(name)]
         names.append((m.start(1), m.end(1), name, "quote", hint))
-    for start, end, name in suffix_names(text):
+    title = ctx.facts.plan.title_zh
+    for start, end, name in suffix_names(text, lex.forms):
+        if title and name in title:
+            continue  # the plan itself (…国家科技创新规划 in 《“十三五”国家科技创新规划》), not a thing it names
         names.append((start, end, name, "pattern", ""))
     for start, end, name, origin, hint in sorted(names, key=lambda x: (-(x[1] - x[0]), x[0])):
         if any(start < b and a < end for a, b in taken):
@@ -192,6 +211,10 @@ def _strip_lead(name: str) -> str:
             name = name[marker.end() :]
             changed = True
             continue
+        if name.startswith(MODALS) and name[1:].startswith(LEAD_VERBS):
+            name = name[1:]  # 要夯实…, 应加快…: a modal before a lead verb (not 要素)
+            changed = True
+            continue
         for w in LEAD_WORDS:
             if name.startswith(w) and len(name) > len(w):
                 name = name[len(w) :]
@@ -200,7 +223,7 @@ def _strip_lead(name: str) -> str:
     return name
 
 
-def suffix_names(text: str) -> list[tuple[int, int, str]]:
+def suffix_names(text: str, known: Container[str] = ()) -> list[tuple[int, int, str]]:
     """Names ending in 平台/体系/机制/…: from the suffix back to a clause break, 的, or a lead verb."""
     out = []
     for m in _SUFFIX_RE.finditer(text):
@@ -217,6 +240,9 @@ def suffix_names(text: str) -> list[tuple[int, int, str]]:
         name = text[start:end]
         cut = max((name.rfind(w) + len(w) for w in INNER_BREAKS if w in name), default=0)
         name = _strip_lead(name[cut:])
+        head, joined, tail = name.partition("和")
+        if joined and head in known and tail:
+            name = tail  # 数字基础设施和数据资源体系: a known term, then the name
         start = end - len(name)
         stem = name
         while stem.endswith(_SUFFIXES):
