@@ -558,7 +558,8 @@ def serve(
     _note_build(data, source)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"kg: warning: serving on {host}: other machines can reach this endpoint", err=True)
-    folder = Path(data) if data and Path(data).is_dir() else Path("build")
+    # The build's own view and description; none when the data is an RDF file of its own.
+    folder = Path(data) if data and Path(data).is_dir() else None if data else Path("build")
     workers = workers or default_size()
     if _verbosity() >= 0:
         click.echo(
@@ -576,7 +577,7 @@ def serve(
         cors=cors,
         access_log=access_log or _verbosity() > 0,  # -v: a line per request
     )
-    server.serve(store, settings, folder / "graph.html")
+    server.serve(store, settings, folder / "graph.html" if folder is not None else None)
 
 
 @cli.command()

@@ -507,3 +507,31 @@ def test_access_log_prints_a_line_per_request(built):
     lines = [line for line in err.splitlines() if "GET /sparql?query=" in line]
     assert lines and lines[-1].rstrip().endswith("200 OK")
     assert "with 1 query worker;" in err
+
+
+def test_an_rdf_file_is_served_without_another_builds_view_or_description(built, tmp_path):
+    """--data FILE serves that file: not the view or the VoID description of whatever ./build holds."""
+    import shutil
+
+    shutil.copytree(built, tmp_path / "build")  # a build in the working folder …
+    data = tmp_path / "other.nq"
+    shutil.copy(built / "data.nq", data)  # … and the file actually served
+    import subprocess
+
+    from conftest import KG, wait_for
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [*KG, "serve", "--data", str(data), "--port", str(port), "-q"], cwd=tmp_path, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/sparql", proc, "kg serve")
+        _, _, body = http("GET", base + "/sparql", headers={"Accept": "text/turtle"})
+        assert b"sparqlEndpoint" not in body and b"sparql-service-description" in body
+        assert http("GET", base + "/graph")[0] == 404
+    finally:
+        proc.terminate()
+        proc.wait(10)
