@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from kg import export, framework, lexicon, resources, text
+from kg import export, framework, resources, text
 from kg.errors import KGError
 from kg.extract import extract
 from kg.facts import DocumentFacts
@@ -17,21 +17,10 @@ from kg.rdf import Data, Graph, load_ontology
 
 
 def read_documents(paths: Sequence[str | Path], lexicon_path: str | Path | None = None) -> list[DocumentFacts]:
-    """Extract the facts of each input file; every file must hold a plan."""
-    lex = lexicon.load(lexicon_path or resources.lexicon_file())
-    frameworks = framework.load(resources.ontology_file())
-    scorer = lexicon.anchor_scorer(lex)
-    docs: list[DocumentFacts] = []
-    seen: dict[str, str] = {}
-    for path in paths or [resources.default_corpus()]:
-        raw = text.read_bytes(path)
-        content = text.read_text(path, raw)
-        slug = text.slug_for(path)
-        if slug in seen:
-            raise KGError(f"{path}: has the same document id {slug!r} as {seen[slug]}; rename one of them")
-        seen[slug] = str(path)
-        docs.append(read_content(content, str(path), lex, frameworks, scorer, raw))
-    return docs
+    """Extract the facts of each input file (or folder of them); every file must hold a plan."""
+    from kg import corpus
+
+    return corpus.read_corpus(paths, lexicon_path)[0]
 
 
 def read_content(content: str, path: str, lex, frameworks, scorer, raw: bytes | None = None) -> DocumentFacts:
@@ -115,13 +104,20 @@ def run(
     require_reasoner: bool = False,
     notes: list[str] | None = None,
     strict: bool = False,
+    jobs: int = 1,
+    fail_fast: bool = True,
 ):
-    """Build, pass the quality gate, write everything; returns (summary, report or None)."""
-    from kg import builddir, check, graph, outdir
+    """Build, pass the quality gate, write everything; returns (summary, report or None).
+
+    With ``fail_fast`` off, a report that cannot be read is skipped and listed in the
+    summary's ``failed``; the others are built."""
+    from kg import builddir, check, corpus, graph, outdir
 
     check_writable(out)
     outdir.check_folder(out, set(output_names(checked=True)))  # a build replaces its folder whole
-    docs = read_documents(paths, lexicon_path)
+    docs, failures = corpus.read_corpus(paths, lexicon_path, jobs, fail_fast)
+    if not docs:
+        raise KGError(f"no report could be read; the first: {failures[0].reason}" if failures else "no report given")
     data = graph.build(docs, framework.load(resources.ontology_file()), base)
     ontology = load_ontology(resources.ontology_file())
     report = None
@@ -134,7 +130,10 @@ def run(
     def files() -> Iterator[tuple[str, bytes]]:
         for name, blob in outputs(data, ontology, report, graph.check_base(base), notes):
             if name == "summary.json":
-                summary.update(json.loads(blob))
+                record = json.loads(blob)
+                record["failed"] = [{"path": f.path, "reason": f.reason} for f in failures]
+                blob = (json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+                summary.update(record)
             yield name, blob
         manifest = builddir.manifest(docs, graph.check_base(base), lexicon_path, resources.ontology_file())
         yield builddir.MANIFEST, manifest

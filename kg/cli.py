@@ -82,8 +82,9 @@ def cli() -> None:
     and the entities they name, with provenance to the sentence, and writes RDF.
 
     \b
-    Exit codes: 0 done; 1 the quality gate failed (kg build, kg check);
-    2 a usage error or a bad input (one line on stderr says which).
+    Exit codes: 0 done; 1 the quality gate failed (kg build, kg check), or kg build
+    skipped a report it could not read; 2 a usage error or a bad input (one line on
+    stderr says which).
     """
 
 
@@ -211,6 +212,11 @@ def _warn(report, table: bool = False) -> None:
 @click.option("--skip-checks", is_flag=True, help="Skip the quality gate (reasoner, shapes, SPARQL checks).")
 @reasoner_option
 @strict_option
+@click.option(
+    "--jobs", "-j", type=click.IntRange(1, 256), default=None, metavar="N",
+    help="Reports read at once, in worker processes. Default: the number of cores.",
+)  # fmt: skip
+@click.option("--fail-fast", is_flag=True, help="Stop at the first report that cannot be read, instead of skipping it.")
 def build(
     files: tuple[str, ...],
     out: str,
@@ -219,8 +225,13 @@ def build(
     skip_checks: bool,
     require_reasoner: bool,
     strict: bool,
+    jobs: int | None,
+    fail_fast: bool,
 ) -> None:
-    """Build the knowledge graph from FILEs (default: the bundled plan).
+    """Build the knowledge graph from FILEs and folders of *.txt reports (default: the bundled plan).
+
+    A report that cannot be read (not a plan, not UTF-8, empty …) is named and skipped, the
+    others are built, and the exit code is 1; --fail-fast stops at the first instead (2).
 
     Runs the quality gate first (HermiT, SHACL shapes, SPARQL checks). A graph that
     is wrong (inconsistent, a task under two pillars, provenance off its offsets) is
@@ -236,10 +247,13 @@ def build(
       kg build plan-a.txt plan-b.txt --out build/ --base https://example.org/id/
     """
     from kg import build as builder
-    from kg import check, stats
+    from kg import check, corpus, stats
 
     notes: list[str] = []
-    summary, report = builder.run(files, Path(out), base, lexicon, not skip_checks, require_reasoner, notes, strict)
+    summary, report = builder.run(
+        files, Path(out), base, lexicon, not skip_checks, require_reasoner, notes, strict,
+        jobs or corpus.default_jobs(), fail_fast,
+    )  # fmt: skip
     if report is not None:
         _warn(report, table=_verbosity() < 0)
     for note in notes:
@@ -249,6 +263,13 @@ def build(
     if report is not None:
         _say("")
         _say(check.format_report(report, verbose=_verbosity() > 0))
+    failed = summary.get("failed", [])
+    if failed:
+        for f in failed:
+            click.echo(f"kg: warning: skipped {f['reason']}", err=True)
+        total = len(failed) + len(summary["documents"])
+        message = f"{len(failed)} of {total} report(s) could not be read and were skipped; the build holds the rest"
+        raise GateFailed(message, "")
 
 
 @cli.command(name="check")

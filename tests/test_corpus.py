@@ -1,0 +1,62 @@
+"""Many reports at once: folders, worker processes, a bad report skipped and named."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from conftest import SECOND_PLAN, run_kg
+
+
+def _folder(tmp_path, plan_path, second_plan_path):
+    folder = tmp_path / "reports"
+    (folder / "provincial").mkdir(parents=True)
+    shutil.copy(plan_path, folder / plan_path.name)
+    shutil.copy(second_plan_path, folder / "provincial" / SECOND_PLAN)
+    (folder / "provincial" / "empty.txt").write_text("")
+    (folder / "notes.txt").write_text("hello world\n")
+    (folder / "ignored.md").write_text("not a report")
+    return folder
+
+
+def test_a_folder_is_read_with_workers_and_a_bad_report_is_skipped(tmp_path, plan_path, second_plan_path):
+    folder = _folder(tmp_path, plan_path, second_plan_path)
+    out = tmp_path / "build"
+    r = run_kg("build", str(folder), "--jobs", "2", "--skip-checks", "-q", "--out", str(out))
+    assert r.returncode == 1, r.stderr  # some reports failed: 1, and the rest is built
+    lines = r.stderr.strip().splitlines()
+    assert f"kg: warning: skipped {folder / 'provincial' / 'empty.txt'}: the file is empty" in lines
+    assert any(line.startswith(f"kg: warning: skipped {folder / 'notes.txt'}: no plan found") for line in lines)
+    assert lines[-1] == "kg: error: 2 of 4 report(s) could not be read and were skipped; the build holds the rest"
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert len(summary["documents"]) == 2 and [f["path"] for f in summary["failed"]] == [
+        str(folder / "notes.txt"),
+        str(folder / "provincial" / "empty.txt"),
+    ]
+
+
+def test_fail_fast_stops_at_the_first_bad_report(tmp_path, plan_path, second_plan_path):
+    folder = _folder(tmp_path, plan_path, second_plan_path)
+    r = run_kg("build", str(folder), "--fail-fast", "--skip-checks", "--out", str(tmp_path / "build"))
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr  # one line: the report, the reason
+    assert r.stderr.startswith(f"kg: error: {folder / 'provincial' / 'empty.txt'}: the file is empty")
+    assert not (tmp_path / "build").exists()
+
+
+def test_workers_write_the_same_bytes_as_one(tmp_path, plan_path, second_plan_path):
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs-{jobs}"
+        r = run_kg(
+            "build", str(plan_path), str(second_plan_path), "--jobs", jobs, "--skip-checks", "-q", "--out", str(out)
+        )
+        assert r.returncode == 0, r.stderr
+        outs.append(out)
+    for name in ("data.nq", "graph.html", "summary.json"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+
+
+def test_a_folder_without_reports_is_a_usage_error(tmp_path):
+    (tmp_path / "empty").mkdir()
+    r = run_kg("build", str(tmp_path / "empty"), "--out", str(tmp_path / "build"))
+    assert r.returncode == 2 and "a folder with no *.txt report in it" in r.stderr
