@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 
+import pytest
 from conftest import SECOND_PLAN, run_kg
 
 
@@ -60,3 +63,51 @@ def test_a_folder_without_reports_is_a_usage_error(tmp_path):
     (tmp_path / "empty").mkdir()
     r = run_kg("build", str(tmp_path / "empty"), "--out", str(tmp_path / "build"))
     assert r.returncode == 2 and "a folder with no *.txt report in it" in r.stderr
+
+
+# -- questions across plans --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def two_plans(tmp_path_factory, plan_path, second_plan_path):
+    out = tmp_path_factory.mktemp("two") / "build"
+    r = run_kg("build", str(plan_path), str(second_plan_path), "-q", "--skip-checks", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def _rows(build, name: str, *params: str) -> list[dict]:
+    r = run_kg("query", name, *params, "--data", str(build), "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    return list(csv.DictReader(io.StringIO(r.stdout)))
+
+
+def test_plans_side_by_side(two_plans):
+    rows = {r["title"]: r for r in _rows(two_plans, "plans")}
+    assert set(rows) == {"数字中国建设整体布局规划", "“十三五”国家科技创新规划"}
+    digital = rows["数字中国建设整体布局规划"]
+    assert (
+        digital["tasks"] == "11"
+        and digital["measures"] == "129"
+        and (digital["first_year"], digital["last_year"]) == ("2025", "2035")
+    )
+    assert set(digital["issuers"].split(", ")) == {"中共中央", "国务院"}
+    assert rows["“十三五”国家科技创新规划"]["indicators"] == "3"
+
+
+def test_shared_entities_and_issuers_by_year(two_plans):
+    shared = _rows(two_plans, "shared-entities")
+    assert shared[0]["plans"] == "2" and {r["zh"] for r in shared if r["plans"] == "2"} >= {"国务院"}
+    issued = {(r["issuer"], r["plan_title"]): r["year"] for r in _rows(two_plans, "issuers-by-year")}
+    assert issued[("国务院", "“十三五”国家科技创新规划")] == "2020"  # its nearest goal: no year in its date
+
+
+def test_entity_across_plans_and_metrics(two_plans):
+    rows = _rows(two_plans, "entity-across-plans", "-p", "q=北斗")
+    assert [(r["plan_title"], r["kind"], r["where_zh"]) for r in rows] == [
+        ("数字中国建设整体布局规划", "Measure", "大力推进北斗规模应用")
+    ]
+    metrics = _rows(two_plans, "indicators-by-metric")
+    assert {r["metric"] for r in metrics} >= {"研发投入强度", "科技进步贡献率"} and all(
+        r["plans"] == "1" for r in metrics
+    )
