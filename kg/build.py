@@ -45,7 +45,8 @@ def output_names(checked: bool) -> list[str]:
         ext = export.FORMATS[fmt].ext
         names += [f"data.{ext}"] + ([f"full.{ext}"] if fmt != "nq" else [])
     names += ["ontology.ttl", "ontology.owl", "ontology.html", "graph.html", "overview.svg", "overview.png"]
-    names += ["void.ttl", "summary.json", "build.json"] + (["inferred.ttl", "inferred.trig"] if checked else [])
+    names += ["void.ttl", "summary.json", "build.json", "facts.json"]
+    names += ["inferred.ttl", "inferred.trig"] if checked else []
     return names
 
 
@@ -115,7 +116,9 @@ def run(
 
     check_writable(out)
     outdir.check_folder(out, set(output_names(checked=True)))  # a build replaces its folder whole
-    docs, failures = corpus.read_corpus(paths, lexicon_path, jobs, fail_fast)
+    key = corpus.reader_key(lexicon_path)
+    kept = corpus.load_kept(out, key) if out.is_dir() else {}
+    docs, failures = corpus.read_corpus(paths, lexicon_path, jobs, fail_fast, kept)
     if not docs:
         raise KGError(f"no report could be read; the first: {failures[0].reason}" if failures else "no report given")
     data = graph.build(docs, framework.load(resources.ontology_file()), base)
@@ -137,6 +140,7 @@ def run(
             yield name, blob
         manifest = builddir.manifest(docs, graph.check_base(base), lexicon_path, resources.ontology_file())
         yield builddir.MANIFEST, manifest
+        yield corpus.FACTS_FILE, corpus.kept_file(docs, key)
 
     outdir.replace(out, files(), set(output_names(report is not None)))
     return summary, report

@@ -8,6 +8,8 @@ so a build with one worker and a build with eight write the same bytes.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import multiprocessing
 import os
 from collections.abc import Sequence
@@ -64,11 +66,57 @@ def _extract(job: tuple[str, str, bytes]) -> DocumentFacts | str:
         return str(e)
 
 
+FACTS_FILE = "facts.json"
+# What the facts of a report depend on besides its bytes: the reader's code and vocabulary.
+_READER_CODE = ("extract", "text.py", "normalise.py", "lexicon.py", "facts.py", "framework.py")
+
+
+def reader_key(lexicon_path: str | Path | None = None) -> str:
+    """A hash of the reader (its modules, the lexicon, the genre's vocabulary, the ontology):
+    facts kept from an earlier build are reused only while it is the same."""
+    package = Path(__file__).resolve().parent
+    files = sorted(
+        p
+        for name in _READER_CODE
+        for p in ((package / name).rglob("*.py") if (package / name).is_dir() else [package / name])
+    )
+    files += [Path(lexicon_path) if lexicon_path else resources.lexicon_file(), resources.ontology_file(),
+              resources.data_dir("ontology") / "genre.toml"]  # fmt: skip
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def load_kept(folder: Path, key: str) -> dict[str, tuple[str, dict]]:
+    """path → (SHA-256, facts data) from the build in ``folder``, when its reader was ``key``."""
+    try:
+        data = json.loads((folder / FACTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("reader") != key:
+        return {}
+    return {path: (d["sha256"], d["facts"]) for path, d in data.get("documents", {}).items()}
+
+
+def kept_file(docs: list[DocumentFacts], key: str) -> bytes:
+    """facts.json: each report's facts, by path, for the next build to reuse."""
+    from kg.facts import to_json
+
+    record = {"reader": key, "documents": {d.path: {"sha256": d.sha256, "facts": to_json(d)} for d in docs}}
+    return (json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
+
+
 def read_corpus(
-    paths: Sequence[str | Path], lexicon_path: str | Path | None = None, jobs: int = 1, fail_fast: bool = True
+    paths: Sequence[str | Path],
+    lexicon_path: str | Path | None = None,
+    jobs: int = 1,
+    fail_fast: bool = True,
+    kept: dict[str, tuple[str, dict]] | None = None,
 ) -> tuple[list[DocumentFacts], list[Failure]]:
     """The facts of every input, and the inputs that failed (file and reason). With
-    ``fail_fast`` the first failure is an error instead."""
+    ``fail_fast`` the first failure is an error instead. ``kept``: facts of an earlier build
+    (load_kept), reused for a report whose bytes have not changed."""
     failures: list[Failure] = []
 
     def failed(path: str, reason: str) -> None:
@@ -92,16 +140,29 @@ def read_corpus(
             continue
         seen[slug] = path
         jobs_in.append((path, content, raw))
+    from kg.facts import from_json
+
+    results: list = [None] * len(jobs_in)
+    for k, (path, _, raw) in enumerate(jobs_in):
+        old = (kept or {}).get(path)
+        if old and old[0] == hashlib.sha256(raw).hexdigest():
+            results[k] = from_json(old[1])
+    todo = [k for k, r in enumerate(results) if r is None]
     lex_path = str(lexicon_path) if lexicon_path else None
-    _load(lex_path)
-    workers = max(1, min(jobs, len(jobs_in)))
-    if workers == 1:
-        results = [_extract(job) for job in jobs_in]
+    if todo:
+        _load(lex_path)
+    workers = max(1, min(jobs, len(todo)))
+    if not todo:
+        pass
+    elif workers == 1:
+        for k in todo:
+            results[k] = _extract(jobs_in[k])
     else:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         spawned = {"initializer": _load, "initargs": (lex_path,)} if method == "spawn" else {}
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), **spawned) as pool:
-            results = list(pool.map(_extract, jobs_in, chunksize=1))
+            for k, result in zip(todo, pool.map(_extract, [jobs_in[k] for k in todo], chunksize=1)):
+                results[k] = result
     docs = []
     for (path, _, _), result in zip(jobs_in, results):
         if isinstance(result, str):

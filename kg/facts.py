@@ -161,3 +161,25 @@ class DocumentFacts:
 
     def of_kind(self, kind: str) -> list[Unit]:
         return [u for u in self.units if u.kind == kind]
+
+
+def to_json(facts: DocumentFacts) -> dict:
+    """The facts as plain JSON data (the build keeps them to reuse for an unchanged report)."""
+    from dataclasses import asdict
+
+    return asdict(facts)
+
+
+def from_json(data: dict) -> DocumentFacts:
+    """DocumentFacts back from ``to_json``'s data."""
+    d = dict(data)
+    d["plan"] = Plan(**d["plan"])
+    d["segments"] = {k: Segment(**v) for k, v in d["segments"].items()}
+    d["entities"] = {k: Entity(**{**v, "classes": tuple(v.get("classes", ()))}) for k, v in d["entities"].items()}
+    d["units"] = [Unit(**u) for u in d["units"]]
+    d["sections"] = [Section(**x) for x in d["sections"]]
+    d["path_steps"] = [PathStep(**x) for x in d["path_steps"]]
+    d["indicators"] = [Indicator(**x) for x in d["indicators"]]
+    d["subareas"] = [SubArea(**x) for x in d["subareas"]]
+    d["relations"] = [Relation(**x) for x in d["relations"]]
+    return DocumentFacts(**d)

@@ -111,3 +111,55 @@ def test_entity_across_plans_and_metrics(two_plans):
     assert {r["metric"] for r in metrics} >= {"研发投入强度", "科技进步贡献率"} and all(
         r["plans"] == "1" for r in metrics
     )
+
+
+# -- incremental ----------------------------------------------------------------------------------
+
+
+def test_a_rebuild_reads_again_only_what_changed(tmp_path, plan_path, second_plan_path, monkeypatch):
+    from kg import corpus
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for p in (plan_path, second_plan_path):
+        shutil.copy(p, folder / p.name)
+    calls: list[str] = []
+    extract = corpus._extract
+    monkeypatch.setattr(corpus, "_extract", lambda job: calls.append(job[0]) or extract(job))
+    out = tmp_path / "build"
+
+    def build(*extra: str) -> None:
+        r = run_kg("build", str(folder), "--jobs", "1", "--skip-checks", "-q", "--out", str(out), *extra)
+        assert r.returncode == 0, r.stderr
+
+    build()
+    assert len(calls) == 2
+    calls.clear()
+    build()
+    assert calls == []  # nothing changed: every report's facts are reused
+    second = folder / second_plan_path.name
+    second.write_text(second.read_text(encoding="utf-8") + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
+    build()
+    assert calls == [str(second)]  # only the changed one is read again
+    fresh = tmp_path / "fresh"
+    monkeypatch.setattr(corpus, "load_kept", lambda folder, key: {})
+    r = run_kg("build", str(folder), "--jobs", "1", "--skip-checks", "-q", "--out", str(fresh))
+    assert r.returncode == 0, r.stderr
+    for name in ("data.nq", "summary.json", "facts.json", "graph.html"):
+        assert (out / name).read_bytes() == (fresh / name).read_bytes(), name  # as if built from scratch
+
+
+def test_another_lexicon_reads_everything_again(tmp_path, plan_path, monkeypatch):
+    from kg import corpus, resources
+
+    calls: list[str] = []
+    extract = corpus._extract
+    monkeypatch.setattr(corpus, "_extract", lambda job: calls.append(job[0]) or extract(job))
+    out = tmp_path / "build"
+    assert run_kg("build", str(plan_path), "--skip-checks", "-q", "--out", str(out)).returncode == 0
+    lexicon = tmp_path / "lexicon.tsv"
+    lexicon.write_text(resources.lexicon_file().read_text(encoding="utf-8") + "数字样例\tdigital sample\tSystem\n")
+    calls.clear()
+    r = run_kg("build", str(plan_path), "--lexicon", str(lexicon), "--skip-checks", "-q", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert calls == [str(plan_path)]  # the reader's vocabulary changed: its facts may too
