@@ -544,6 +544,10 @@ def queries() -> None:
     "you visit cannot query the endpoint on your machine.",
 )
 @click.option("--access-log", is_flag=True, help="Print one line per request on standard error.")
+@click.option(
+    "--idle-timeout", "idle", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS", help="Close a connection silent this long before its first request (half that after).",
+)  # fmt: skip
 def serve(
     data: str | None,
     inferred: bool,
@@ -555,6 +559,7 @@ def serve(
     queue: int | None,
     cors: tuple[str, ...],
     access_log: bool,
+    idle: float,
 ) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql and a query page at /.
 
@@ -597,6 +602,7 @@ def serve(
         queue=queue or 0,
         cors=cors,
         access_log=access_log or _verbosity() > 0,  # -v: a line per request
+        idle=idle,
     )
     server.serve(store, settings, folder / "graph.html" if folder is not None else None)
 

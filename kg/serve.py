@@ -306,6 +306,7 @@ class Settings:
     queue: int = 0  # requests that may wait for a worker; 0: the pool's default (32 per worker)
     cors: tuple[str, ...] = ()
     access_log: bool = False
+    idle: float = 10.0  # seconds a connection may stay silent before its first request (half that between requests)
 
 
 def start_pool(store, settings: Settings):
@@ -341,6 +342,7 @@ def serve(store, settings: Settings, graph_html: Path | None) -> None:
         print(warning, file=sys.stderr)
     try:
         app = create_app(pool, graphs, graph_html, settings.cors)
-        httpd.run(app, settings.host, settings.port, settings.access_log)
+        limits = httpd.Limits(header_timeout=settings.idle, keep_alive=settings.idle / 2)
+        httpd.run(app, settings.host, settings.port, settings.access_log, limits)
     finally:
         pool.close()
