@@ -603,6 +603,7 @@ def serve(
         cors=cors,
         access_log=access_log or _verbosity() > 0,  # -v: a line per request
         idle=idle,
+        quiet=_verbosity() < 0,
     )
     server.serve(store, settings, folder / "graph.html" if folder is not None else None)
 

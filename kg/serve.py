@@ -307,6 +307,7 @@ class Settings:
     cors: tuple[str, ...] = ()
     access_log: bool = False
     idle: float = 10.0  # seconds a connection may stay silent before its first request (half that between requests)
+    quiet: bool = False  # -q: no notes on stderr (warnings still)
 
 
 def start_pool(store, settings: Settings):
@@ -336,7 +337,8 @@ def serve(store, settings: Settings, graph_html: Path | None) -> None:
     pool = start_pool(store, settings)
     denied, why = pool.network_denied()
     if denied:
-        print("query workers run with the network denied (seccomp)", file=sys.stderr)
+        if not settings.quiet:
+            print("query workers run with the network denied (seccomp)", file=sys.stderr)
     else:
         warning = f"kg: warning: query workers can reach the network ({why}); only the guard refuses SERVICE"
         print(warning, file=sys.stderr)

@@ -535,3 +535,14 @@ def test_an_rdf_file_is_served_without_another_builds_view_or_description(built,
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_quiet_serve_says_nothing_but_warnings(built):
+    """-q: no banner and no notes on stderr; the endpoint answers as ever."""
+    base, _, proc = start_kg_serve(built, "-q", "--workers", "1", stderr=subprocess.PIPE)
+    try:
+        assert http("GET", base + "/sparql?" + urllib.parse.urlencode({"query": TASKS}))[0] == 200
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    assert "serving" not in err and "network denied" not in err and "Traceback" not in err
