@@ -150,7 +150,7 @@ def wait_for(url: str, proc, what: str) -> None:
     pytest.fail(f"{what} did not start: {proc.stderr.read() if proc.stderr else ''}")
 
 
-def start_kg_serve(data, *options: str, stderr=subprocess.DEVNULL):
+def start_kg_serve(data, *options: str, stderr=subprocess.DEVNULL, cwd=None):
     """`kg serve --data DATA` on a free loopback port, up and answering: (base URL, port, process)."""
     import socket
 
@@ -158,7 +158,7 @@ def start_kg_serve(data, *options: str, stderr=subprocess.DEVNULL):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     proc = subprocess.Popen(
-        [*KG, "serve", "--data", str(data), "--port", str(port), *options], stderr=stderr, text=True
+        [*KG, "serve", "--data", str(data), "--port", str(port), *options], stderr=stderr, text=True, cwd=cwd
     )
     base = f"http://127.0.0.1:{port}"
     wait_for(base + "/sparql", proc, "kg serve")

@@ -497,16 +497,28 @@ def test_unusable_request_bodies(server):
     assert status == 400 and b"not UTF-8" in body
 
 
-def test_access_log_prints_a_line_per_request(built):
-    base, _, proc = start_kg_serve(built, "--workers", "1", "--access-log", stderr=subprocess.PIPE)
+def _one_query(built, *options: str) -> str:
+    """Start kg serve with ``options``, answer one query, stop it: what it printed on stderr."""
+    base, _, proc = start_kg_serve(built, "--workers", "1", *options, stderr=subprocess.PIPE)
     try:
         assert http("GET", base + "/sparql?" + urllib.parse.urlencode({"query": TASKS}))[0] == 200
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=10)
+    return err
+
+
+def test_access_log_prints_a_line_per_request(built):
+    err = _one_query(built, "--access-log")
     lines = [line for line in err.splitlines() if "GET /sparql?query=" in line]
     assert lines and lines[-1].rstrip().endswith("200 OK")
     assert "with 1 query worker;" in err
+
+
+def test_quiet_serve_says_nothing_but_warnings(built):
+    """-q: no banner and no notes on stderr; the endpoint answers as ever."""
+    err = _one_query(built, "-q")
+    assert "serving" not in err and "network denied" not in err and "Traceback" not in err
 
 
 def test_an_rdf_file_is_served_without_another_builds_view_or_description(built, tmp_path):
@@ -516,33 +528,11 @@ def test_an_rdf_file_is_served_without_another_builds_view_or_description(built,
     shutil.copytree(built, tmp_path / "build")  # a build in the working folder …
     data = tmp_path / "other.nq"
     shutil.copy(built / "data.nq", data)  # … and the file actually served
-    import subprocess
-
-    from conftest import KG, wait_for
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        [*KG, "serve", "--data", str(data), "--port", str(port), "-q"], cwd=tmp_path, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
+    base, _, proc = start_kg_serve(data, "-q", cwd=tmp_path)
     try:
-        wait_for(base + "/sparql", proc, "kg serve")
         _, _, body = http("GET", base + "/sparql", headers={"Accept": "text/turtle"})
         assert b"sparqlEndpoint" not in body and b"sparql-service-description" in body
         assert http("GET", base + "/graph")[0] == 404
     finally:
         proc.terminate()
         proc.wait(10)
-
-
-def test_quiet_serve_says_nothing_but_warnings(built):
-    """-q: no banner and no notes on stderr; the endpoint answers as ever."""
-    base, _, proc = start_kg_serve(built, "-q", "--workers", "1", stderr=subprocess.PIPE)
-    try:
-        assert http("GET", base + "/sparql?" + urllib.parse.urlencode({"query": TASKS}))[0] == 200
-    finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=10)
-    assert "serving" not in err and "network denied" not in err and "Traceback" not in err
