@@ -110,17 +110,17 @@ def run(ctx: Context) -> None:
             windows_cache[id(s)] = english_windows(names, s.en_text, ctx.lex)
         return windows_cache[id(s)]
 
-    covered = []
+    covered: set[int] = set()  # the sentences some unit's text lies in
     for unit in ctx.facts.units:
         p, s = ctx.sentence_of(unit.segment)
+        covered.add(id(s))
         seg = ctx.facts.segments[unit.segment]
-        covered.append((seg.start, seg.end))
         text = ctx.doc.text[seg.start : seg.end]
         unit.mentions = sorted(set(ctx.rules.mentions(ctx, unit, text, p, s, windows)))
     # The sentences no unit holds (the preamble, the statements around the sections) name
     # things too: the plan mentions them, each with the sentence that does.
     for p, s in ctx.sentences():
-        if any(a < s.span.end and s.span.start < b for a, b in covered):
+        if id(s) in covered:
             continue
         text = ctx.doc.text[s.span.start : s.span.end]
         probe = Unit(id="", kind="Statement", zh=text, en=s.en_text if ctx.lang == "zh" else text, segment="")
