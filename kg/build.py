@@ -7,28 +7,16 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from kg import export, framework, resources, text
+from kg import corpus, export, framework, resources
 from kg.errors import KGError
-from kg.extract import extract
 from kg.facts import DocumentFacts
 from kg.namespaces import DEFAULT_BASE
-from kg.normalise import normalise, without_controls
 from kg.rdf import Data, Graph, load_ontology
 
 
 def read_documents(paths: Sequence[str | Path], lexicon_path: str | Path | None = None) -> list[DocumentFacts]:
     """Extract the facts of each input file (or folder of them); every file must hold a plan."""
-    from kg import corpus
-
     return corpus.read_corpus(paths, lexicon_path)[0]
-
-
-def read_content(content: str, path: str, lex, frameworks, scorer, raw: bytes | None = None) -> DocumentFacts:
-    """The facts of one decoded report: normalise, segment, extract (no file needed)."""
-    source = without_controls(content)
-    doc = text.segment(normalise(content), path, scorer, source=source)
-    raw = content.encode("utf-8", "surrogatepass") if raw is None else raw
-    return extract(doc, lex, frameworks, raw)
 
 
 def dataset(paths: Sequence[str | Path], base: str = DEFAULT_BASE, lexicon_path: str | Path | None = None) -> Data:
@@ -51,11 +39,17 @@ def output_names(checked: bool) -> list[str]:
 
 
 def outputs(
-    data: Data, ontology: Graph, report=None, base: str = DEFAULT_BASE, notes: list[str] | None = None
+    data: Data,
+    ontology: Graph,
+    report=None,
+    base: str = DEFAULT_BASE,
+    notes: list[str] | None = None,
+    failed: Sequence[corpus.Failure] = (),
 ) -> Iterator[tuple[str, bytes]]:
-    """(file name, bytes) for everything `kg build` writes but build.json, one file at a
-    time: the caller writes each and lets it go, so a large plan never holds every
-    serialization in memory at once. ``notes`` collects warnings."""
+    """(file name, bytes) for everything `kg build` writes but build.json and facts.json, one
+    file at a time: the caller writes each and lets it go, so a large plan never holds every
+    serialization in memory at once. ``notes`` collects warnings; ``failed``: the reports
+    skipped, listed in summary.json."""
     from kg import check, docs, stats, viz, void
 
     full = data.with_ontology(ontology)
@@ -80,6 +74,7 @@ def outputs(
         yield "inferred.ttl", export.serialize(inferred, "ttl")
         yield "inferred.trig", export.serialize(inferred, "trig")
         summary["checks"] = check.summary(report)
+    summary["failed"] = [{"path": f.path, "reason": f.reason} for f in failed]
     yield "summary.json", (json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
 
 
@@ -112,8 +107,9 @@ def run(
 
     With ``fail_fast`` off, a report that cannot be read is skipped and listed in the
     summary's ``failed``; the others are built."""
-    from kg import builddir, check, corpus, graph, outdir
+    from kg import builddir, check, graph, outdir
 
+    base = graph.check_base(base)
     check_writable(out)
     outdir.check_folder(out, set(output_names(checked=True)))  # a build replaces its folder whole
     key = corpus.reader_key(lexicon_path)
@@ -131,15 +127,11 @@ def run(
     summary: dict = {}
 
     def files() -> Iterator[tuple[str, bytes]]:
-        for name, blob in outputs(data, ontology, report, graph.check_base(base), notes):
+        for name, blob in outputs(data, ontology, report, base, notes, failures):
             if name == "summary.json":
-                record = json.loads(blob)
-                record["failed"] = [{"path": f.path, "reason": f.reason} for f in failures]
-                blob = (json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-                summary.update(record)
+                summary.update(json.loads(blob))
             yield name, blob
-        manifest = builddir.manifest(docs, graph.check_base(base), lexicon_path, resources.ontology_file())
-        yield builddir.MANIFEST, manifest
+        yield builddir.MANIFEST, builddir.manifest(docs, base, lexicon_path, resources.ontology_file())
         yield corpus.FACTS_FILE, corpus.kept_file(docs, key)
 
     outdir.replace(out, files(), set(output_names(report is not None)))

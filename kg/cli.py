@@ -118,15 +118,16 @@ def _read_build(data: str | None, inferred: bool):
 
 
 def _note_build(data: str | None, where: str) -> None:
-    """Say which data is read when it is not ./build, and warn when the build's inputs changed."""
+    """Say what is read (a note when it is no build at all), and warn when the build's
+    inputs changed since it was made."""
     from kg import builddir
 
-    if "built in memory" in where:
+    folder = builddir.locate(data)
+    if folder is None:  # no build: the bundled plan, built in memory
         _note(f"reading {where}")
         return
     _info(f"reading {where}")
-    folder = builddir.locate(data)
-    if folder is not None and folder.is_dir():
+    if folder.is_dir():
         for line in builddir.changed_inputs(folder):
             click.echo(f"kg: warning: {line}", err=True)
 

@@ -19,7 +19,9 @@ from pathlib import Path
 
 from kg import framework, lexicon, resources, text
 from kg.errors import KGError
+from kg.extract import extract
 from kg.facts import DocumentFacts
+from kg.normalise import normalise, without_controls
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,16 @@ def _load(lexicon_path: str | None) -> None:
     _READER = (lex, framework.load(resources.ontology_file()), lexicon.anchor_scorer(lex))
 
 
+def read_content(content: str, path: str, lex, frameworks, scorer, raw: bytes | None = None) -> DocumentFacts:
+    """The facts of one decoded report: normalise, segment, extract (no file needed)."""
+    source = without_controls(content)
+    doc = text.segment(normalise(content), path, scorer, source=source)
+    raw = content.encode("utf-8", "surrogatepass") if raw is None else raw
+    return extract(doc, lex, frameworks, raw)
+
+
 def _extract(job: tuple[str, str, bytes]) -> DocumentFacts | str:
     """One document's facts, or the one-line reason it has none."""
-    from kg.build import read_content
-
     path, content, raw = job
     lex, frameworks, scorer = _READER
     try:
@@ -68,7 +76,7 @@ def _extract(job: tuple[str, str, bytes]) -> DocumentFacts | str:
 
 FACTS_FILE = "facts.json"
 # What the facts of a report depend on besides its bytes: the reader's code and vocabulary.
-_READER_CODE = ("extract", "text.py", "normalise.py", "lexicon.py", "facts.py", "framework.py")
+_READER_CODE = ("extract", "text.py", "normalise.py", "lexicon.py", "facts.py", "framework.py", "genre.py")
 
 
 def reader_key(lexicon_path: str | Path | None = None) -> str:

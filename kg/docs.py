@@ -43,10 +43,6 @@ def _prefixed(node) -> str:
     return compact(node.value)
 
 
-def _texts(g: Graph, node, prop) -> dict[str, str]:
-    return g.texts(node, prop)
-
-
 class _Page:
     def __init__(self, ontology: Graph, data: Graph) -> None:
         self.o = ontology
@@ -69,11 +65,11 @@ class _Page:
         return f"<code>{escape(_prefixed(node))}</code>"
 
     def labels(self, node) -> str:
-        labels = _texts(self.o, node, RDFS.label)
+        labels = self.o.texts(node, RDFS.label)
         return f'{escape(labels.get("en", ""))} · <span class="zh" lang="zh">{escape(labels.get("zh", ""))}</span>'
 
     def definition(self, node) -> str:
-        d = _texts(self.o, node, SKOS.definition)
+        d = self.o.texts(node, SKOS.definition)
         return f'{escape(d.get("en", ""))}<br><span class="zh" lang="zh">{escape(d.get("zh", ""))}</span>'
 
     def instances(self, cls) -> list:
@@ -191,8 +187,8 @@ def render(ontology: Graph, data: Graph) -> str:
     object_props = sorted((p for p in ontology.subjects(RDF.type, OWL.ObjectProperty) if ours(p)), key=local_name)
     data_props = sorted((p for p in ontology.subjects(RDF.type, OWL.DatatypeProperty) if ours(p)), key=local_name)
     individuals = sorted((n for n in ontology.subjects(RDF.type, OWL.NamedIndividual) if ours(n)), key=local_name)
-    title = _texts(ontology, ONTOLOGY_IRI, DCTERMS.title)
-    desc = _texts(ontology, ONTOLOGY_IRI, DCTERMS.description)
+    title = ontology.texts(ONTOLOGY_IRI, DCTERMS.title)
+    desc = ontology.texts(ONTOLOGY_IRI, DCTERMS.description)
     version = ontology.value(ONTOLOGY_IRI, OWL.versionInfo)
 
     def nav(name: str, nodes: list) -> str:

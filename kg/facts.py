@@ -37,6 +37,11 @@ class Entity:
     classes: tuple[str, ...] = ()
     note: str = ""
 
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """Every class the entity has (``classes``, else ``cls``)."""
+        return self.classes or (self.cls,)
+
 
 @dataclass
 class Unit:

@@ -37,14 +37,13 @@ class FrameworkDef:
     groups: tuple[GroupDef, ...]
 
 
-def load(path: str | Path) -> list[FrameworkDef]:
-    """Every framework individual declared in the ontology file, with its groups and pillars."""
-    import pyoxigraph as ox
-
+def load(path: str | Path) -> tuple[FrameworkDef, ...]:
+    """Every framework individual declared in the ontology file, with its groups and pillars
+    (from the ontology as kg.rdf reads it, once per process)."""
     from kg.rdf import ONT as ns
-    from kg.rdf import RDF, RDFS, SKOS, Graph, Literal, sort_key
+    from kg.rdf import RDF, RDFS, SKOS, Literal, load_ontology, sort_key
 
-    g = Graph(q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    g = load_ontology(path)
 
     def labels(node, prop, lang) -> list[str]:
         return sorted(o.value for o in g.objects(node, prop) if isinstance(o, Literal) and o.language == lang)
@@ -99,4 +98,4 @@ def load(path: str | Path) -> list[FrameworkDef]:
                 groups=tuple(sorted(groups, key=lambda x: x.ordinal)),
             )
         )
-    return frameworks
+    return tuple(frameworks)

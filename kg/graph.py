@@ -273,7 +273,7 @@ class _Builder:
     def entity(self, t: list, ent: Entity) -> None:
         add = t.append
         node = self.entity_iri(ent.key)
-        for cls in ent.classes or (ent.cls,):
+        for cls in ent.kinds:
             add((node, RDF.type, ONT[cls]))
         add((node, RDF.type, OWL.NamedIndividual))
         if ent.zh:

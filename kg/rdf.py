@@ -13,6 +13,7 @@ Terms compare as pyoxigraph terms: ``node.value`` is an IRI or a literal's text,
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -270,7 +271,13 @@ def rdflib_graph(triples: Iterable[Triple]):
 
 def load_ontology(path: str | Path) -> Graph:
     """The ontology with its blank nodes named by content (RDFC-1.0), so every output that
-    holds it is byte-stable."""
-    quads = ox.Dataset(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    holds it is byte-stable. Read once per process: the build, its view, its docs and the
+    framework all read the same file (the Graph is never changed)."""
+    return _ontology(str(Path(path).resolve()))
+
+
+@functools.lru_cache(maxsize=4)
+def _ontology(path: str) -> Graph:
+    quads = ox.Dataset(ox.parse(path=path, format=ox.RdfFormat.TURTLE))
     quads.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     return Graph(q.triple for q in quads)

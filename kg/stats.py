@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from kg.rdf import ONT, TYPE, Data, Graph, NamedNode, sort_key
+from kg.rdf import ONT, TYPE, Data, Graph, NamedNode, local_name, sort_key
 from kg.table import render
 
 CLASSES = (
@@ -73,7 +73,7 @@ def summarize(data: Data) -> dict:
             pillars.append(
                 {
                     "pillar": pillar.value,
-                    "group": cls.value.rsplit("#", 1)[-1],
+                    "group": local_name(cls),
                     "zh": union.text(pillar, language="zh"),
                     "en": union.text(pillar, language="en"),
                     "tasks": len(tasks),

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg import genre
 from kg.errors import KGError
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -269,9 +270,7 @@ _LIST_ENDS = re.compile(r"([\w-]+)\s+(?:and|or)\s+")
 @functools.cache
 def clause_verbs() -> frozenset[str]:
     """English verbs that open a clause (genre.toml [en.lists])."""
-    from kg.extract import vocab
-
-    return frozenset(w.lower() for w in vocab.load().get("en", {}).get("lists", {}).get("clause_verbs", []))
+    return frozenset(w.lower() for w in genre.load().get("en", {}).get("lists", {}).get("clause_verbs", []))
 
 
 def _join_word_lists(sentence: Span, clauses: list[Span]) -> list[Span]:

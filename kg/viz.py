@@ -9,6 +9,7 @@ or drawn on the canvas: nothing from the plan is ever parsed as markup.
 
 from __future__ import annotations
 
+import functools
 import html
 import importlib.util
 import math
@@ -430,9 +431,11 @@ def png(net, pos: dict, scale: float = 0.9) -> tuple[bytes, str]:
 # -- everything at once -------------------------------------------------------------------------
 
 
+@functools.cache
 def relation_names() -> dict[str, dict[str, str]]:
     """Each relation's name as the side panel reads it, from the ontology's labels: forwards
-    (coordinates → …) and backwards from the other end (coordinated by …), in zh and en."""
+    (coordinates → …) and backwards from the other end (coordinated by …), in zh and en.
+    Made once: both views of a page carry it."""
     from kg import rdf, resources
 
     onto = rdf.load_ontology(resources.ontology_file())

@@ -7,13 +7,13 @@ import dataclasses
 
 import pytest
 
-from kg import framework, lexicon, resources
-from kg.extract import extract, rules, vocab
+from kg import framework, genre, lexicon, resources
+from kg.extract import extract, rules
 from kg.extract.language import Chinese, English
 from kg.normalise import normalise
 from kg.text import segment
 
-VOCAB = vocab.load()
+VOCAB = genre.load()
 ZH, EN = Chinese(VOCAB), English(VOCAB)
 
 

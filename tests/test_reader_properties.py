@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg import framework, lexicon, resources
-from kg.build import read_content
+from kg.corpus import read_content
 from kg.errors import KGError
 from kg.normalise import without_controls
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from kg.errors import KGError
-from kg.extract import english, entities, goals, plan, relations, rules, structure, vocab
+from kg.extract import english, entities, goals, plan, relations, rules, structure
 from kg.extract.context import Context
 from kg.facts import DocumentFacts
 from kg.framework import FrameworkDef
+from kg.genre import load as load_genre
 from kg.lexicon import Lexicon
 from kg.text import Document
 
@@ -36,7 +37,7 @@ def extract(
     """All facts of one document; a text with no plan in it is an error that says what is missing."""
     if not any(p.sentences for p in doc.paragraphs):
         raise KGError(f"{doc.path or doc.slug}: no paragraphs of Chinese or English text")
-    ctx = Context.start(doc, lex, genre or vocab.load(), list(frameworks), raw, rules.for_layout(doc.layout))
+    ctx = Context.start(doc, lex, genre or load_genre(), list(frameworks), raw, rules.for_layout(doc.layout))
     for _, phase in PHASES:
         phase(ctx)
     facts = ctx.facts

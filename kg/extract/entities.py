@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Container
 
-from kg.extract import vocab
 from kg.extract.context import Context
 from kg.facts import Entity, Relation, Unit
+from kg.genre import load as load_genre
 from kg.lexicon import EN_STOPWORDS, ZH_MARKER, Lexicon, Term, content_words
 from kg.text import CJK, Paragraph, Sentence
 
@@ -16,7 +16,7 @@ QUOTE_RE = re.compile(r"“([^“”]{1,24})”")
 EN_QUOTE_RE = re.compile(r"[\"“]([^\"“”]{1,80})[\"”]")
 
 # The rules for names read their words from ontology/genre.toml ([zh.names]).
-_NAMES = vocab.load()["zh"]["names"]
+_NAMES = load_genre()["zh"]["names"]
 SUFFIX_CLASSES: dict[str, str] = _NAMES["suffix_classes"]
 EN_HEADS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _NAMES["en_heads"].items()}
 _SUFFIXES = tuple(sorted(SUFFIX_CLASSES, key=len, reverse=True))

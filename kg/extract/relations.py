@@ -77,11 +77,12 @@ def _most_specific(found: list[Relation], parents: dict[str, str]) -> list[Relat
 # -- who does what -------------------------------------------------------------------------
 
 
-def _organizations(ctx: Context) -> list[tuple[str, Entity]]:
-    """(surface form, entity) for every organization the document names, longest form first."""
+def _forms(ctx: Context, cls: str) -> list[tuple[str, Entity]]:
+    """(surface form, entity) for every entity of class ``cls`` the document names, longest
+    form first: its names, and the lexicon's variants of them."""
     forms = []
     for ent in ctx.facts.entities.values():
-        if "Organization" not in (ent.classes or (ent.cls,)):
+        if cls not in ent.kinds:
             continue
         term = ctx.lex.terms.get(ent.key)
         if ctx.lang == "zh":
@@ -89,7 +90,7 @@ def _organizations(ctx: Context) -> list[tuple[str, Entity]]:
         else:
             names = {ent.en} | {form for form, t in ctx.lex.en_forms.items() if term is not None and t is term}
         forms += [(n, ent) for n in names if n]
-    return sorted(forms, key=lambda f: -len(f[0]))
+    return sorted(forms, key=lambda f: (-len(f[0]), f[0]))  # the same order in every process
 
 
 def _mentions(text: str, forms: list[tuple[str, Entity]], fold: bool) -> list[tuple[int, int, Entity]]:
@@ -132,7 +133,7 @@ def roles(ctx: Context, rules: dict) -> list[Relation]:
     frames: list[list[str]] = rules.get("role_frames", [])
     trims: list[str] = rules.get("object_trims", [])
     nouns: list[str] = [n.lower() for n in rules.get("noun_after_verb", [])]
-    forms = _organizations(ctx)
+    forms = _forms(ctx, "Organization")
     if not forms or not (verbs or frames):
         return []
     fold = ctx.lang != "zh"
@@ -183,7 +184,7 @@ def participation(ctx: Context, rules: dict) -> list[Relation]:
     """A list of organizations followed by a multilateral frame: the unit cooperates through each."""
     frames = [f.lower() for f in rules.get("body_frames", [])]
     separators = set(rules.get("body_separators", "、，, "))
-    forms = _organizations(ctx)
+    forms = _forms(ctx, "Organization")
     if not frames or not forms:
         return []
     fold = ctx.lang != "zh"
@@ -259,12 +260,7 @@ def applied_in(ctx: Context, rules: dict) -> list[Relation]:
     frames: list[str] = rules.get("sector_frames", [])
     if ctx.lang != "zh" or not words or not frames:
         return []
-    ents = ctx.facts.entities
-    kinds = {"Technology": [], "Sector": []}
-    for ent in ents.values():
-        for cls in ("Technology", "Sector"):
-            if cls in (ent.classes or (ent.cls,)):
-                kinds[cls] += [(n, ent) for n in {ent.zh, ent.key} if n]
+    tech_forms, sector_forms = _forms(ctx, "Technology"), _forms(ctx, "Sector")
     frame_re = re.compile(r"在([^，,。；;]{2,60}?)(?:等)?(?:重点|相关|各)?(?:" + "|".join(map(re.escape, frames)) + ")")
     out = []
     for unit in ctx.facts.units:
@@ -272,16 +268,12 @@ def applied_in(ctx: Context, rules: dict) -> list[Relation]:
         text = ctx.doc.text[seg.start : seg.end]
         if not any(w in text for w in words):
             continue
-        techs = _mentions(text, sorted(kinds["Technology"], key=lambda f: -len(f[0])), False)
+        techs = _mentions(text, tech_forms, False)
         for m in frame_re.finditer(text):
             items = m.group(1)
             # The sectors are the items of the list after 在 (农业、工业…), not words inside
             # longer ones (能源 in 新能源); a technology in that list is a field, not applied.
-            sectors = [
-                e
-                for a, b, e in _mentions(items, sorted(kinds["Sector"], key=lambda f: -len(f[0])), False)
-                if _as_item(items + "等", a, b)
-            ]
+            sectors = [e for a, b, e in _mentions(items, sector_forms, False) if _as_item(items + "等", a, b)]
             used = [e for a, b, e in techs if b <= m.start() or a >= m.end()]
             out += [Relation(f"entity:{t.key}", "appliedIn", f"entity:{s.key}", seg.id, "applied-in")
                     for t in used for s in sectors]  # fmt: skip
