@@ -83,12 +83,13 @@ def dataset_description(void_ttl: Path | None) -> tuple[str, str | None]:
     """The build's VoID/DCAT description (void.ttl) and its dataset's IRI, when there is one."""
     import pyoxigraph as ox
 
+    from kg.void import VOID
+
     if void_ttl is None or not void_ttl.is_file():
         return "", None
     text = void_ttl.read_text(encoding="utf-8")
-    vocabulary = ox.NamedNode("http://rdfs.org/ns/void#vocabulary")
     found = sorted(
-        t.subject.value for t in ox.parse(text.encode(), format=ox.RdfFormat.TURTLE) if t.predicate == vocabulary
+        t.subject.value for t in ox.parse(text.encode(), format=ox.RdfFormat.TURTLE) if t.predicate == VOID.vocabulary
     )
     return text, (found[0] if found else None)
 
@@ -96,9 +97,11 @@ def dataset_description(void_ttl: Path | None) -> tuple[str, str | None]:
 def service_description(endpoint: str, graphs: set[str], dataset: tuple[str, str | None] = ("", None)) -> str:
     """The endpoint described in Turtle (SPARQL 1.1 Service Description), with the build's
     VoID/DCAT description and the endpoint it is served at (void:sparqlEndpoint)."""
+    from kg.void import VOID
+
     named = "".join(f"    sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ] ;\n" for g in sorted(graphs))
     void_text, dataset_iri = dataset
-    served = f"<{dataset_iri}> <http://rdfs.org/ns/void#sparqlEndpoint> <{endpoint}> .\n" if dataset_iri else ""
+    served = f"<{dataset_iri}> <{VOID.sparqlEndpoint.value}> <{endpoint}> .\n" if dataset_iri else ""
     return (
         void_text
         + served

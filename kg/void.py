@@ -51,7 +51,7 @@ def describe(data: Data, base: str, endpoint: str | None = None) -> list[Triple]
 
     add(ds, TYPE, VOID.Dataset)
     add(ds, TYPE, DCAT.Dataset)
-    plans = [p for p in union.subjects(TYPE, ONT.Plan)]
+    plans = union.subjects(TYPE, ONT.Plan)
     for lang, intro in (("zh", "知识图谱:"), ("en", "Knowledge graph of ")):
         titles = sorted({union.text(p, language=lang) for p in plans} - {""})
         if titles:
