@@ -262,9 +262,15 @@ def _join_markers(sentence: Span, clauses: list[Span]) -> list[Span]:
 
 
 _ETC = re.compile(r"\s*etc\b", re.IGNORECASE)
-_LIST_OPENS = re.compile(r"\b(?:of|the|in|for|with|on|to|and|as)\s+[\w-]+$", re.IGNORECASE)
-_ONE_WORD = re.compile(r"[\w-]+")
-_LIST_ENDS = re.compile(r"([\w-]+)\s+(?:and|or)\s+")
+# A list opens after a function word and up to three words ("…innovation of small",
+# "participate in the United Nations"), goes on with clauses of up to four words, and
+# closes with "X and …" or "X or …" (X up to four words).
+# (The last function word counts: greedy ".*" before it.) Items of more than one word are
+# names: they open with "the", a capital or a digit ("the G20", "World Trade Organization").
+_LIST_OPENS = re.compile(r".*\b(?:of|the|in|for|with|on|to|and|as)\s+[\w-]+((?:\s+[\w-]+){0,2})$", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"[\w-]+|(?:the\s+)?[A-Z0-9][\w-]*(?:\s+[\w-]+){0,3}")
+_LIST_ENDS = re.compile(r"[\w-]+((?:\s+[\w-]+){0,3}?)\s+(?:and|or)\s+")
+_NAME_START = re.compile(r"(?:the\s+)?[A-Z0-9]")
 
 
 @functools.cache
@@ -274,20 +280,36 @@ def clause_verbs() -> frozenset[str]:
 
 
 def _join_word_lists(sentence: Span, clauses: list[Span]) -> list[Span]:
-    """Put back together an English list of single words the commas cut ("…innovation of
-    small", "medium and large enterprises"): a clause ending in a function word and a word,
-    then one-word clauses, then "X and Y …" whose X is no verb opening a clause of its own."""
+    """Put back together an English list the commas cut ("…innovation of small", "medium and
+    large enterprises"; "participate in the United Nations", "the G20", "APEC and other …"):
+    a clause ending in a function word and a short phrase, then short clauses, then "X and …",
+    where no item opens with a verb that starts a clause of its own."""
     verbs = clause_verbs()
+
+    def opens_clause(text: str) -> bool:
+        return text.split(None, 1)[0].lower() in verbs
+
     out: list[Span] = []
     i = 0
     while i < len(clauses):
         c = clauses[i]
         j = i + 1
-        if _LIST_OPENS.search(c.text):
-            while j < len(clauses) and _ONE_WORD.fullmatch(clauses[j].text) and clauses[j].text.lower() not in verbs:
+        opens = _LIST_OPENS.search(c.text)
+        if opens:
+            while (
+                j < len(clauses)
+                and _LIST_ITEM.fullmatch(clauses[j].text)
+                and not _LIST_ENDS.match(clauses[j].text)
+                and not opens_clause(clauses[j].text)
+            ):
                 j += 1
             last = _LIST_ENDS.match(clauses[j].text) if j < len(clauses) else None
-            if last and last.group(1).lower() not in verbs:
+            # With no item between, opener and closer are one word each ("of small", "medium and …").
+            # A longer opener or closer ("in the United Nations", "SCO and …") only around a list of names.
+            names = j > i + 1 and all(_NAME_START.match(x.text) for x in clauses[i + 1 : j])
+            long_ends = bool(opens.group(1) or (last and last.group(1)))
+            short = not long_ends or (names and (not last or not last.group(1) or bool(_NAME_START.match(clauses[j].text))))
+            if last and short and not opens_clause(clauses[j].text):
                 end = clauses[j].end
                 c = Span(c.start, end, sentence.text[c.start - sentence.start : end - sentence.start])
                 j += 1

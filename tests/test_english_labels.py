@@ -51,6 +51,17 @@ def test_a_list_of_single_words_is_one_phrase():
     assert len(split_clauses(Span(0, len(text), text), "en")) == 2
 
 
+def test_a_list_of_names_is_one_phrase():
+    text = "join the Asian Development Bank, the World Bank, OECD and other lenders, train skilled staff"
+    clauses = [c.text for c in split_clauses(Span(0, len(text), text), "en")]
+    assert clauses == ["join the Asian Development Bank, the World Bank, OECD and other lenders", "train skilled staff"]
+    # Words that are no names: a longer opener does not join them.
+    text = "seek progress in a stable manner, complete, accurate and comprehensive implementation of the concept"
+    assert len(split_clauses(Span(0, len(text), text), "en")) == 3
+    text = "lay out disciplines in the field of digital, train innovative, application-oriented and complex talents"
+    assert len(split_clauses(Span(0, len(text), text), "en")) == 3
+
+
 def test_one_english_clause_per_measure_in_a_text_of_our_own(tmp_path):
     facts = read_plan(
         tmp_path,

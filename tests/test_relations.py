@@ -173,6 +173,25 @@ def test_participation_in_a_text_of_our_own(tmp_path):
     assert all(units[s].kind == "Measure" and "多边框架" in units[s].zh for s, _, _ in links)  # the clause saying it
 
 
+def test_participation_in_english(english_only):
+    facts = read_documents([english_only])[0]
+    links = triples(facts, "participation")
+    assert {o.removeprefix("entity:") for _, _, o in links} == BODIES  # the list is one measure, not six
+    units = {f"unit:{u.id}": u for u in facts.units}
+    assert {units[s].en.split(",")[0] for s, _, _ in links} == {"actively participate in the United Nations"}
+
+
+def test_participation_in_an_english_text_of_our_own(tmp_path):
+    facts = read_plan(
+        tmp_path,
+        "The State Council issued the Urban Data Development Plan.\nThe Plan deploys two key tasks. First, deepen "
+        "international cooperation: take part in the United Nations, the G20 and other multilateral mechanisms for "
+        "data governance. Second, improve the guarantees, and strengthen coordination.\n",
+        "coop.en.txt",
+    )
+    assert {o for _, _, o in triples(facts, "participation")} == {"entity:联合国", "entity:二十国集团"}
+
+
 def test_same_name_in_a_text_of_our_own(tmp_path, plan_path):
     """The bundled plan with one more clause naming a pillar as a thing to build: 数据资源体系
     becomes an entity (a name ending in 体系) and is matched to the pillar, not merged with it."""

@@ -201,7 +201,8 @@ def participation(ctx: Context, rules: dict) -> list[Relation]:
             else:
                 runs.append([org])
         for run in runs:
-            after = text[run[-1][1] : run[-1][1] + 30].lower()
+            # The frame follows within a few words ("…SCO and other multilateral frameworks").
+            after = text[run[-1][1] : run[-1][1] + 20 + max(map(len, frames))].lower()
             if len(run) >= 2 and any(f in after for f in frames):
                 out += [Relation(f"unit:{unit.id}", "cooperatesThrough", f"entity:{ent.key}", seg.id, "participation")
                         for _, _, ent in run]  # fmt: skip
