@@ -304,12 +304,7 @@ def _join_word_lists(sentence: Span, clauses: list[Span]) -> list[Span]:
             ):
                 j += 1
             last = _LIST_ENDS.match(clauses[j].text) if j < len(clauses) else None
-            # With no item between, opener and closer are one word each ("of small", "medium and …").
-            # A longer opener or closer ("in the United Nations", "SCO and …") only around a list of names.
-            names = j > i + 1 and all(_NAME_START.match(x.text) for x in clauses[i + 1 : j])
-            long_ends = bool(opens.group(1) or (last and last.group(1)))
-            short = not long_ends or (names and (not last or not last.group(1) or bool(_NAME_START.match(clauses[j].text))))
-            if last and short and not opens_clause(clauses[j].text):
+            if last and _list_closes(clauses[i + 1 : j], clauses[j], opens, last, opens_clause):
                 end = clauses[j].end
                 c = Span(c.start, end, sentence.text[c.start - sentence.start : end - sentence.start])
                 j += 1
@@ -318,6 +313,18 @@ def _join_word_lists(sentence: Span, clauses: list[Span]) -> list[Span]:
         out.append(c)
         i = j
     return out
+
+
+def _list_closes(items: list[Span], closer: Span, opens, last, opens_clause) -> bool:
+    """Whether ``closer`` ends the list ``opens`` found. With no item between, opener and closer
+    are one word each ("of small", "medium and …"); a longer opener or closer ("in the United
+    Nations", "SCO and …") only around a list of names."""
+    if opens_clause(closer.text):
+        return False
+    if not (opens.group(1) or last.group(1)):
+        return True
+    names = bool(items) and all(_NAME_START.match(x.text) for x in items)
+    return names and (not last.group(1) or bool(_NAME_START.match(closer.text)))
 
 
 # -- alignment ---------------------------------------------------------------
