@@ -36,6 +36,8 @@ class Entity:
     origin: str  # "lexicon", "pattern" or "quote"
     classes: tuple[str, ...] = ()
     note: str = ""
+    # Other names of it (the lexicon's variants: 党中央 for 中共中央), as (lang, text).
+    alt: tuple[tuple[str, str], ...] = ()
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -180,7 +182,10 @@ def from_json(data: dict) -> DocumentFacts:
     d = dict(data)
     d["plan"] = Plan(**d["plan"])
     d["segments"] = {k: Segment(**v) for k, v in d["segments"].items()}
-    d["entities"] = {k: Entity(**{**v, "classes": tuple(v.get("classes", ()))}) for k, v in d["entities"].items()}
+    d["entities"] = {
+        k: Entity(**{**v, "classes": tuple(v.get("classes", ())), "alt": tuple(map(tuple, v.get("alt", ())))})
+        for k, v in d["entities"].items()
+    }
     d["units"] = [Unit(**u) for u in d["units"]]
     d["sections"] = [Section(**x) for x in d["sections"]]
     d["path_steps"] = [PathStep(**x) for x in d["path_steps"]]

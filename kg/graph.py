@@ -282,6 +282,8 @@ class _Builder:
             add((node, RDFS.label, Literal(ent.en, language="en")))
             add((node, ONT.labelSource, Literal(ent.en_source)))
         add((node, ONT.origin, Literal(ent.origin)))
+        for lang, text in ent.alt:
+            add((node, SKOS.altLabel, Literal(text, language=lang)))
         if ent.note:
             add((node, SKOS.note, Literal(ent.note, language="en")))
 

@@ -28,6 +28,7 @@ class Term:
     classes: tuple[str, ...]
     variants: tuple[str, ...]
     note: str = ""
+    en_variants: tuple[str, ...] = ()  # every English form, the label first
 
 
 @dataclass
@@ -112,7 +113,7 @@ def load(path: str | Path) -> Lexicon:
         key = zh_forms[0]
         if key in lex.terms:
             raise KGError(f"{p}:{n}: {key} is already defined; give extra classes as Class1|Class2")
-        term = Term(key=key, zh=key, en=en, classes=classes, variants=zh_forms, note=note)
+        term = Term(key=key, zh=key, en=en, classes=classes, variants=zh_forms, note=note, en_variants=en_forms)
         lex.terms[key] = term
         for form in zh_forms:
             lex.forms[form] = term

@@ -312,3 +312,18 @@ def test_exit_codes_tell_a_failed_gate_from_a_usage_error(tmp_path):
     assert run_kg("check", "--strict", str(plan)).returncode == 1  # the gate failed
     assert run_kg("check", str(tmp_path / "missing.txt")).returncode == 2  # bad input
     assert run_kg("check", "--no-such-option").returncode == 2  # usage
+
+
+def test_a_label_the_aligned_text_contradicts_is_a_warning(ds):
+    """The English of the sentences naming 网络安全 says "network security"; a label sharing no word
+    with it (nor any variant of it) is a finding, as when 网络安全 was the Central Cyberspace Affairs Commission."""
+    node = URIRef("https://w3id.org/digital-china-kg/id/entity/网络安全")
+    assert not [f for f in check.sparql_checks(as_data(ds).union()) if f.path == "label-contradicted"]
+    g = _doc_graph(ds)
+    for p in (RDFS.label, SKOS.altLabel):
+        for o in list(g.objects(node, p)):
+            if o.language == "en":
+                g.remove((node, p, o))
+    g.add((node, RDFS.label, Literal("Central Cyberspace Affairs Commission", lang="en")))
+    found = [f for f in check.sparql_checks(as_data(ds).union()) if f.path == "label-contradicted"]
+    assert {f.severity for f in found} == {"warning"} and {f.focus for f in found} == {str(node)}

@@ -91,3 +91,60 @@ def test_preamble_and_lists_in_a_text_of_our_own(tmp_path):
     named = {r.object.removeprefix("entity:") for r in facts.relations if r.rule == "plan-text"}
     assert {"数字基础设施", "城市数据资源体系", "十大重点工程"} <= named  # not …和城市数据资源体系, not 了十大…
     assert "城市数据发展规划" not in facts.entities
+
+
+def test_bodies_named_by_one_character(tmp_path):
+    """…局, …部, …委 name a body when a jurisdiction opens the name; alone, they end common words."""
+    facts = read_plan(
+        tmp_path,
+        "国务院印发《城市数据发展规划》。\n《规划》部署了两方面重点任务。"
+        "一是国家城市数据局牵头建设数据平台，构建新发展格局，全部纳入统计。"
+        "二是中央城市工作委统筹推进数据工作，推动产业向中西部转移，国务院部署推进。\n",
+        "plan.txt",
+    )
+    names = {k: e.cls for k, e in facts.entities.items()}
+    assert names.get("国家城市数据局") == "Organization" and names.get("中央城市工作委") == "Organization"
+    assert not [k for k in names if k.endswith(("格局", "全部", "中西部", "部署"))]
+
+
+def test_documents_the_plan_cites_are_legal_instruments(tmp_path):
+    facts = read_plan(
+        tmp_path,
+        "国务院印发《城市数据发展规划》（以下简称《规划》）。\n《规划》部署了两方面重点任务。"
+        "一是贯彻《中华人民共和国数据安全法》，落实《城市数据管理条例》。二是在《人民日报》发布数据，宣传《规划》。\n",
+        "plan.txt",
+    )
+    names = {k: e.cls for k, e in facts.entities.items()}
+    assert names.get("中华人民共和国数据安全法") == "LegalInstrument"
+    assert names.get("城市数据管理条例") == "LegalInstrument"
+    assert "人民日报" not in names and "规划" not in names and "城市数据发展规划" not in names
+
+
+def test_standards_are_named_by_their_field_not_a_level(tmp_path):
+    facts = read_plan(
+        tmp_path,
+        "国务院印发《城市数据发展规划》。\n《规划》部署了两方面重点任务。"
+        "一是制定数据分类分级标准。二是科学合理提高城乡居民基本医疗保险财政补助标准，完善制度和标准。\n",
+        "plan.txt",
+    )
+    names = {k: e.cls for k, e in facts.entities.items()}
+    assert names.get("数据分类分级标准") == "LegalInstrument"
+    assert not [k for k in names if k.endswith("补助标准") or k.startswith("制度")]  # a level; a list of kinds
+
+
+def test_a_term_a_list_of_kinds_is_about_is_mentioned(facts):
+    """网络安全法律法规和政策体系 is about 网络安全; 数据要素按价值贡献参与分配机制 holds 与 but no list."""
+    assert "网络安全" in _mentions(facts, "完善网络安全法律法规和政策体系")
+    assert _mentions(facts, "建立数据要素按价值贡献参与分配机制") == ["数据要素按价值贡献参与分配机制"]
+
+
+def test_an_english_name_inside_a_longer_one_is_no_mention(tmp_path):
+    facts = read_plan(
+        tmp_path,
+        "The State Council issued the Urban Data Plan.\nThe Plan deploys two key tasks. First, the Ministry of "
+        "Industry and Information Technology will build data platforms. Second, develop industry and big data.\n",
+        "plan.en.txt",
+    )
+    first, second = (u for u in facts.units if u.kind == "Task")
+    assert "工业和信息化部" in first.mentions and "工业" not in first.mentions
+    assert "工业" in second.mentions

@@ -13,11 +13,19 @@ from kg.lexicon import EN_STOPWORDS, ZH_MARKER, Lexicon, Term, content_words
 from kg.text import CJK, Paragraph, Sentence
 
 QUOTE_RE = re.compile(r"“([^“”]{1,24})”")
+TITLE_RE = re.compile(r"《((?:[^《》]|《[^《》]*》)+)》")
 EN_QUOTE_RE = re.compile(r"[\"“]([^\"“”]{1,80})[\"”]")
 
 # The rules for names read their words from ontology/genre.toml ([zh.names]).
 _NAMES = load_genre()["zh"]["names"]
-SUFFIX_CLASSES: dict[str, str] = _NAMES["suffix_classes"]
+SINGLE_CHAR_ORGS = tuple(_NAMES.get("single_char_org_suffixes", []))
+ORG_PREFIXES = tuple(_NAMES.get("single_char_org_prefixes", []))
+ORG_FOLLOWERS = tuple(_NAMES.get("single_char_org_followers", []))
+NOT_ORG_ENDINGS = frozenset(_NAMES.get("not_org_endings", []))
+SUFFIX_CLASSES: dict[str, str] = _NAMES["suffix_classes"] | dict.fromkeys(SINGLE_CHAR_ORGS, "Organization")
+DOCUMENT_HEADS = tuple(load_genre()["zh"]["plan_heads"]) + tuple(_NAMES.get("document_heads", []))
+TOPIC_JOINS = tuple(_NAMES.get("topic_list_joins", []))
+STRICT_SUFFIXES: dict[str, int] = _NAMES.get("strict_suffixes", {})
 EN_HEADS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _NAMES["en_heads"].items()}
 _SUFFIXES = tuple(sorted(SUFFIX_CLASSES, key=len, reverse=True))
 _SUFFIX_RE = re.compile("|".join(map(re.escape, _SUFFIXES)))
@@ -46,6 +54,8 @@ def add_lexicon_entity(ctx: Context, term: Term) -> Entity:
             en_source="lexicon",
             origin="lexicon",
             note=term.note,
+            alt=tuple(("zh", v) for v in term.variants if v != term.zh)
+            + tuple(("en", v) for v in term.en_variants if v != term.en),
         )
     return entities[term.key]
 
@@ -147,7 +157,11 @@ def chinese_mentions(ctx: Context, unit: Unit, text: str, p: Paragraph, s: Sente
         if name in zh_quotes and len(en_quotes) == len(zh_quotes):
             hint = en_quotes[zh_quotes.index(name)]
         names.append((m.start(1), m.end(1), name, "quote", hint))
-    title = ctx.facts.plan.title_zh
+    plan = ctx.facts.plan
+    for m in TITLE_RE.finditer(text):
+        if cited_document(m.group(1), plan.title_zh, plan.alias):
+            names.append((m.start(1), m.end(1), m.group(1), "title", ""))
+    title = plan.title_zh
     for start, end, name in suffix_names(text, lex.forms):
         if title and name in title:
             continue  # the plan itself (…国家科技创新规划 in 《“十三五”国家科技创新规划》), not a thing it names
@@ -164,6 +178,8 @@ def chinese_mentions(ctx: Context, unit: Unit, text: str, p: Paragraph, s: Sente
             keys.append(add_lexicon_entity(ctx, term).key)
         elif origin == "quote":
             keys.append(add_entity(ctx, name, "Initiative", "quote", s, hint, windows).key)
+        elif origin == "title":
+            keys.append(add_entity(ctx, name, "LegalInstrument", "title", s, "", windows).key)
         else:
             suffix = _SUFFIX_RE.findall(name)[-1]
             keys.append(add_entity(ctx, name, SUFFIX_CLASSES[suffix], "pattern", s, "", windows).key)
@@ -183,19 +199,41 @@ def chinese_mentions(ctx: Context, unit: Unit, text: str, p: Paragraph, s: Sente
             continue
         lex_taken.append((start, end))
         # A term inside a longer name (大数据 in 国家文化大数据体系) is part of that name, not a
-        # mention of its own; the unit mentions it when it also stands alone in the text.
-        if term is not None and not any(a <= start and end <= b for a, b in taken):
+        # mention of its own; the unit mentions it when it also stands alone in the text, or
+        # when the name opens on it and goes on with a list (网络安全 in 网络安全法律法规和政策体系).
+        inside = [(a, b) for a, b in taken if a <= start and end <= b]
+        if term is not None and all(a == start and _is_topic(text[end:b]) for a, b in inside):
             keys.append(add_lexicon_entity(ctx, term).key)
     return keys
+
+
+def _is_topic(rest: str) -> bool:
+    """Whether what follows a term inside a name is a list of kinds the term is the topic of
+    (法律法规和政策体系: short words joined by 和), not a phrase that holds 与 (参与分配机制)."""
+    parts = re.split("|".join(map(re.escape, TOPIC_JOINS)), rest) if TOPIC_JOINS else [rest]
+    return len(parts) >= 2 and all(2 <= len(p) <= 4 for p in parts)
+
+
+def cited_document(title: str, plan_title: str, alias: str) -> bool:
+    """Whether 《title》 names another document: not the plan itself or its short name, not a bare
+    document word (《规划》), and ending like a document (法, 条例, 规划 …), which 《人民日报》 does not."""
+    if title in (plan_title, alias) or title in DOCUMENT_HEADS or len(title) < 3:
+        return False
+    return title.endswith(DOCUMENT_HEADS)
 
 
 def english_mentions(ctx: Context, unit: Unit, text: str, p: Paragraph, s: Sentence, windows) -> list[str]:
     """Lexicon terms in the unit's English label."""
     keys = []
     low = unit.en.lower()
-    for en, term in sorted(ctx.lex.en_forms.items(), key=lambda kv: -len(kv[0])):
-        if re.search(rf"(?<![a-z0-9]){re.escape(en)}(?![a-z0-9])", low):
-            keys.append(add_lexicon_entity(ctx, term).key)
+    taken: list[tuple[int, int]] = []
+    # Longest first: a term inside a longer one ("network security" in "Central Committee for
+    # Network Security and …") is part of that name, as in Chinese.
+    for en, term in sorted(ctx.lex.en_forms.items(), key=lambda kv: (-len(kv[0]), kv[0])):
+        for m in re.finditer(rf"(?<![a-z0-9]){re.escape(en)}(?![a-z0-9])", low):
+            if not any(a <= m.start() and m.end() <= b for a, b in taken):
+                keys.append(add_lexicon_entity(ctx, term).key)
+            taken.append((m.start(), m.end()))
     return keys
 
 
@@ -230,7 +268,8 @@ def suffix_names(text: str, known: Container[str] = ()) -> list[tuple[int, int, 
         end = m.end()
         follower = text[end : end + 1]
         goes_on = follower and CJK.match(follower) and follower not in NAME_FOLLOWERS
-        if _SUFFIX_RE.match(text, end) or (goes_on and not text.startswith(FOLLOWER_WORDS, end)):
+        followers = FOLLOWER_WORDS + (ORG_FOLLOWERS + LEAD_VERBS if m.group() in SINGLE_CHAR_ORGS else ())
+        if _SUFFIX_RE.match(text, end) or (goes_on and not text.startswith(followers, end)):
             continue  # 体制机制, 体系化, 体制改革: the name goes on
         start = end - len(m.group())
         # Look back at most 40 characters: a name is never longer, and the scan stays linear.
@@ -244,6 +283,14 @@ def suffix_names(text: str, known: Container[str] = ()) -> list[tuple[int, int, 
         if joined and head in known and tail:
             name = tail  # 数字基础设施和数据资源体系: a known term, then the name
         start = end - len(name)
+        if m.group() in SINGLE_CHAR_ORGS and (not name.startswith(ORG_PREFIXES) or name[-2:] in NOT_ORG_ENDINGS):
+            continue  # 国家数据局 is a body; 新发展格局, 中西部 are not
+        if m.group() in STRICT_SUFFIXES:
+            cut = max((name.rfind(w) + len(w) for w in LEAD_VERBS if w in name[1:]), default=0)
+            name = name[cut:]
+            start = end - len(name)
+            if len(name) > STRICT_SUFFIXES[m.group()] or re.search(r"\d", name):
+                continue  # 科学合理提高最低工资标准 is a level, not a standard
         stem = name
         while stem.endswith(_SUFFIXES):
             stem = stem[: -len(next(x for x in _SUFFIXES if stem.endswith(x)))]
@@ -251,8 +298,16 @@ def suffix_names(text: str, known: Container[str] = ()) -> list[tuple[int, int, 
             continue
         if re.search("[和与及]", stem) and any(stem.endswith(g) for g in GENERIC_STEMS):
             continue  # 重大任务和重大工程: a list of generic words, not a name
+        if stem.endswith(tuple(TOPIC_JOINS)):
+            continue  # 制度和标准: kinds of thing in a list, no name
         out.append((start, end, name))
-    return out
+    # 数字化标准 inside 数字化标准工作指南 (工作 may follow a name): the longer name only.
+    kept, reach = [], -1
+    for n in sorted(set(out), key=lambda n: (n[0], -n[1])):
+        if n[1] > reach:
+            kept.append(n)
+            reach = n[1]
+    return sorted(kept, key=lambda n: n[1])
 
 
 def english_windows(names: list[str], en: str, lex: Lexicon) -> dict[str, str]:

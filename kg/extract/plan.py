@@ -11,11 +11,10 @@ import re
 from collections import Counter
 
 from kg.extract.context import Context
-from kg.extract.entities import EN_QUOTE_RE, entity_for_en_name, entity_for_name
+from kg.extract.entities import EN_QUOTE_RE, TITLE_RE, entity_for_en_name, entity_for_name
 from kg.extract.vocab import alternation
 from kg.text import Paragraph, Sentence, Span
 
-TITLE_RE = re.compile(r"《((?:[^《》]|《[^《》]*》)+)》")
 DATELINE_RE = re.compile(
     r"(?P<agency>[\u4e00-\u9fff]{1,6}社)(?P<place>[\u4e00-\u9fff]{2,4}?)"
     r"(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})日电"
