@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from kg import corpus, export, framework, resources
+from kg import corpus, export, framework, outdir, resources
 from kg.errors import KGError
 from kg.facts import DocumentFacts
 from kg.namespaces import DEFAULT_BASE
@@ -26,12 +27,17 @@ def dataset(paths: Sequence[str | Path], base: str = DEFAULT_BASE, lexicon_path:
     return graph.build(read_documents(paths, lexicon_path), framework.load(resources.ontology_file()), base)
 
 
-def output_names(checked: bool) -> list[str]:
-    """The files a build writes (``checked``: the gate ran, so inferred.* too)."""
-    names = []
-    for fmt in export.RDF_FORMATS:
+STORE = "store"  # the on-disk Oxigraph store (RocksDB) the read commands open
+
+
+def output_names(checked: bool = True, files: bool = True) -> list[str]:
+    """The files a build writes (``checked``: the gate ran, so inferred.* too; ``files``: the
+    flat RDF files besides the store and data.nq, the build's own record that the other
+    read commands read)."""
+    names = [STORE, "data.nq"]
+    for fmt in export.RDF_FORMATS if files else ():
         ext = export.FORMATS[fmt].ext
-        names += [f"data.{ext}"] + ([f"full.{ext}"] if fmt != "nq" else [])
+        names += ([f"data.{ext}"] if fmt != "nq" else []) + ([f"full.{ext}"] if fmt != "nq" else [])
     names += ["ontology.ttl", "ontology.owl", "ontology.html", "graph.html", "overview.svg", "overview.png"]
     names += ["void.ttl", "summary.json", "build.json", "facts.json"]
     names += ["inferred.ttl", "inferred.trig"] if checked else []
@@ -45,18 +51,21 @@ def outputs(
     base: str = DEFAULT_BASE,
     notes: list[str] | None = None,
     failed: Sequence[corpus.Failure] = (),
-) -> Iterator[tuple[str, bytes]]:
+    files: bool = True,
+) -> Iterator[tuple[str, outdir.Content]]:
     """(file name, bytes) for everything `kg build` writes but build.json and facts.json, one
     file at a time: the caller writes each and lets it go, so a large plan never holds every
     serialization in memory at once. ``notes`` collects warnings; ``failed``: the reports
-    skipped, listed in summary.json."""
+    skipped, listed in summary.json; ``files`` off: the store without the flat RDF files."""
     from kg import check, docs, stats, viz, void
 
     full = data.with_ontology(ontology)
+    yield STORE, functools.partial(write_store, full)
     for fmt in export.RDF_FORMATS:
         ext = export.FORMATS[fmt].ext
-        yield f"data.{ext}", export.serialize(data, fmt)
-        if fmt != "nq":
+        if files or fmt == "nq":
+            yield f"data.{ext}", export.serialize(data, fmt)
+        if files and fmt != "nq":
             yield f"full.{ext}", export.serialize(full, fmt)
     del full
     yield "ontology.ttl", resources.ontology_file().read_bytes()
@@ -68,7 +77,7 @@ def outputs(
     if notes is not None:
         notes.extend(view_notes)
     summary = stats.summarize(data)
-    yield "void.ttl", void.turtle(data, base)
+    yield "void.ttl", void.turtle(data, base, files=files)
     if report is not None:
         inferred = check.inferred_dataset(report, f"{base}{check.INFERRED_GRAPH}")
         yield "inferred.ttl", export.serialize(inferred, "ttl")
@@ -76,6 +85,18 @@ def outputs(
         summary["checks"] = check.summary(report)
     summary["failed"] = [{"path": f.path, "reason": f.reason} for f in failed]
     yield "summary.json", (json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+
+
+def write_store(full: Data, path: Path) -> None:
+    """The dataset (with the ontology's graph) as an Oxigraph store at ``path``, by the bulk
+    loader: read commands open it read-only instead of parsing RDF files at start."""
+    import pyoxigraph as ox
+
+    store = ox.Store(str(path))
+    store.bulk_extend(full.quads)
+    store.flush()
+    store.optimize()
+    del store  # closes the database before the folder is swapped in
 
 
 def check_writable(out: Path) -> None:
@@ -102,12 +123,13 @@ def run(
     strict: bool = False,
     jobs: int = 1,
     fail_fast: bool = True,
+    files: bool = True,
 ):
     """Build, pass the quality gate, write everything; returns (summary, report or None).
 
     With ``fail_fast`` off, a report that cannot be read is skipped and listed in the
     summary's ``failed``; the others are built."""
-    from kg import builddir, check, graph, outdir
+    from kg import builddir, check, graph
 
     base = graph.check_base(base)
     check_writable(out)
@@ -126,13 +148,14 @@ def run(
             raise check.failure(report, strict)
     summary: dict = {}
 
-    def files() -> Iterator[tuple[str, bytes]]:
-        for name, blob in outputs(data, ontology, report, base, notes, failures):
+    def written() -> Iterator[tuple[str, outdir.Content]]:
+        for name, blob in outputs(data, ontology, report, base, notes, failures, files):
             if name == "summary.json":
                 summary.update(json.loads(blob))
             yield name, blob
         yield builddir.MANIFEST, builddir.manifest(docs, base, lexicon_path, resources.ontology_file())
         yield corpus.FACTS_FILE, corpus.kept_file(docs, key)
 
-    outdir.replace(out, files(), set(output_names(report is not None)))
+    # Every name a build may write: what this one does not write is dropped, never carried over.
+    outdir.replace(out, written(), set(output_names()))
     return summary, report

@@ -18,7 +18,9 @@ from kg.errors import KGError
 MANIFEST = "build.json"
 DEFAULT = Path("build")
 DATA_FILE = "data.nq"
+FULL_FILE = "full.trig"
 INFERRED_FILE = "inferred.trig"
+STORE = "store"  # kg.build.STORE: the on-disk Oxigraph store
 
 
 def _sha256(path: Path) -> str:
@@ -72,21 +74,39 @@ def changed_inputs(folder: Path) -> list[str]:
     return notes
 
 
-def locate(data: str | None, required: str = DATA_FILE) -> Path | None:
+def is_build(folder: Path) -> bool:
+    """Whether ``folder`` holds a build: data.nq, which every build writes (with its store,
+    but for one from an older kg)."""
+    return (folder / DATA_FILE).is_file()
+
+
+def locate(data: str | None) -> Path | None:
     """The build folder or RDF file to read: ``data`` when given, else ./build when it holds
     a build, else None (the bundled plan, built in memory)."""
     if data:
         path = Path(data)
         if path.is_dir():
-            if not (path / required).exists():
-                raise KGError(f"{path}: no {required} here; run `kg build --out {path}` first")
+            if not is_build(path):
+                raise KGError(f"{path}: no {DATA_FILE} here; run `kg build --out {path}` first")
             return path
         if path.is_file():
             return path
         raise KGError(f"{path}: no such file or build folder")
-    if (DEFAULT / required).exists():
+    if is_build(DEFAULT):
         return DEFAULT
     return None
+
+
+def open_store(folder: Path):
+    """The build's on-disk store, opened read-only (None when the build has none)."""
+    import pyoxigraph as ox
+
+    if not (folder / STORE).is_dir():
+        return None
+    try:
+        return ox.Store.read_only(str(folder / STORE))
+    except OSError as e:
+        raise KGError(f"{folder / STORE}: cannot open the store: {' '.join(str(e).split())}") from None
 
 
 def load(data: str | None, inferred: bool = False):
@@ -100,7 +120,8 @@ def load(data: str | None, inferred: bool = False):
         return build.dataset([]), "the bundled plan, built in memory (no build in ./build)"
     files = [where]
     if where.is_dir():
-        files = [where / DATA_FILE] + ([where / INFERRED_FILE] if inferred and (where / INFERRED_FILE).exists() else [])
+        extra = [where / INFERRED_FILE] if inferred and (where / INFERRED_FILE).exists() else []
+        files = [where / DATA_FILE, *extra]
     try:
         return Data.load(files), ", ".join(map(str, files))
     except (SyntaxError, ValueError, OSError) as e:

@@ -218,6 +218,7 @@ def _warn(report, table: bool = False) -> None:
     help="Reports read at once, in worker processes. Default: the number of cores.",
 )  # fmt: skip
 @click.option("--fail-fast", is_flag=True, help="Stop at the first report that cannot be read, instead of skipping it.")
+@click.option("--no-files", is_flag=True, help="Write the store and data.nq only: no other data.* and no full.*.")
 def build(
     files: tuple[str, ...],
     out: str,
@@ -228,6 +229,7 @@ def build(
     strict: bool,
     jobs: int | None,
     fail_fast: bool,
+    no_files: bool,
 ) -> None:
     """Build the knowledge graph from FILEs and folders of *.txt reports (default: the bundled plan).
 
@@ -237,8 +239,9 @@ def build(
     Runs the quality gate first (HermiT, SHACL shapes, SPARQL checks). A graph that
     is wrong (inconsistent, a task under two pillars, provenance off its offsets) is
     not written; extraction-quality findings are warnings, and fail only with --strict.
-    Writes data.* (the extracted graph) and full.* (ontology plus data) as Turtle, N-Triples, TriG, N-Quads, JSON-LD and
-    RDF/XML; inferred.* (what the reasoner adds, in its own graph); ontology.owl
+    Writes store/ (an Oxigraph store that query, serve and push open read-only);
+    data.* (the extracted graph) and full.* (ontology plus data) as Turtle, N-Triples, TriG, N-Quads, JSON-LD and
+    RDF/XML (--no-files: data.nq only); inferred.* (what the reasoner adds, in its own graph); ontology.owl
     and ontology.html; graph.html (the network view) with overview.svg and
     overview.png; summary.json.
 
@@ -253,7 +256,7 @@ def build(
     notes: list[str] = []
     summary, report = builder.run(
         files, Path(out), base, lexicon, not skip_checks, require_reasoner, notes, strict,
-        jobs or corpus.default_jobs(), fail_fast,
+        jobs or corpus.default_jobs(), fail_fast, not no_files,
     )  # fmt: skip
     if report is not None:
         _warn(report, table=_verbosity() < 0)
@@ -606,7 +609,7 @@ def serve(
         idle=idle,
         quiet=_verbosity() < 0,
     )
-    server.serve(store, settings, folder / "graph.html" if folder is not None else None)
+    server.serve(store, settings, folder / "graph.html" if folder is not None else None, q.store_path(data, inferred))
 
 
 @cli.command()

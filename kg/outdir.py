@@ -20,7 +20,7 @@ import ctypes
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from kg.errors import KGError
@@ -90,9 +90,16 @@ def check_folder(out: Path, names: set[str]) -> None:
         _carried(out, names)
 
 
-def replace(out: Path, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], names: set[str] | None = None) -> None:
+Content = bytes | Callable[[Path], None]
+
+
+def replace(
+    out: Path, files: Mapping[str, Content] | Iterable[tuple[str, Content]], names: set[str] | None = None
+) -> None:
     """Write ``files`` (name → bytes, or (name, bytes) pairs produced one at a time, with
-    ``names`` saying beforehand which) as the new content of the folder ``out``, in one step."""
+    ``names`` saying beforehand which) as the new content of the folder ``out``, in one step.
+    In place of bytes, a function that writes the entry at the path it is given (the
+    on-disk store, a folder of its own)."""
     out = Path(os.path.abspath(out))
     if isinstance(files, Mapping):
         names, files = set(files), list(files.items())
@@ -108,13 +115,16 @@ def replace(out: Path, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]],
         for name, data in files:
             if name not in names:
                 raise KGError(f"internal: {name} is not among the files a build writes")
-            (staging / name).write_bytes(data)
+            if callable(data):
+                data(staging / name)
+            else:
+                (staging / name).write_bytes(data)
             del data  # one file's bytes at a time
         for path in carried:
             shutil.copy2(path, staging / path.name)
         (staging / MARKER).write_text("written by kg build; replaced whole by the next one\n", encoding="utf-8")
         for p in staging.iterdir():
-            p.chmod(0o644)
+            p.chmod(0o755 if p.is_dir() else 0o644)
         staging.chmod(0o755)
         _swap_in(staging, out)
     except OSError as e:

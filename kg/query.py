@@ -207,8 +207,18 @@ def load_store(data: str | None = None, inferred: bool = False):
 
     from kg import builddir
 
+    path = store_path(data, inferred)
+    if path is not None:
+        return builddir.open_store(path.parent), str(path)
+    where = builddir.locate(data)
+    if where is not None and where.is_dir():
+        on_disk = builddir.open_store(where)
+        if on_disk is not None:  # and what HermiT inferred: a copy in memory, with that graph added
+            store = ox.Store()
+            store.bulk_extend(on_disk.quads_for_pattern(None, None, None, None))
+            store.bulk_load(path=str(where / builddir.INFERRED_FILE), format=ox.RdfFormat.TRIG)
+            return store, f"{where / builddir.STORE}, {where / builddir.INFERRED_FILE}"
     store = ox.Store()
-    where = builddir.locate(data, required="full.trig")
     candidates = [] if where is None else _build_files(where, inferred) if where.is_dir() else [where]
     if candidates:
         for path in candidates:
@@ -226,10 +236,25 @@ def load_store(data: str | None = None, inferred: bool = False):
     return store, "the bundled plan, built in memory"
 
 
+def store_path(data: str | None = None, inferred: bool = False) -> Path | None:
+    """The on-disk store load_store opens read-only for ``data``, if it opens one: a build
+    with a store, unless HermiT's inferences are asked for (they are not in the store)."""
+    from kg import builddir
+
+    where = builddir.locate(data)
+    if where is None or not where.is_dir() or not (where / builddir.STORE).is_dir():
+        return None
+    if inferred and (where / builddir.INFERRED_FILE).exists():
+        return None
+    return where / builddir.STORE
+
+
 def _build_files(folder: Path, inferred: bool) -> list[Path]:
     """A build's graph, and what HermiT inferred when asked for and there."""
-    extra = folder / "inferred.trig"
-    return [folder / "full.trig"] + ([extra] if inferred and extra.exists() else [])
+    from kg import builddir
+
+    extra = folder / builddir.INFERRED_FILE
+    return [folder / builddir.FULL_FILE] + ([extra] if inferred and extra.exists() else [])
 
 
 def graph_names(store) -> set[str]:

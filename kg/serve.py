@@ -313,14 +313,15 @@ class Settings:
     quiet: bool = False  # -q: no notes on stderr (warnings still)
 
 
-def start_pool(store, settings: Settings):
-    """A started worker pool over a copy of ``store`` (sent to each worker as N-Quads)."""
+def start_pool(store, settings: Settings, path: Path | None = None):
+    """A started worker pool: each worker opens the on-disk store at ``path`` read-only, or
+    holds a copy of ``store`` (sent to it as N-Quads) when there is none."""
     import pyoxigraph as ox
 
     from kg.workers import Pool
 
     pool = Pool(
-        store.dump(format=ox.RdfFormat.N_QUADS),
+        str(path) if path is not None else store.dump(format=ox.RdfFormat.N_QUADS),
         settings.workers,
         settings.timeout,
         memory_mb=settings.memory_mb,
@@ -330,14 +331,14 @@ def start_pool(store, settings: Settings):
     return pool
 
 
-def serve(store, settings: Settings, graph_html: Path | None) -> None:
+def serve(store, settings: Settings, graph_html: Path | None, path: Path | None = None) -> None:
     """Run the endpoint until interrupted; the workers stop with it."""
     import sys
 
     from kg import httpd
 
     graphs = q.graph_names(store)
-    pool = start_pool(store, settings)
+    pool = start_pool(store, settings, path)
     denied, why = pool.network_denied()
     if denied:
         if not settings.quiet:

@@ -40,8 +40,9 @@ def dataset_iri(base: str) -> NamedNode:
     return NamedNode(f"{base}dataset")
 
 
-def describe(data: Data, base: str, endpoint: str | None = None) -> list[Triple]:
-    """VoID + DCAT triples for ``data`` (a build's document graphs)."""
+def describe(data: Data, base: str, endpoint: str | None = None, files: bool = True) -> list[Triple]:
+    """VoID + DCAT triples for ``data`` (a build's document graphs); ``files`` off (a build
+    with --no-files): data.nq is its only file to list."""
     ds = dataset_iri(base)
     union = data.union()
     t: list[Triple] = []
@@ -82,7 +83,7 @@ def describe(data: Data, base: str, endpoint: str | None = None) -> list[Triple]
         for plan in graph.subjects(TYPE, ONT.Plan):
             for title in graph.objects(plan, DCTERMS.title):
                 add(name, DCTERMS.title, title)
-    for file, (media, fmt) in DISTRIBUTIONS.items():
+    for file, (media, fmt) in DISTRIBUTIONS.items() if files else [("data.nq", DISTRIBUTIONS["data.nq"])]:
         dist = NamedNode(f"{ds.value}/distribution/{file}")
         add(ds, DCAT.distribution, dist)
         add(dist, TYPE, DCAT.Distribution)
@@ -93,10 +94,10 @@ def describe(data: Data, base: str, endpoint: str | None = None) -> list[Triple]
     return t
 
 
-def turtle(data: Data, base: str, endpoint: str | None = None) -> bytes:
+def turtle(data: Data, base: str, endpoint: str | None = None, files: bool = True) -> bytes:
     import pyoxigraph as ox
 
     from kg.rdf import sort_key
 
-    triples = sorted(set(describe(data, base, endpoint)), key=sort_key)
+    triples = sorted(set(describe(data, base, endpoint, files)), key=sort_key)
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)

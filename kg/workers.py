@@ -58,7 +58,7 @@ def _limit_memory(extra_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _serve_queries(conn: Connection, nquads: bytes, memory_mb: int = 0) -> None:
+def _serve_queries(conn: Connection, source: bytes | str, memory_mb: int = 0) -> None:
     """A worker's life: load the store once, then answer requests until the pipe closes."""
     import pyoxigraph as ox
 
@@ -66,9 +66,12 @@ def _serve_queries(conn: Connection, nquads: bytes, memory_mb: int = 0) -> None:
     from kg import sandbox
     from kg.errors import KGError
 
-    store = ox.Store()
-    store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
-    del nquads
+    if isinstance(source, str):  # the build's on-disk store: opened, not copied
+        store = ox.Store.read_only(source)
+    else:
+        store = ox.Store()
+        store.bulk_load(input=source, format=ox.RdfFormat.N_QUADS)
+    del source
     _limit_memory(memory_mb)
     denied = sandbox.deny_network()
     conn.send((READY, denied, sandbox.REASON))
@@ -91,10 +94,10 @@ def _serve_queries(conn: Connection, nquads: bytes, memory_mb: int = 0) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx, nquads: bytes, memory_mb: int) -> None:
+    def __init__(self, ctx, source: bytes | str, memory_mb: int) -> None:
         self.network_denied, self.sandbox_note = False, "not started"
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve_queries, args=(child, nquads, memory_mb), daemon=True)
+        self.process = ctx.Process(target=_serve_queries, args=(child, source, memory_mb), daemon=True)
         self.process.start()
         child.close()
 
@@ -117,7 +120,7 @@ class Pool:
 
     def __init__(
         self,
-        nquads: bytes,
+        source: bytes | str,
         size: int,
         timeout: float,
         memory_mb: int = 0,
@@ -126,7 +129,7 @@ class Pool:
     ) -> None:
         if size < 1:
             raise ValueError("a pool needs at least one worker")
-        self.nquads = nquads
+        self.source = source
         self.size = size
         self.timeout = timeout
         self.memory_mb = memory_mb
@@ -141,7 +144,7 @@ class Pool:
 
     def start(self) -> None:
         """Start every worker and wait until each holds the store (blocking: before serving)."""
-        self.workers = [_Worker(self.ctx, self.nquads, self.memory_mb) for _ in range(self.size)]
+        self.workers = [_Worker(self.ctx, self.source, self.memory_mb) for _ in range(self.size)]
         for w in self.workers:
             w.wait_ready(self.start_timeout)
 
@@ -220,7 +223,7 @@ class Pool:
         self.idle.put_nowait(fresh)
 
     def _fresh(self) -> _Worker:
-        w = _Worker(self.ctx, self.nquads, self.memory_mb)
+        w = _Worker(self.ctx, self.source, self.memory_mb)
         w.wait_ready(self.start_timeout)
         return w
 

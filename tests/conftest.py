@@ -191,3 +191,21 @@ def read_plan(folder: Path, text: str, name: str = "plan.txt"):
     path = Path(folder) / name
     path.write_text(text, encoding="utf-8")
     return read_documents([path])[0]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """What a build folder holds: each file's bytes, and for the on-disk store (whose
+    database files differ from build to build) the quads it answers with, sorted."""
+    if not folder.exists():
+        return {}
+    out = {}
+    for p in folder.iterdir():
+        if p.is_dir():
+            import pyoxigraph as ox
+
+            store = ox.Store.read_only(str(p))
+            out[p.name + "/"] = "\n".join(sorted(map(str, store.quads_for_pattern(None, None, None, None)))).encode()
+            del store
+        else:
+            out[p.name] = p.read_bytes()
+    return out

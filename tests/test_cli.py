@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import run_kg
+from conftest import run_kg, snapshot
 from rdflib import Dataset, Graph
 
 from kg import resources
@@ -223,11 +223,11 @@ def test_unknown_format_and_csv_without_folder():
 def test_bad_input_is_refused_and_the_build_kept(built, tmp_path, content, message):
     out = tmp_path / "build"
     assert run_kg("build", "-q", "--skip-checks", "--out", str(out)).returncode == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = snapshot(out)
     bad = tmp_path / "bad.txt"
     bad.write_bytes(content)
     _one_line_error(run_kg("build", "--out", str(out), str(bad)), message)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert snapshot(out) == before
 
 
 def test_missing_path_and_unwritable_out(tmp_path):
@@ -264,7 +264,6 @@ def test_the_bundled_pillars_query_answers_pillar_by_pillar(full_graph):
 
 def test_the_readme_documents_every_command_and_only_those():
     import re
-    from pathlib import Path
 
     from kg.cli import cli
 
@@ -273,10 +272,6 @@ def test_the_readme_documents_every_command_and_only_those():
     assert documented == set(cli.commands) - {"queries"}  # `kg queries` is shown under `kg query`
     assert "$ kg queries" in readme
     assert "make build" in readme and "make test" in readme
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in folder.iterdir()} if folder.exists() else {}
 
 
 def test_a_killed_build_leaves_the_whole_old_build_or_the_whole_new_one(tmp_path, plan_path, second_plan_path):
@@ -294,7 +289,7 @@ def test_a_killed_build_leaves_the_whole_old_build_or_the_whole_new_one(tmp_path
     for path in (plan_path, second_plan_path):
         start = time.monotonic()
         assert run_kg("build", "-q", "--skip-checks", "--out", str(out), str(path)).returncode == 0
-        builds[path] = (_snapshot(out), time.monotonic() - start)
+        builds[path] = (snapshot(out), time.monotonic() - start)
     whole = [snap for snap, _ in builds.values()]
     assert whole[0] != whole[1]
     rng = random.Random(20261129)
@@ -306,12 +301,12 @@ def test_a_killed_build_leaves_the_whole_old_build_or_the_whole_new_one(tmp_path
         time.sleep(duration * rng.uniform(0.55, 1.05))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        now = _snapshot(out)
+        now = snapshot(out)
         assert now in whole, f"run {k}: a mixed folder"
         outcomes.append(now == builds[path][0])
     print("killed builds that had landed:", sum(outcomes), "of", len(outcomes))
     assert run_kg("build", "-q", "--skip-checks", "--out", str(out), str(plan_path)).returncode == 0
-    assert _snapshot(out) == whole[0]
+    assert snapshot(out) == whole[0]
     assert [p.name for p in tmp_path.iterdir() if p.name != "build"] == []  # no stray staging folder
 
 

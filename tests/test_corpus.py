@@ -163,3 +163,33 @@ def test_another_lexicon_reads_everything_again(tmp_path, plan_path, monkeypatch
     r = run_kg("build", str(plan_path), "--lexicon", str(lexicon), "--skip-checks", "-q", "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert calls == [str(plan_path)]  # the reader's vocabulary changed: its facts may too
+
+
+# -- the on-disk store -------------------------------------------------------------------------
+
+
+def test_read_commands_open_the_store_of_a_build_without_flat_files(tmp_path, two_plans, plan_path, second_plan_path):
+    out = tmp_path / "build"
+    r = run_kg("build", str(plan_path), str(second_plan_path), "--no-files", "--skip-checks", "-q", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    names = {p.name for p in out.iterdir()}
+    assert {"store", "data.nq"} <= names and not [n for n in names if n.startswith("full.") or n == "data.ttl"]
+    # kg query reads the store (there is no full.trig to parse) and answers as from the flat files.
+    r = run_kg("query", "plans", "--data", str(out), "--format", "csv", "-v")
+    assert r.returncode == 0 and f"reading {out / 'store'}" in r.stderr, r.stderr
+    assert r.stdout == run_kg("query", "plans", "--data", str(two_plans), "--format", "csv").stdout
+    # The others read data.nq, which a build always writes.
+    assert run_kg("stats", "--data", str(out), "--json").returncode == 0
+    void = (out / "void.ttl").read_text(encoding="utf-8")
+    assert "distribution/data.nq" in void and "distribution/full.trig" not in void
+
+
+def test_the_store_holds_the_graph_with_its_ontology(two_plans):
+    import pyoxigraph as ox
+
+    from kg.rdf import ONTOLOGY_IRI, Data
+
+    store = ox.Store.read_only(str(two_plans / "store"))
+    stored = set(store.quads_for_pattern(None, None, None, None))
+    full = set(Data.load([two_plans / "full.trig"]).quads)
+    assert stored == full and any(q.graph_name == ONTOLOGY_IRI for q in stored)
