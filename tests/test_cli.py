@@ -401,3 +401,11 @@ def test_a_build_without_the_gate_imports_no_rdflib_nor_networkx(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[-1] == "[]" and (tmp_path / "b" / "graph.html").exists()
+
+
+def test_a_rebuild_drops_the_files_it_does_not_write(tmp_path):
+    out = tmp_path / "build"
+    assert run_kg("build", "-q", "--out", str(out)).returncode == 0
+    assert (out / "inferred.ttl").exists()
+    assert run_kg("build", "-q", "--skip-checks", "--out", str(out)).returncode == 0
+    assert not (out / "inferred.ttl").exists()  # not carried over from the build before: it would be stale
