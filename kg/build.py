@@ -12,6 +12,7 @@ from kg import corpus, export, framework, outdir, resources
 from kg.errors import KGError
 from kg.facts import DocumentFacts
 from kg.namespaces import DEFAULT_BASE
+from kg.progress import Progress
 from kg.rdf import Data, Graph, load_ontology
 
 
@@ -39,7 +40,7 @@ def output_names(checked: bool = True, files: bool = True) -> list[str]:
         ext = export.FORMATS[fmt].ext
         names += ([f"data.{ext}"] if fmt != "nq" else []) + ([f"full.{ext}"] if fmt != "nq" else [])
     names += ["ontology.ttl", "ontology.owl", "ontology.html", "graph.html", "overview.svg", "overview.png"]
-    names += ["void.ttl", "summary.json", "build.json", "facts.json"]
+    names += ["void.ttl", "summary.json", "timings.json", "build.json", "facts.json"]
     names += ["inferred.ttl", "inferred.trig"] if checked else []
     return names
 
@@ -52,11 +53,15 @@ def outputs(
     notes: list[str] | None = None,
     failed: Sequence[corpus.Failure] = (),
     files: bool = True,
+    reports: Sequence[dict] = (),
 ) -> Iterator[tuple[str, outdir.Content]]:
     """(file name, bytes) for everything `kg build` writes but build.json and facts.json, one
     file at a time: the caller writes each and lets it go, so a large plan never holds every
     serialization in memory at once. ``notes`` collects warnings; ``failed``: the reports
-    skipped, listed in summary.json; ``files`` off: the store without the flat RDF files."""
+    skipped, listed in summary.json; ``files`` off: the store without the flat RDF files;
+    ``reports``: read_corpus's log: whether each report is in the build (built or failed) in
+    summary.json; how this run got its facts (read, or kept from the last build) and the
+    seconds it took in timings.json, the one file that is not the same bytes from run to run."""
     from kg import check, docs, stats, viz, void
 
     full = data.with_ontology(ontology)
@@ -84,7 +89,19 @@ def outputs(
         yield "inferred.trig", export.serialize(inferred, "trig")
         summary["checks"] = check.summary(report)
     summary["failed"] = [{"path": f.path, "reason": f.reason} for f in failed]
-    yield "summary.json", (json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+    summary["reports"] = [{"path": r["path"], "status": "failed" if r["status"] == "failed" else "built"}
+                          for r in reports]  # fmt: skip
+    yield "summary.json", _json(summary)
+    timings = {
+        "reports": list(reports),
+        "seconds": round(sum(r["seconds"] for r in reports), 4),
+        "cpu_seconds": round(sum(r["cpu_seconds"] for r in reports), 4),
+    }
+    yield "timings.json", _json(timings)
+
+
+def _json(record: dict) -> bytes:
+    return (json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
 
 
 def write_store(full: Data, path: Path) -> None:
@@ -124,6 +141,7 @@ def run(
     jobs: int = 1,
     fail_fast: bool = True,
     files: bool = True,
+    progress: bool = False,
 ):
     """Build, pass the quality gate, write everything; returns (summary, report or None).
 
@@ -136,7 +154,10 @@ def run(
     outdir.check_folder(out, set(output_names(checked=True)))  # a build replaces its folder whole
     key = corpus.reader_key(lexicon_path)
     kept = corpus.load_kept(out, key) if out.is_dir() else {}
-    docs, failures = corpus.read_corpus(paths, lexicon_path, jobs, fail_fast, kept)
+    inputs = corpus.expand(paths or [resources.default_corpus()])
+    log: list[dict] = []
+    with Progress(len(inputs), "reading", "report", progress) as tick:
+        docs, failures = corpus.read_corpus(inputs, lexicon_path, jobs, fail_fast, kept, tick, log)
     if not docs:
         raise KGError(f"no report could be read; the first: {failures[0].reason}" if failures else "no report given")
     data = graph.build(docs, framework.load(resources.ontology_file()), base)
@@ -149,9 +170,11 @@ def run(
     summary: dict = {}
 
     def written() -> Iterator[tuple[str, outdir.Content]]:
-        for name, blob in outputs(data, ontology, report, base, notes, failures, files):
+        for name, blob in outputs(data, ontology, report, base, notes, failures, files, log):
             if name == "summary.json":
                 summary.update(json.loads(blob))
+            if name == "timings.json":
+                summary["timings"] = json.loads(blob)["reports"]
             yield name, blob
         yield builddir.MANIFEST, builddir.manifest(docs, base, lexicon_path, resources.ontology_file())
         yield corpus.FACTS_FILE, corpus.kept_file(docs, key)

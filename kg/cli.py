@@ -256,13 +256,17 @@ def build(
     notes: list[str] = []
     summary, report = builder.run(
         files, Path(out), base, lexicon, not skip_checks, require_reasoner, notes, strict,
-        jobs or corpus.default_jobs(), fail_fast, not no_files,
+        jobs or corpus.default_jobs(), fail_fast, not no_files, _verbosity() >= 0,
     )  # fmt: skip
     if report is not None:
         _warn(report, table=_verbosity() < 0)
     for note in notes:
         click.echo(f"kg: warning: {note}", err=True)
     _say(f"built {len(summary['documents'])} document(s), {summary['triples']} triples → {out}/")
+    status = [r["status"] for r in summary.get("timings", [])]
+    if status.count("kept") or status.count("failed"):  # what a rebuild reused, what it skipped
+        _say(f"reports: {status.count('read')} read, {status.count('kept')} kept from the last build, "
+             f"{status.count('failed')} skipped")  # fmt: skip
     _say(stats.format_summary(summary))
     if report is not None:
         _say("")
@@ -637,7 +641,9 @@ def push(
     """Put the built graph into a triple store (SPARQL 1.1 Graph Store Protocol).
 
     Each document's named graph (and the ontology's) is replaced whole by an HTTP
-    PUT, then read back to check the store holds exactly the triples sent.
+    PUT, then read back to check the store holds exactly the triples sent. A graph the
+    store already holds exactly is left alone, so a push stopped part-way resumes.
+    -v: a line per graph.
 
     \b
     Example:
@@ -650,11 +656,20 @@ def push(
 
     if graph_iri is not None:
         graph_iri = q.checked_iri(graph_iri, "--graph")
+    from kg.progress import Progress
+
     store, source = q.load_store(data)
     _note_build(data, source)
-    for pushed in pusher.push(store, endpoint, graph_iri, user, token, timeout):
-        _say(f"{pushed.graph}: {pushed.stored} triples stored (sent {pushed.sent})")
-    _say(f"pushed {source} to {pusher.redact(endpoint)}")
+    total = 1 if graph_iri else len(list(store.named_graphs()))
+    counts = [0, 0]  # replaced, left alone
+    with Progress(total, "pushing", "graph", _verbosity() >= 0) as tick:
+        for pushed in pusher.push(store, endpoint, graph_iri, user, token, timeout, tick):
+            counts[not pushed.replaced] += 1
+            if pushed.replaced:
+                _info(f"{pushed.graph}: {pushed.stored} triples stored (sent {pushed.sent})")
+            else:
+                _info(f"{pushed.graph}: the store already holds these {pushed.sent} triples; left alone")
+    _say(f"pushed {source} to {pusher.redact(endpoint)}: {counts[0]} graph(s) replaced, {counts[1]} already there")
 
 
 @cli.command()

@@ -12,7 +12,8 @@ import hashlib
 import json
 import multiprocessing
 import os
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,14 +65,17 @@ def read_content(content: str, path: str, lex, frameworks, scorer, raw: bytes | 
     return extract(doc, lex, frameworks, raw)
 
 
-def _extract(job: tuple[str, str, bytes]) -> DocumentFacts | str:
-    """One document's facts, or the one-line reason it has none."""
+def _extract(job: tuple[str, str, bytes]) -> tuple[DocumentFacts | str, float, float]:
+    """One document's facts, or the one-line reason it has none; with the wall and CPU
+    seconds it took."""
     path, content, raw = job
     lex, frameworks, scorer = _READER
+    wall, cpu = time.perf_counter(), time.process_time()
     try:
-        return read_content(content, path, lex, frameworks, scorer, raw)
+        result: DocumentFacts | str = read_content(content, path, lex, frameworks, scorer, raw)
     except KGError as e:
-        return str(e)
+        result = str(e)
+    return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
 FACTS_FILE = "facts.json"
@@ -121,16 +125,22 @@ def read_corpus(
     jobs: int = 1,
     fail_fast: bool = True,
     kept: dict[str, tuple[str, dict]] | None = None,
+    tick: Callable[[], None] | None = None,
+    log: list[dict] | None = None,
 ) -> tuple[list[DocumentFacts], list[Failure]]:
     """The facts of every input, and the inputs that failed (file and reason). With
     ``fail_fast`` the first failure is an error instead. ``kept``: facts of an earlier build
-    (load_kept), reused for a report whose bytes have not changed."""
+    (load_kept), reused for a report whose bytes have not changed. ``tick`` is called once
+    per report done (a progress bar); ``log`` gets one record per report: its path, status
+    (read, kept or failed) and the seconds it took."""
     failures: list[Failure] = []
 
     def failed(path: str, reason: str) -> None:
         if fail_fast:
             raise KGError(reason)
         failures.append(Failure(path, reason))
+
+    unread: list[dict] = []  # reports that failed before extraction, for the log
 
     jobs_in: list[tuple[str, str, bytes]] = []
     seen: dict[str, str] = {}
@@ -141,20 +151,26 @@ def read_corpus(
             content = text.read_text(path, raw)
         except KGError as e:
             failed(path, str(e))
+            unread.append({"path": path, "status": "failed", "seconds": 0.0, "cpu_seconds": 0.0})
             continue
         slug = text.slug_for(path)
         if slug in seen:
             failed(path, f"{path}: has the same document id {slug!r} as {seen[slug]}; rename one of them")
+            unread.append({"path": path, "status": "failed", "seconds": 0.0, "cpu_seconds": 0.0})
             continue
         seen[slug] = path
         jobs_in.append((path, content, raw))
     from kg.facts import from_json
 
     results: list = [None] * len(jobs_in)
+    times: list[tuple[float, float]] = [(0.0, 0.0)] * len(jobs_in)
     for k, (path, _, raw) in enumerate(jobs_in):
         old = (kept or {}).get(path)
         if old and old[0] == hashlib.sha256(raw).hexdigest():
             results[k] = from_json(old[1])
+            if tick:
+                tick()
+    reused = {k for k, r in enumerate(results) if r is not None}
     todo = [k for k, r in enumerate(results) if r is None]
     lex_path = str(lexicon_path) if lexicon_path else None
     if todo:
@@ -164,20 +180,30 @@ def read_corpus(
         pass
     elif workers == 1:
         for k in todo:
-            results[k] = _extract(jobs_in[k])
+            results[k], *times[k] = _extract(jobs_in[k])
+            if tick:
+                tick()
     else:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         spawned = {"initializer": _load, "initargs": (lex_path,)} if method == "spawn" else {}
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), **spawned) as pool:
-            for k, result in zip(todo, pool.map(_extract, [jobs_in[k] for k in todo], chunksize=1)):
-                results[k] = result
+            for k, (result, *took) in zip(todo, pool.map(_extract, [jobs_in[k] for k in todo], chunksize=1)):
+                results[k], times[k] = result, tuple(took)
+                if tick:
+                    tick()
     docs = []
-    for (path, _, _), result in zip(jobs_in, results):
+    for k, ((path, _, _), result) in enumerate(zip(jobs_in, results)):
+        status = "failed" if isinstance(result, str) else "kept" if k in reused else "read"
+        if log is not None:
+            log.append({"path": path, "status": status, "seconds": round(times[k][0], 4),
+                        "cpu_seconds": round(times[k][1], 4)})  # fmt: skip
         if isinstance(result, str):
             failed(path, result)
         else:
             docs.append(result)
     order = {path: k for k, path in enumerate(inputs)}
+    if log is not None:
+        log[:] = sorted(log + unread, key=lambda r: order.get(r["path"], len(order)))
     return docs, sorted(failures, key=lambda f: order.get(f.path, len(order)))
 
 

@@ -2,7 +2,10 @@
 
 One HTTP PUT per named graph replaces that graph whole (so a push is atomic per graph
 and idempotent); a GET of each graph afterwards checks that the store holds exactly the
-triples sent (compared triple by triple; blank nodes up to renaming).
+triples sent (compared triple by triple; blank nodes up to renaming). Graphs are read
+from the build's store and sent one at a time, so a corpus of thousands of graphs never
+sits in memory whole; and a push resumes: a graph whose remote copy already holds exactly
+the triples it would send is left alone, so a push stopped part-way sends the rest.
 
 Careful with the store and with secrets: only the URL the user gives is contacted; a
 redirect to another host (which would carry the credentials there) is refused; every
@@ -17,6 +20,7 @@ import base64
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -30,6 +34,7 @@ class Pushed:
     graph: str
     sent: int
     stored: int
+    replaced: bool = True  # False: the remote copy already held these triples, and was left alone
 
 
 def _auth_header(user: str | None, token: str | None) -> dict[str, str]:
@@ -89,7 +94,10 @@ def _read(response, limit: int, deadline: float, what: str) -> bytes:
         chunks.append(chunk)
 
 
-def _request(method: str, url: str, headers: dict, body: bytes | None, timeout: float, limit: int) -> bytes:
+def _request(
+    method: str, url: str, headers: dict, body: bytes | None, timeout: float, limit: int, missing_ok: bool = False
+) -> bytes | None:
+    """The reply's body; None for a 404 when ``missing_ok`` (a graph the store does not hold)."""
     what = f"{method} {redact(url)}"
     deadline = time.monotonic() + timeout
     req = urllib.request.Request(url, data=body, method=method, headers=headers)
@@ -97,6 +105,8 @@ def _request(method: str, url: str, headers: dict, body: bytes | None, timeout: 
         with _OPENER.open(req, timeout=timeout) as response:
             return _read(response, limit, deadline, what)
     except urllib.error.HTTPError as e:
+        if missing_ok and e.code == 404:
+            return None
         detail = e.read(4096).decode("utf-8", "replace").strip().splitlines()
         raise KGError(f"{what}: HTTP {e.code} {e.reason}" + (f": {detail[0][:200]}" if detail else "")) from None
     except (urllib.error.URLError, OSError) as e:
@@ -108,6 +118,26 @@ def graph_url(endpoint: str, graph: str) -> str:
     return f"{endpoint}{'&' if '?' in endpoint else '?'}graph={quote(graph, safe='')}"
 
 
+def _graphs(store, graph: str | None) -> Iterator[tuple[str, list]]:
+    """(target graph, its triples sorted) one graph at a time; with ``graph``, every graph's
+    triples together, into that one."""
+    import pyoxigraph as ox
+
+    def triples(name) -> set:
+        return {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, name)}
+
+    names = sorted(store.named_graphs(), key=lambda g: g.value)
+    if graph is not None:
+        union: set = set()
+        for name in names:
+            union |= triples(name)
+        if names:
+            yield graph, sorted(union, key=str)
+        return
+    for name in names:
+        yield name.value, sorted(triples(name), key=str)
+
+
 def push(
     store,
     endpoint: str,
@@ -115,8 +145,10 @@ def push(
     user: str | None = None,
     token: str | None = None,
     timeout: float = 120.0,
-) -> list[Pushed]:
-    """Send every named graph of ``store`` (or their union, into ``graph``) to ``endpoint``."""
+    tick: Callable[[], None] | None = None,
+) -> Iterator[Pushed]:
+    """Send every named graph of ``store`` (or their union, into ``graph``) to ``endpoint``,
+    one at a time, each as it is done; ``tick`` is called once per graph (a progress bar)."""
     import pyoxigraph as ox
 
     if urlsplit(endpoint).scheme not in ("http", "https") or not urlsplit(endpoint).netloc:
@@ -125,38 +157,38 @@ def push(
             "e.g. http://127.0.0.1:7878/store"
         )
     headers = _auth_header(user, token)
-    graphs: dict[str, set] = {}
-    for name in sorted(store.named_graphs(), key=lambda g: g.value):
-        target = graph or name.value
-        triples = graphs.setdefault(target, set())
-        triples.update(
-            ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, name)
-        )
-    if not graphs:
-        raise KGError("nothing to push: the dataset has no named graph")
-    results: list[Pushed] = []
-    for name, triples in graphs.items():
-        ordered = sorted(triples, key=str)
+    accept = {**headers, "Accept": "application/n-triples"}
+    replaced: list[str] = []
+    empty = True
+    for name, ordered in _graphs(store, graph):
+        empty = False
         body = ox.serialize(ordered, format=ox.RdfFormat.N_TRIPLES) or b""
         url = graph_url(endpoint, name)
-        replaced = [r.graph for r in results]
+        limit = 4 * len(body) + MAX_REPLY
         try:
+            before = _request("GET", url, accept, None, timeout, limit, missing_ok=True)
+            if before is not None and not _difference(ordered, list(ox.parse(before, format=ox.RdfFormat.N_TRIPLES))):
+                if tick:
+                    tick()
+                yield Pushed(name, len(ordered), len(ordered), replaced=False)  # already there: resumed
+                continue
             _request("PUT", url, {**headers, "Content-Type": "application/n-triples"}, body, timeout, MAX_REPLY)
             replaced.append(name)
-            back = _request(
-                "GET", url, {**headers, "Accept": "application/n-triples"}, None, timeout, 4 * len(body) + MAX_REPLY
-            )
+            back = _request("GET", url, accept, None, timeout, limit) or b""
             stored = list(ox.parse(back, format=ox.RdfFormat.N_TRIPLES))
             problem = _difference(ordered, stored)
         except (KGError, SyntaxError) as e:
             problem = str(e)
             stored = []
         if problem:
-            done = ", ".join(replaced)
+            done = ", ".join(replaced[:5]) + (f" and {len(replaced) - 5} more" if len(replaced) > 5 else "")
             already = f"; already replaced: {done}" if done else "; no graph was replaced"
             raise KGError(f"{name}: {problem}{already}")
-        results.append(Pushed(name, len(ordered), len(stored)))
-    return results
+        if tick:
+            tick()
+        yield Pushed(name, len(ordered), len(stored))
+    if empty:
+        raise KGError("nothing to push: the dataset has no named graph")
 
 
 def _difference(sent: list, stored: list) -> str:

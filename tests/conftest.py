@@ -206,6 +206,10 @@ def snapshot(folder: Path) -> dict[str, bytes]:
             store = ox.Store.read_only(str(p))
             out[p.name + "/"] = "\n".join(sorted(map(str, store.quads_for_pattern(None, None, None, None)))).encode()
             del store
+        elif p.name == "timings.json":  # how long this run took: which run, not which build
+            import json
+
+            out[p.name] = json.dumps([r["path"] for r in json.loads(p.read_bytes())["reports"]]).encode()
         else:
             out[p.name] = p.read_bytes()
     return out

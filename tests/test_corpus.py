@@ -193,3 +193,38 @@ def test_the_store_holds_the_graph_with_its_ontology(two_plans):
     stored = set(store.quads_for_pattern(None, None, None, None))
     full = set(Data.load([two_plans / "full.trig"]).quads)
     assert stored == full and any(q.graph_name == ONTOLOGY_IRI for q in stored)
+
+
+def test_a_progress_bar_on_a_terminal_and_a_summary_line_in_a_pipe(tmp_path, plan_path, second_plan_path):
+    import os
+    import pty
+    import subprocess
+
+    from conftest import KG
+
+    args = ["build", str(plan_path), str(second_plan_path), "--skip-checks", "--jobs", "1"]
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([*KG, *args, "--out", str(tmp_path / "tty")], stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closes with the process
+            break
+        if not chunk:
+            break
+        shown += chunk
+    assert proc.wait(60) == 0
+    text = shown.decode("utf-8", "replace")
+    assert "reading" in text and "1/2 [" in text and "report/s" in text, text  # counts, rate and ETA
+    # In a pipe: no bar, and the summary names what a rebuild reused.
+    r = run_kg(*args, "--out", str(tmp_path / "tty"))
+    assert "reading" not in r.stderr and "reports: 0 read, 2 kept from the last build, 0 skipped" in r.stdout
+    timings = json.loads((tmp_path / "tty" / "timings.json").read_text(encoding="utf-8"))
+    assert [x["status"] for x in timings["reports"]] == ["kept", "kept"]
+    summary = json.loads((tmp_path / "tty" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["reports"] == [
+        {"path": str(plan_path), "status": "built"},
+        {"path": str(second_plan_path), "status": "built"},
+    ]
