@@ -171,10 +171,21 @@ class DocumentFacts:
 
 
 def to_json(facts: DocumentFacts) -> dict:
-    """The facts as plain JSON data (the build keeps them to reuse for an unchanged report)."""
-    from dataclasses import asdict
+    """The facts as plain JSON data (the build keeps them to reuse for an unchanged report).
 
-    return asdict(facts)
+    dataclasses.asdict would copy every value deeply; the fact classes hold only strings,
+    numbers and lists or tuples of them, so each is its fields' dict, copied once."""
+
+    def plain(x):
+        if isinstance(x, list):
+            return [plain(v) for v in x]
+        if isinstance(x, dict):
+            return {k: plain(v) for k, v in x.items()}
+        if hasattr(x, "__dataclass_fields__"):
+            return dict(vars(x))
+        return x
+
+    return {k: plain(v) for k, v in vars(facts).items()}
 
 
 def from_json(data: dict) -> DocumentFacts:

@@ -27,6 +27,7 @@ BlankNode = ox.BlankNode
 Literal = ox.Literal
 Triple = ox.Triple
 Quad = ox.Quad
+DefaultGraph = ox.DefaultGraph
 
 
 class Namespace:
@@ -82,20 +83,44 @@ class Graph:
     """Triples, each once, sorted, with the lookups the outputs make (the rdflib calls they
     used: objects, subjects, value, subject_objects, items), built on first use."""
 
-    def __init__(self, triples: Iterable[Triple] = ()) -> None:
-        self.triples: list[Triple] = sorted(set(triples), key=sort_key)
-        self._sp: dict | None = None
-        self._po: dict | None = None
-        self._p: dict | None = None
+    def __init__(self, triples: Iterable[Triple] = (), presorted: bool = False) -> None:
+        """``presorted``: the triples come sorted and each once already (from a Data's quads),
+        so they are taken as they are."""
+        self.triples: list[Triple] = list(triples) if presorted else sorted(set(triples), key=sort_key)
+        self._p: dict | None = None  # predicate → [(subject, object)], in triple order
+        self._sp: dict = {}  # predicate → {subject: [objects]}, made for a predicate when first asked
+        self._po: dict = {}  # predicate → {object: [subjects]}, likewise
         self._set: set | None = None
 
     def _index(self) -> None:
-        sp, po, p_ = defaultdict(list), defaultdict(list), defaultdict(list)
+        """The predicate index, in one pass; the lookups by subject or object are made per
+        predicate on first use (a page that asks only for rdf:type pays only for that)."""
+        p_: dict = defaultdict(list)
         for s, p, o in self.triples:
-            sp[s, p].append(o)
-            po[p, o].append(s)
             p_[p].append((s, o))
-        self._sp, self._po, self._p = sp, po, p_
+        self._p = p_
+
+    def _by_subject(self, p) -> dict:
+        found = self._sp.get(p)
+        if found is None:
+            if self._p is None:
+                self._index()
+            found = defaultdict(list)
+            for s, o in self._p.get(p, ()):
+                found[s].append(o)
+            self._sp[p] = found
+        return found
+
+    def _by_object(self, p) -> dict:
+        found = self._po.get(p)
+        if found is None:
+            if self._p is None:
+                self._index()
+            found = defaultdict(list)
+            for s, o in self._p.get(p, ()):
+                found[o].append(s)
+            self._po[p] = found
+        return found
 
     def __len__(self) -> int:
         return len(self.triples)
@@ -109,17 +134,13 @@ class Graph:
         return (triple if isinstance(triple, Triple) else Triple(*triple)) in self._set
 
     def objects(self, s, p) -> list:
-        if self._sp is None:
-            self._index()
-        return self._sp.get((s, p), [])
+        return self._by_subject(p).get(s, [])
 
     def subjects(self, p, o=None) -> list:
         """Subjects with ``p`` to ``o``; with ``o`` None, every subject that has ``p``, once."""
-        if self._po is None:
-            self._index()
         if o is None:
-            return list(dict.fromkeys(s for s, _ in self._p.get(p, [])))
-        return self._po.get((p, o), [])
+            return list(self._by_subject(p))
+        return self._by_object(p).get(o, [])
 
     def subject_objects(self, p) -> list[tuple]:
         if self._p is None:
@@ -178,17 +199,27 @@ class Data:
     def graphs(self) -> dict[NamedNode, Graph]:
         """Each named graph as a Graph, by name, in the order of the names."""
         if self._graphs is None:
+            # The quads are sorted by their text, subject first and graph last: each graph's
+            # triples come out in their own order already.
             grouped: dict = defaultdict(list)
             for q in self.quads:
                 if not isinstance(q.graph_name, ox.DefaultGraph):
                     grouped[q.graph_name].append(q.triple)
-            self._graphs = {g: Graph(grouped[g]) for g in sorted(grouped, key=sort_key)}
+            self._graphs = {g: Graph(grouped[g], presorted=True) for g in sorted(grouped, key=sort_key)}
         return self._graphs
 
     def union(self) -> Graph:
         """Every graph's triples together, each once."""
         if self._union is None:
-            self._union = Graph(q.triple for q in self.quads)
+            # In quad order, a triple held by several graphs comes in a run: keep the first.
+            triples: list[Triple] = []
+            last = None
+            for q in self.quads:
+                t = q.triple
+                if t != last:
+                    triples.append(t)
+                    last = t
+            self._union = Graph(triples, presorted=True)
         return self._union
 
     def __len__(self) -> int:

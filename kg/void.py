@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from kg import __version__
 from kg.namespaces import ONTOLOGY_IRI, ONTOLOGY_NS
-from kg.rdf import DCTERMS, ONT, OWL, PROV, TYPE, Data, Literal, NamedNode, Namespace, Triple
+from kg.rdf import DCTERMS, ONT, OWL, PROV, TYPE, Data, DefaultGraph, Literal, NamedNode, Namespace, Triple, sort_key
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -69,19 +69,36 @@ def describe(data: Data, base: str, endpoint: str | None = None, files: bool = T
     add(ds, DCTERMS.hasVersion, Literal(f"digital-china-kg {__version__}"))
     if endpoint:
         add(ds, VOID.sparqlEndpoint, NamedNode(endpoint))
-    for name, graph in data.graphs().items():
+    # Each document graph: its size, its source and its plan's titles, in one pass over the
+    # quads (an index of every graph would cost more than the whole description).
+    sizes: dict = {}
+    sources: dict = {}  # graph → source documents
+    plans: dict = {}  # graph → plans
+    facts: dict = {}  # (graph, subject, predicate) → objects, for the few predicates read
+    wanted = {DCTERMS.source, ONT.sha256, DCTERMS.title}
+    for q in data.quads:
+        g = q.graph_name
+        if isinstance(g, DefaultGraph):
+            continue
+        sizes[g] = sizes.get(g, 0) + 1
+        if q.predicate == TYPE and q.object == ONT.SourceDocument:
+            sources.setdefault(g, []).append(q.subject)
+        elif q.predicate == TYPE and q.object == ONT.Plan:
+            plans.setdefault(g, []).append(q.subject)
+        elif q.predicate in wanted:
+            facts.setdefault((g, q.subject, q.predicate), []).append(q.object)
+    for name in sorted(sizes, key=sort_key):
         add(ds, VOID.subset, name)
         add(name, TYPE, VOID.Dataset)
-        add(name, VOID.triples, Literal(len(graph)))
-        for source in graph.subjects(TYPE, ONT.SourceDocument):
+        add(name, VOID.triples, Literal(sizes[name]))
+        for source in sources.get(name, []):
             add(name, PROV.wasDerivedFrom, source)
             add(ds, DCTERMS.source, source)
             for p in (DCTERMS.source, ONT.sha256):
-                value = graph.value(source, p)
-                if value is not None:
+                for value in facts.get((name, source, p), [])[:1]:
                     add(source, p, value)
-        for plan in graph.subjects(TYPE, ONT.Plan):
-            for title in graph.objects(plan, DCTERMS.title):
+        for plan in plans.get(name, []):
+            for title in facts.get((name, plan, DCTERMS.title), []):
                 add(name, DCTERMS.title, title)
     for file, (media, fmt) in DISTRIBUTIONS.items() if files else [("data.nq", DISTRIBUTIONS["data.nq"])]:
         dist = NamedNode(f"{ds.value}/distribution/{file}")
@@ -96,8 +113,6 @@ def describe(data: Data, base: str, endpoint: str | None = None, files: bool = T
 
 def turtle(data: Data, base: str, endpoint: str | None = None, files: bool = True) -> bytes:
     import pyoxigraph as ox
-
-    from kg.rdf import sort_key
 
     triples = sorted(set(describe(data, base, endpoint, files)), key=sort_key)
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
