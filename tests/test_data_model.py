@@ -156,3 +156,36 @@ def test_quiet_drops_notes_and_reports_and_verbose_says_what_is_read(runner, tmp
     assert checked.exit_code == 0 and checked.stdout == ""
     notes = runner.invoke(cli, ["check", "-v", "--no-reasoner"])
     assert notes.exit_code == 0 and "info" in notes.stdout  # -v lists the notes
+
+
+def test_the_union_and_each_graph_keep_the_quads_order():
+    """Data sorts its quads by their text once; the union and each graph are taken in that
+    order without sorting again. That holds for any terms: IRIs that prefix each other,
+    blank nodes, literals with and without a language or a datatype."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kg.rdf import BlankNode, Data, Literal, NamedNode, Quad, sort_key
+
+    iri = st.sampled_from(["urn:a", "urn:a-b", "urn:ab", "urn:a/b", "urn:b"]).map(NamedNode)
+    blank = st.sampled_from(["b1", "b12", "b2"]).map(BlankNode)
+    literal = st.one_of(
+        st.sampled_from(["a", "ab", "a b", ""]).map(Literal),
+        st.tuples(st.sampled_from(["a", "ab"]), st.sampled_from(["en", "en-us", "zh"])).map(
+            lambda t: Literal(t[0], language=t[1])
+        ),
+        st.sampled_from(["1", "12"]).map(
+            lambda v: Literal(v, datatype=NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+        ),
+    )
+    quad = st.builds(Quad, st.one_of(iri, blank), iri, st.one_of(iri, blank, literal), iri)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(quad, max_size=40))
+    def check(quads):
+        data = Data(quads)
+        assert data.union().triples == sorted({q.triple for q in quads}, key=sort_key)
+        for name, graph in data.graphs().items():
+            assert graph.triples == sorted({q.triple for q in quads if q.graph_name == name}, key=sort_key)
+
+    check()
