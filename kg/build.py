@@ -155,15 +155,20 @@ def run(
     kept = corpus.load_kept(out, key) if out.is_dir() else {}
     inputs = corpus.expand(paths or [resources.default_corpus()])
     log: list[dict] = []
+    # The gate's shapes run on each report in the worker that reads it (kg.check).
+    shapes_of = functools.partial(check.facts_shapes, base=base) if checks else None
+    checked: dict[str, list] | None = {} if checks else None
     with Progress(len(inputs), "reading", "report", progress) as tick:
-        docs, failures = corpus.read_corpus(inputs, lexicon_path, jobs, fail_fast, kept, tick, log)
+        docs, failures = corpus.read_corpus(inputs, lexicon_path, jobs, fail_fast, kept, tick, log, shapes_of, checked)
     if not docs:
         raise KGError(f"no report could be read; the first: {failures[0].reason}" if failures else "no report given")
     data = graph.build(docs, framework.load(resources.ontology_file()), base)
     ontology = load_ontology(resources.ontology_file())
     report = None
     if checks:
-        report = check.run(data, ontology, require_reasoner=require_reasoner)
+        found = [f if isinstance(f, check.Finding) else check.Finding(**f)
+                 for d in docs for f in (checked or {}).get(d.path, [])]  # fmt: skip
+        report = check.run(data, ontology, require_reasoner=require_reasoner, shapes_found=found)
         if report.fails(strict):
             raise check.failure(report, strict)
     summary: dict = {}
@@ -176,7 +181,7 @@ def run(
                 summary["timings"] = json.loads(blob)["reports"]
             yield name, blob
         yield builddir.MANIFEST, builddir.manifest(docs, base, lexicon_path, resources.ontology_file())
-        yield corpus.FACTS_FILE, corpus.kept_file(docs, key)
+        yield corpus.FACTS_FILE, corpus.kept_file(docs, key, checked)
 
     # Every name a build may write: what this one does not write is dropped, never carried over.
     outdir.replace(out, written(), set(output_names()))

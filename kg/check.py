@@ -1,6 +1,15 @@
 """The quality gate: OWL reasoning (HermiT), SHACL shapes, and SPARQL checks.
 
 `kg build` runs it before it writes anything, so a graph that fails never reaches build/.
+
+It scales to a corpus by checking each thing where it is cheap:
+- the shapes, document by document (each document's graph with the ontology's class
+  hierarchy), in the workers that read the reports when `kg build` runs several;
+- the SPARQL checks, on the whole graph at once (Oxigraph), corpus-wide questions included,
+  such as one entity typed two disjoint ways by two documents;
+- HermiT, on the ontology and a sample: the documents, in graph order, up to
+  REASONER_SAMPLE triples (every document of a small build). Beyond the sample, the
+  inferred class memberships are those the class hierarchy implies.
 """
 
 from __future__ import annotations
@@ -10,15 +19,17 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg import resources
 from kg.errors import GateFailed, KGError
-from kg.rdf import ONT, OWL, RDF, RDFS, Data, Graph, NamedNode, Quad, Triple, local_name, sort_key
+from kg.rdf import ONT, OWL, RDF, RDFS, Data, Graph, NamedNode, Quad, Triple, load_ontology, local_name, sort_key
 from kg.table import render
 
 INFERRED_GRAPH = "inferred"
+REASONER_SAMPLE = 20_000  # triples of documents HermiT reasons over, beside the ontology
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,7 @@ class Report:
     inferred: list[tuple] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    sample: tuple[int, int] = (0, 0)  # documents HermiT reasoned over, of all
 
     @property
     def errors(self) -> list[Finding]:
@@ -231,24 +243,92 @@ def sparql_checks(full: Graph, checks: list[Check] | None = None, store=None) ->
 # -- all gates ----------------------------------------------------------------------
 
 
-def run(data: Data, ontology: Graph, require_reasoner: bool = False, reasoner: bool = True) -> Report:
-    """All three gates over the ontology plus the data."""
-    full = Graph([*ontology, *data.union()])
+def document_shapes(doc: Iterable[Triple], ontology: Graph) -> list[Finding]:
+    """The shapes' findings on one document's graph, with the ontology's class hierarchy
+    (what targets by class and sh:class need; the framework's individuals are in the
+    document graph already)."""
+    hierarchy = ontology.subject_objects(RDFS.subClassOf)
+    return shacl(Graph([*doc, *(Triple(s, RDFS.subClassOf, o) for s, o in hierarchy)]))
+
+
+def facts_shapes(facts, base: str) -> list[Finding]:
+    """document_shapes of a report's facts: what a worker runs after reading the report."""
+    from kg import framework, graph
+
+    ontology = load_ontology(resources.ontology_file())
+    data = graph.build([facts], framework.load(resources.ontology_file()), base)
+    return document_shapes(data.union(), ontology)
+
+
+def _sample(data: Data) -> tuple[list[Triple], int]:
+    """The documents' triples HermiT reasons over (in graph order, up to REASONER_SAMPLE, at
+    least one document), and how many documents that is."""
+    triples: list[Triple] = []
+    taken = 0
+    for graph in data.graphs().values():
+        if taken and len(triples) + len(graph) > REASONER_SAMPLE:
+            break
+        triples.extend(graph)
+        taken += 1
+    return triples, taken
+
+
+def _hierarchy_memberships(data: Data, ontology: Graph, skip: set) -> list[Triple]:
+    """Class memberships the class hierarchy implies for the individuals not in ``skip``."""
+    supers: dict = {}
+
+    def above(cls) -> set:
+        if cls not in supers:
+            supers[cls] = set()
+            for parent in ontology.objects(cls, RDFS.subClassOf):
+                if isinstance(parent, NamedNode):
+                    supers[cls] |= {parent} | above(parent)
+        return supers[cls]
+
+    union = data.union()
+    out = set()
+    for node, cls in union.subject_objects(RDF.type):
+        if node in skip or not isinstance(node, NamedNode):
+            continue
+        asserted = set(union.objects(node, RDF.type))
+        out |= {Triple(node, RDF.type, c) for c in above(cls) - asserted}
+    return sorted(out, key=sort_key)
+
+
+def run(
+    data: Data,
+    ontology: Graph,
+    require_reasoner: bool = False,
+    reasoner: bool = True,
+    shapes_found: list[Finding] | None = None,
+) -> Report:
+    """All three gates over the ontology plus the data. ``shapes_found``: the shapes'
+    findings already made document by document (by the workers that read the reports)."""
     report = Report()
     start = time.perf_counter()
     if reasoner:
-        report.consistent, report.inferred, report.reasoner_note = reason(full, require_reasoner)
+        sample, taken = _sample(data)
+        total = len(data.graphs())
+        report.consistent, report.inferred, report.reasoner_note = reason(Graph([*ontology, *sample]), require_reasoner)
+        report.sample = (taken, total)
+        if taken < total:
+            seen = {t.subject for t in sample}
+            report.inferred = sorted({*report.inferred, *_hierarchy_memberships(data, ontology, seen)}, key=sort_key)
+            report.reasoner_note += f", on the ontology and {taken} of {total} documents"
     else:
         report.reasoner_note = "OWL reasoning not requested"
     report.seconds["reasoner"] = time.perf_counter() - start
     if report.consistent is False:
         report.findings.append(Finding("reasoner", "error", "", "", report.reasoner_note))
     start = time.perf_counter()
-    store = _store(full)
-    report.findings += shacl(full, store)
+    if shapes_found is None:
+        shapes_found = [f for graph in data.graphs().values() for f in document_shapes(graph, ontology)]
+    # A shared entity is in several document graphs: what is found on it, once.
+    report.findings += sorted(set(shapes_found), key=lambda f: (f.severity, f.focus, f.path, f.message))
     report.seconds["shapes"] = time.perf_counter() - start
     start = time.perf_counter()
-    report.findings += sparql_checks(full, store=store)
+    full = Graph([*ontology, *data.union()])
+    report.findings += sparql_checks(full, store=_store(full))
     report.seconds["checks"] = time.perf_counter() - start
     return report
 
@@ -321,6 +401,9 @@ def format_report(report: Report, verbose: bool = False, shown: int = 3) -> str:
         reasoner = f"skipped ({report.reasoner_note})"
     elif report.consistent:
         reasoner = f"consistent, {len(report.inferred)} inferred class memberships"
+        if report.sample[0] < report.sample[1]:
+            reasoner = f"consistent on the ontology and {report.sample[0]} of {report.sample[1]} documents (HermiT); "
+            reasoner += f"{len(report.inferred)} inferred class memberships"
     else:
         reasoner = "INCONSISTENT"
     lines = [

@@ -65,22 +65,27 @@ def read_content(content: str, path: str, lex, frameworks, scorer, raw: bytes | 
     return extract(doc, lex, frameworks, raw)
 
 
-def _extract(job: tuple[str, str, bytes]) -> tuple[DocumentFacts | str, float, float]:
+def _extract(job: tuple) -> tuple[DocumentFacts | str, float, float, list | None]:
     """One document's facts, or the one-line reason it has none; with the wall and CPU
-    seconds it took."""
-    path, content, raw = job
+    seconds it took, and what ``check`` (the job's fourth item, or None) found in them."""
+    path, content, raw, check = job
     lex, frameworks, scorer = _READER
     wall, cpu = time.perf_counter(), time.process_time()
+    found = None
     try:
         result: DocumentFacts | str = read_content(content, path, lex, frameworks, scorer, raw)
+        if check is not None:
+            found = check(result)
     except KGError as e:
         result = str(e)
-    return result, time.perf_counter() - wall, time.process_time() - cpu
+    return result, time.perf_counter() - wall, time.process_time() - cpu, found
 
 
 FACTS_FILE = "facts.json"
 # What the facts of a report depend on besides its bytes: the reader's code and vocabulary.
-_READER_CODE = ("extract", "text.py", "normalise.py", "lexicon.py", "facts.py", "framework.py", "genre.py")
+# (And of what the gate keeps per report with them: the RDF of the facts, and the shapes.)
+_READER_CODE = ("extract", "text.py", "normalise.py", "lexicon.py", "facts.py", "framework.py", "genre.py",
+                "graph.py", "check.py", "shapes.py")  # fmt: skip
 
 
 def reader_key(lexicon_path: str | Path | None = None) -> str:
@@ -93,29 +98,39 @@ def reader_key(lexicon_path: str | Path | None = None) -> str:
         for p in ((package / name).rglob("*.py") if (package / name).is_dir() else [package / name])
     )
     files += [Path(lexicon_path) if lexicon_path else resources.lexicon_file(), resources.ontology_file(),
-              resources.data_dir("ontology") / "genre.toml"]  # fmt: skip
+              resources.data_dir("ontology") / "genre.toml", resources.data_dir("ontology") / "shapes.ttl"]  # fmt: skip
     digest = hashlib.sha256()
     for f in files:
         digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
-def load_kept(folder: Path, key: str) -> dict[str, tuple[str, dict]]:
-    """path → (SHA-256, facts data) from the build in ``folder``, when its reader was ``key``."""
+def load_kept(folder: Path, key: str) -> dict[str, tuple[str, dict, list | None]]:
+    """path → (SHA-256, facts data, findings data or None) from the build in ``folder``, when
+    its reader was ``key``."""
     try:
         data = json.loads((folder / FACTS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(data, dict) or data.get("reader") != key:
         return {}
-    return {path: (d["sha256"], d["facts"]) for path, d in data.get("documents", {}).items()}
+    return {path: (d["sha256"], d["facts"], d.get("findings")) for path, d in data.get("documents", {}).items()}
 
 
-def kept_file(docs: list[DocumentFacts], key: str) -> bytes:
-    """facts.json: each report's facts, by path, for the next build to reuse."""
+def kept_file(docs: list[DocumentFacts], key: str, checked: dict[str, list] | None = None) -> bytes:
+    """facts.json: each report's facts, by path, for the next build to reuse; with what the
+    gate found in each (``checked``: path → findings, dataclasses), when it ran."""
+    from dataclasses import asdict
+
     from kg.facts import to_json
 
-    record = {"reader": key, "documents": {d.path: {"sha256": d.sha256, "facts": to_json(d)} for d in docs}}
+    def record_of(d: DocumentFacts) -> dict:
+        entry = {"sha256": d.sha256, "facts": to_json(d)}
+        if checked is not None and d.path in checked:
+            entry["findings"] = [f if isinstance(f, dict) else asdict(f) for f in checked[d.path]]
+        return entry
+
+    record = {"reader": key, "documents": {d.path: record_of(d) for d in docs}}
     return (json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
 
 
@@ -124,15 +139,19 @@ def read_corpus(
     lexicon_path: str | Path | None = None,
     jobs: int = 1,
     fail_fast: bool = True,
-    kept: dict[str, tuple[str, dict]] | None = None,
+    kept: dict[str, tuple[str, dict, list | None]] | None = None,
     tick: Callable[[], None] | None = None,
     log: list[dict] | None = None,
+    check: Callable[[DocumentFacts], list] | None = None,
+    checked: dict[str, list] | None = None,
 ) -> tuple[list[DocumentFacts], list[Failure]]:
     """The facts of every input, and the inputs that failed (file and reason). With
     ``fail_fast`` the first failure is an error instead. ``kept``: facts of an earlier build
     (load_kept), reused for a report whose bytes have not changed. ``tick`` is called once
     per report done (a progress bar); ``log`` gets one record per report: its path, status
-    (read, kept or failed) and the seconds it took."""
+    (read, kept or failed) and the seconds it took. ``check``, a picklable function of a
+    report's facts, runs in the worker after the reading; ``checked`` gets path → what it
+    found (for a kept report, what the last build found, as plain data)."""
     failures: list[Failure] = []
 
     def failed(path: str, reason: str) -> None:
@@ -166,8 +185,10 @@ def read_corpus(
     times: list[tuple[float, float]] = [(0.0, 0.0)] * len(jobs_in)
     for k, (path, _, raw) in enumerate(jobs_in):
         old = (kept or {}).get(path)
-        if old and old[0] == hashlib.sha256(raw).hexdigest():
+        if old and old[0] == hashlib.sha256(raw).hexdigest() and (check is None or old[2] is not None):
             results[k] = from_json(old[1])
+            if checked is not None and check is not None:
+                checked[path] = old[2]
             if tick:
                 tick()
     reused = {k for k, r in enumerate(results) if r is not None}
@@ -180,15 +201,21 @@ def read_corpus(
         pass
     elif workers == 1:
         for k in todo:
-            results[k], *times[k] = _extract(jobs_in[k])
+            results[k], wall, cpu, found = _extract((*jobs_in[k], check))
+            times[k] = (wall, cpu)
+            if checked is not None and found is not None:
+                checked[jobs_in[k][0]] = found
             if tick:
                 tick()
     else:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         spawned = {"initializer": _load, "initargs": (lex_path,)} if method == "spawn" else {}
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), **spawned) as pool:
-            for k, (result, *took) in zip(todo, pool.map(_extract, [jobs_in[k] for k in todo], chunksize=1)):
-                results[k], times[k] = result, tuple(took)
+            jobs = [(*jobs_in[k], check) for k in todo]
+            for k, (result, wall, cpu, found) in zip(todo, pool.map(_extract, jobs, chunksize=1)):
+                results[k], times[k] = result, (wall, cpu)
+                if checked is not None and found is not None:
+                    checked[jobs_in[k][0]] = found
                 if tick:
                     tick()
     docs = []

@@ -228,3 +228,58 @@ def test_a_progress_bar_on_a_terminal_and_a_summary_line_in_a_pipe(tmp_path, pla
         {"path": str(plan_path), "status": "built"},
         {"path": str(second_plan_path), "status": "built"},
     ]
+
+
+# -- the gate at corpus scale --------------------------------------------------------------------
+
+
+def _two_readings(tmp_path):
+    """Two reports that read one name two ways: a body in one, a campaign (quoted) in the other."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "国务院印发《城市数据发展规划》。\n《规划》部署了两方面重点任务。一是成立国家城市数据委员会。二是建设城市数据平台。\n",
+        encoding="utf-8",
+    )
+    (folder / "b.txt").write_text(
+        "国务院印发《乡村数据发展规划》。\n《规划》部署了两方面重点任务。一是开展“国家城市数据委员会”活动。二是建设乡村数据平台。\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_the_corpus_gate_finds_what_two_documents_say_against_each_other(tmp_path, monkeypatch):
+    """HermiT reasons over a sample (here the first document only); the SPARQL checks run on
+    the whole corpus and find the entity the two documents type two disjoint ways."""
+    from kg import check
+
+    monkeypatch.setattr(check, "REASONER_SAMPLE", 1)
+    folder = _two_readings(tmp_path)
+    r = run_kg("build", str(folder), "--jobs", "2", "--out", str(tmp_path / "build"))
+    assert r.returncode == 1, r.stderr
+    assert "consistent on the ontology and 1 of 2 documents" in r.stderr  # HermiT saw only the first
+    assert "1 check(s) failed: disjoint-types (1)" in r.stderr
+    assert not (tmp_path / "build").exists()  # the gate refused it: nothing written
+
+
+def test_shapes_run_per_document_in_the_workers_and_are_kept_with_the_facts(tmp_path, plan_path, second_plan_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for p in (plan_path, second_plan_path):
+        shutil.copy(p, folder / p.name)
+    out = tmp_path / "build"
+    r = run_kg("build", str(folder), "--jobs", "2", "-q", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    kept = json.loads((out / "facts.json").read_text(encoding="utf-8"))["documents"]
+    assert all(isinstance(d.get("findings"), list) for d in kept.values())  # what the gate found in each
+    first = json.loads((out / "summary.json").read_text(encoding="utf-8"))["checks"]
+    r = run_kg("build", str(folder), "--jobs", "2", "-q", "--out", str(out))  # reused, findings and all
+    assert r.returncode == 0 and json.loads((out / "summary.json").read_text(encoding="utf-8"))["checks"] == first
+    # The same findings as the gate on the whole graph, document by document.
+    from kg import build, check, rdf, resources
+
+    data = build.dataset([plan_path, second_plan_path])
+    whole = check.run(data, rdf.load_ontology(resources.ontology_file()), reasoner=False)
+    counts = check.summary(whole)
+    for key in ("shape_violations", "shape_warnings"):
+        assert counts[key] == first[key], key
