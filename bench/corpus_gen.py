@@ -21,8 +21,7 @@ import re
 from pathlib import Path
 
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus-dev"
-REGIONS_ZH = ["浙江省", "江苏省", "广东省", "四川省", "山东省", "湖北省", "河南省", "福建省", "安徽省", "陕西省",
-              "云南省", "贵州省", "甘肃省", "辽宁省", "吉林省", "黑龙江省", "湖南省", "江西省", "河北省", "山西省"]  # fmt: skip
+REGIONS_ZH = "浙江省 江苏省 广东省 四川省 山东省 湖北省 河南省 福建省 安徽省 陕西省 云南省 贵州省 甘肃省 辽宁省".split()
 REGIONS_EN = ["Zhejiang", "Jiangsu", "Guangdong", "Sichuan", "Shandong", "Hubei", "Henan", "Fujian", "Anhui",
               "Shaanxi", "Yunnan", "Guizhou", "Gansu", "Liaoning", "Jilin", "Hunan", "Jiangxi", "Hebei"]  # fmt: skip
 ISSUERS_ZH = ["国务院", "国务院办公厅", "国家发展改革委", "工业和信息化部", "科技部", "国家数据局", "商务部",
@@ -71,7 +70,7 @@ def vary(text: str, donor: str, rng: random.Random) -> str:
         text = re.sub(r"《", f"《{region}", text, count=1)
     paragraphs = text.split("\n")
     theirs = [p for p in donor.split("\n") if len(p) > 80]
-    body = [k for k, p in enumerate(paragraphs) if k >= 3 and len(p) > 80]
+    body = [k for k, p in enumerate(paragraphs) if len(p) > 80][3:]  # the lead (who issued what) stays
     for k in rng.sample(body, min(len(body) // 3, len(theirs))):
         paragraphs[k] = rng.choice(theirs)
     return "\n".join(paragraphs)

@@ -141,6 +141,7 @@ def run(
     fail_fast: bool = True,
     files: bool = True,
     progress: bool = False,
+    scheduler: str | None = None,
 ):
     """Build, pass the quality gate, write everything; returns (summary, report or None).
 
@@ -159,7 +160,9 @@ def run(
     shapes_of = functools.partial(check.facts_shapes, base=base) if checks else None
     checked: dict[str, list] | None = {} if checks else None
     with Progress(len(inputs), "reading", "report", progress) as tick:
-        docs, failures = corpus.read_corpus(inputs, lexicon_path, jobs, fail_fast, kept, tick, log, shapes_of, checked)
+        docs, failures = corpus.read_corpus(
+            inputs, lexicon_path, jobs, fail_fast, kept, tick, log, shapes_of, checked, scheduler
+        )
     if not docs:
         raise KGError(f"no report could be read; the first: {failures[0].reason}" if failures else "no report given")
     data = graph.build(docs, framework.load(resources.ontology_file()), base)
@@ -169,6 +172,7 @@ def run(
         found = [f if isinstance(f, check.Finding) else check.Finding(**f)
                  for d in docs for f in (checked or {}).get(d.path, [])]  # fmt: skip
         report = check.run(data, ontology, require_reasoner=require_reasoner, shapes_found=found)
+        report.seconds["shapes"] += sum(r["check_seconds"] for r in log)  # in the workers, with the reading
         if report.fails(strict):
             raise check.failure(report, strict)
     summary: dict = {}

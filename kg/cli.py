@@ -219,6 +219,10 @@ def _warn(report, table: bool = False) -> None:
 )  # fmt: skip
 @click.option("--fail-fast", is_flag=True, help="Stop at the first report that cannot be read, instead of skipping it.")
 @click.option("--no-files", is_flag=True, help="Write the store and data.nq only: no other data.* and no full.*.")
+@click.option(
+    "--scheduler", default=None, metavar="ADDRESS",
+    help="Read the reports on a Dask cluster (tcp://host:8786) instead of local processes.",
+)  # fmt: skip
 def build(
     files: tuple[str, ...],
     out: str,
@@ -230,6 +234,7 @@ def build(
     jobs: int | None,
     fail_fast: bool,
     no_files: bool,
+    scheduler: str | None,
 ) -> None:
     """Build the knowledge graph from FILEs and folders of *.txt reports (default: the bundled plan).
 
@@ -256,7 +261,7 @@ def build(
     notes: list[str] = []
     summary, report = builder.run(
         files, Path(out), base, lexicon, not skip_checks, require_reasoner, notes, strict,
-        jobs or corpus.default_jobs(), fail_fast, not no_files, _verbosity() >= 0,
+        jobs or corpus.default_jobs(), fail_fast, not no_files, _verbosity() >= 0, scheduler,
     )  # fmt: skip
     if report is not None:
         _warn(report, table=_verbosity() < 0)

@@ -13,7 +13,7 @@ import json
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +75,8 @@ def _extract(job: tuple) -> tuple[DocumentFacts | str, float, float, list | None
     try:
         result: DocumentFacts | str = read_content(content, path, lex, frameworks, scorer, raw)
         if check is not None:
-            found = check(result)
+            checking = time.perf_counter()
+            found = (check(result), time.perf_counter() - checking)
     except KGError as e:
         result = str(e)
     return result, time.perf_counter() - wall, time.process_time() - cpu, found
@@ -134,6 +135,68 @@ def kept_file(docs: list[DocumentFacts], key: str, checked: dict[str, list] | No
     return (json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
 
 
+def _run(jobs: list[tuple], lex_path: str | None, workers: int, scheduler: str | None) -> Iterator[tuple]:
+    """_extract of each job, in order: in this process, in ``workers`` local processes, or on
+    the workers of a Dask cluster. The outcome is the same whichever runs it."""
+    if not jobs:
+        return
+    if scheduler:
+        yield from _run_on_cluster(jobs, lex_path, scheduler)
+        return
+    _load(lex_path)
+    if workers == 1:
+        yield from map(_extract, jobs)
+        return
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    spawned = {"initializer": _load, "initargs": (lex_path,)} if method == "spawn" else {}
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), **spawned) as pool:
+        yield from pool.map(_extract, jobs, chunksize=1)
+
+
+def _run_on_cluster(jobs: list[tuple], lex_path: str | None, scheduler: str) -> Iterator[tuple]:
+    """The jobs on a Dask cluster: each carries its report's text, and the lexicon goes with
+    them as bytes, so the workers need kg installed but none of the files."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise KGError("--scheduler needs Dask's distributed package: pip install 'digital-china-kg[cluster]'") from None
+    lexicon_bytes = Path(lex_path).read_bytes() if lex_path else None
+    try:
+        client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as e:
+        raise KGError(f"--scheduler {scheduler}: cannot reach the Dask scheduler: {' '.join(str(e).split())}") from None
+    with client:
+        futures = client.map(_extract_shipped, jobs, lexicon=lexicon_bytes, pure=False)
+        for future in futures:
+            yield future.result()
+
+
+def _extract_shipped(job: tuple, lexicon: bytes | None) -> tuple:
+    """_extract on a cluster worker, with the lexicon the build sent (loaded once per worker)."""
+    global _SHIPPED
+    key = hashlib.sha256(lexicon).hexdigest() if lexicon is not None else ""
+    if key != _SHIPPED:
+        if lexicon is None:
+            _load(None)
+        else:
+            import tempfile
+
+            with tempfile.NamedTemporaryFile(suffix=".tsv") as f:
+                f.write(lexicon)
+                f.flush()
+                _load(f.name)
+        _SHIPPED = key
+    return _extract(job)
+
+
+_SHIPPED: str | None = None  # the lexicon a cluster worker has loaded (its hash; "" the bundled one)
+
+
+def _unread(path: str) -> dict:
+    """The log record of a report that failed before it could be read."""
+    return {"path": path, "status": "failed", "seconds": 0.0, "cpu_seconds": 0.0, "check_seconds": 0.0}
+
+
 def read_corpus(
     paths: Sequence[str | Path],
     lexicon_path: str | Path | None = None,
@@ -144,6 +207,7 @@ def read_corpus(
     log: list[dict] | None = None,
     check: Callable[[DocumentFacts], list] | None = None,
     checked: dict[str, list] | None = None,
+    scheduler: str | None = None,
 ) -> tuple[list[DocumentFacts], list[Failure]]:
     """The facts of every input, and the inputs that failed (file and reason). With
     ``fail_fast`` the first failure is an error instead. ``kept``: facts of an earlier build
@@ -151,7 +215,8 @@ def read_corpus(
     per report done (a progress bar); ``log`` gets one record per report: its path, status
     (read, kept or failed) and the seconds it took. ``check``, a picklable function of a
     report's facts, runs in the worker after the reading; ``checked`` gets path → what it
-    found (for a kept report, what the last build found, as plain data)."""
+    found (for a kept report, what the last build found, as plain data). ``scheduler``: the
+    address of a Dask scheduler whose workers read the reports instead of local processes."""
     failures: list[Failure] = []
 
     def failed(path: str, reason: str) -> None:
@@ -170,12 +235,12 @@ def read_corpus(
             content = text.read_text(path, raw)
         except KGError as e:
             failed(path, str(e))
-            unread.append({"path": path, "status": "failed", "seconds": 0.0, "cpu_seconds": 0.0})
+            unread.append(_unread(path))
             continue
         slug = text.slug_for(path)
         if slug in seen:
             failed(path, f"{path}: has the same document id {slug!r} as {seen[slug]}; rename one of them")
-            unread.append({"path": path, "status": "failed", "seconds": 0.0, "cpu_seconds": 0.0})
+            unread.append(_unread(path))
             continue
         seen[slug] = path
         jobs_in.append((path, content, raw))
@@ -183,6 +248,7 @@ def read_corpus(
 
     results: list = [None] * len(jobs_in)
     times: list[tuple[float, float]] = [(0.0, 0.0)] * len(jobs_in)
+    checking = [0.0] * len(jobs_in)  # of which in ``check``
     for k, (path, _, raw) in enumerate(jobs_in):
         old = (kept or {}).get(path)
         if old and old[0] == hashlib.sha256(raw).hexdigest() and (check is None or old[2] is not None):
@@ -194,36 +260,19 @@ def read_corpus(
     reused = {k for k, r in enumerate(results) if r is not None}
     todo = [k for k, r in enumerate(results) if r is None]
     lex_path = str(lexicon_path) if lexicon_path else None
-    if todo:
-        _load(lex_path)
-    workers = max(1, min(jobs, len(todo)))
-    if not todo:
-        pass
-    elif workers == 1:
-        for k in todo:
-            results[k], wall, cpu, found = _extract((*jobs_in[k], check))
-            times[k] = (wall, cpu)
-            if checked is not None and found is not None:
-                checked[jobs_in[k][0]] = found
-            if tick:
-                tick()
-    else:
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        spawned = {"initializer": _load, "initargs": (lex_path,)} if method == "spawn" else {}
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), **spawned) as pool:
-            jobs = [(*jobs_in[k], check) for k in todo]
-            for k, (result, wall, cpu, found) in zip(todo, pool.map(_extract, jobs, chunksize=1)):
-                results[k], times[k] = result, (wall, cpu)
-                if checked is not None and found is not None:
-                    checked[jobs_in[k][0]] = found
-                if tick:
-                    tick()
+    outcomes = _run([(*jobs_in[k], check) for k in todo], lex_path, max(1, min(jobs, len(todo))), scheduler)
+    for k, (result, wall, cpu, found) in zip(todo, outcomes):
+        results[k], times[k] = result, (wall, cpu)
+        if checked is not None and found is not None:
+            checked[jobs_in[k][0]], checking[k] = found
+        if tick:
+            tick()
     docs = []
     for k, ((path, _, _), result) in enumerate(zip(jobs_in, results)):
         status = "failed" if isinstance(result, str) else "kept" if k in reused else "read"
         if log is not None:
             log.append({"path": path, "status": status, "seconds": round(times[k][0], 4),
-                        "cpu_seconds": round(times[k][1], 4)})  # fmt: skip
+                        "cpu_seconds": round(times[k][1], 4), "check_seconds": round(checking[k], 4)})  # fmt: skip
         if isinstance(result, str):
             failed(path, result)
         else:

@@ -283,3 +283,31 @@ def test_shapes_run_per_document_in_the_workers_and_are_kept_with_the_facts(tmp_
     counts = check.summary(whole)
     for key in ("shape_violations", "shape_warnings"):
         assert counts[key] == first[key], key
+
+
+# -- past one machine ----------------------------------------------------------------------------
+
+
+def test_a_dask_cluster_builds_the_same_bytes(tmp_path, plan_path, second_plan_path):
+    """kg build --scheduler: the reports are read (and their shapes checked) on the workers of
+    a Dask cluster, here a LocalCluster of two worker processes; the build is byte-identical
+    to a local one."""
+    distributed = pytest.importorskip("distributed")
+    folder = _folder(tmp_path, plan_path, second_plan_path)
+    local = tmp_path / "local"
+    r = run_kg("build", str(folder), "--jobs", "1", "-q", "--out", str(local))
+    assert r.returncode == 1, r.stderr  # two reports of the folder cannot be read
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = tmp_path / "remote"
+        r = run_kg("build", str(folder), "--scheduler", cluster.scheduler_address, "-q", "--out", str(remote))
+        assert r.returncode == 1, r.stderr
+        assert "skipped" in r.stderr and "empty.txt" in r.stderr  # the bad reports are named all the same
+    for name in ("data.nq", "full.trig", "graph.html", "summary.json", "facts.json", "void.ttl", "inferred.ttl"):
+        assert (local / name).read_bytes() == (remote / name).read_bytes(), name
+
+
+def test_an_unreachable_scheduler_is_one_line(tmp_path, plan_path):
+    pytest.importorskip("distributed")
+    r = run_kg("build", str(plan_path), "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path / "b"))
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "cannot reach the Dask scheduler" in r.stderr and not (tmp_path / "b").exists()
