@@ -29,13 +29,14 @@ def dataset(paths: Sequence[str | Path], base: str = DEFAULT_BASE, lexicon_path:
 
 
 STORE = "store"  # the on-disk Oxigraph store (RocksDB) the read commands open
+PLAN_PAGES = "plans"  # a corpus view's page of each plan
 
 
 def output_names(checked: bool = True, files: bool = True) -> list[str]:
     """The files a build writes (``checked``: the gate ran, so inferred.* too; ``files``: the
     flat RDF files besides the store and data.nq, the build's own record that the other
     read commands read)."""
-    names = [STORE, "data.nq"]
+    names = [STORE, PLAN_PAGES, "data.nq"]
     for fmt in export.RDF_FORMATS if files else ():
         ext = export.FORMATS[fmt].ext
         names += ([f"data.{ext}"] if fmt != "nq" else []) + ([f"full.{ext}"] if fmt != "nq" else [])
@@ -77,6 +78,11 @@ def outputs(
     yield "ontology.owl", export.serialize(Data([]).with_ontology(ontology), "rdfxml")
     yield "ontology.html", docs.render(ontology, data.union()).encode()
     views, view_notes = viz.build_views(data)
+    if len(data.graphs()) > 1:  # a corpus: graph.html is its index, each plan a page of its own
+        from kg import corpus_view
+
+        views["graph.html"] = corpus_view.index_page(data).encode()
+        views[PLAN_PAGES] = functools.partial(corpus_view.write_plan_pages, data)
     yield from views.items()
     del views
     if notes is not None:

@@ -14,6 +14,7 @@ read with q-values and wildcards by python-mimeparse; every negotiated answer sa
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -57,6 +58,8 @@ MEDIA = {
 }
 DEFAULT_FORMAT = {"results": "json", "graph": "ttl"}
 MAX_BODY = 100_000
+# A file of a corpus view's plans/ folder: a page (kg.corpus_view.page_name) or vis-network.
+PLAN_FILE = re.compile(r"[0-9A-Za-z\u3400-\u9fff_-]+(?:\.min)?\.(?:html|js|css)")
 
 
 KINDS = {"results": RESULT_TYPES, "graph": GRAPH_TYPES}
@@ -249,6 +252,16 @@ def create_app(pool, graphs: set[str], graph_html: Path | None = None, cors: tup
             return error(404, "no network view here: run `kg build` (it writes graph.html) and serve its folder")
         return FileResponse(graph_html, media_type="text/html")
 
+    async def plan_page(request: Request) -> Response:
+        """A corpus view's page of one plan (graph.html links plans/<id>.html), and the
+        vis-network files beside them; nothing but a plain file name of that folder."""
+        name = request.path_params["name"]
+        folder = graph_html.parent / "plans" if graph_html is not None else None
+        if folder is None or not PLAN_FILE.fullmatch(name) or not (folder / name).is_file():
+            return error(404, "no such page")
+        media = {"html": "text/html", "js": "text/javascript", "css": "text/css"}[name.rsplit(".", 1)[1]]
+        return FileResponse(folder / name, media_type=media)
+
     async def with_slash(request: Request) -> Response:
         """/sparql/ → /sparql, by a relative redirect (never to whatever Host says)."""
         path = request.url.path.rstrip("/") or "/"
@@ -261,6 +274,7 @@ def create_app(pool, graphs: set[str], graph_html: Path | None = None, cors: tup
         Route("/sparql/", with_slash, methods=["GET", "HEAD", "POST"]),
         Route("/graph", graph),
         Route("/graph/", with_slash),
+        Route("/plans/{name}", plan_page),
     ]
     middleware = []
     if cors:

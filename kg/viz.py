@@ -323,13 +323,23 @@ def _short(text: str, limit: int = 18) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def render_page(full: dict, overview: dict) -> str:
-    script, style = _vis_assets()
+VIS_FILES = ("vis-network.min.js", "vis-network.css")  # beside the plan pages of a corpus view
+
+
+def render_page(full: dict, overview: dict, linked: bool = False) -> str:
+    """The network page; ``linked``: vis-network from files beside it (VIS_FILES), as each
+    plan page of a corpus has it, instead of inlined into the page."""
+    if linked:
+        style = f'<link rel="stylesheet" href="{VIS_FILES[1]}">'
+        script = f'<script src="{VIS_FILES[0]}"></script>'
+    else:
+        js, css = _vis_assets()
+        style, script = f"<style>{css}</style>", "<script>" + js.replace("</script", "<\\/script") + "</script>"
     return page.fill(
         "graph.html",
         {
-            "/*VIS_CSS*/": style,
-            "/*VIS_JS*/": script.replace("</script", "<\\/script"),
+            "/*VIS_STYLE*/": style,
+            "/*VIS_SCRIPT*/": script,
             "__FULL__": page.script_json(full),
             "__OVERVIEW__": page.script_json(overview),
         },

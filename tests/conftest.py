@@ -12,6 +12,9 @@ import pytest
 
 from kg import framework, lexicon, resources
 
+# bench/corpus_gen.py makes the generated corpora the corpus tests read.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
 KG = (
     [str(Path(sys.executable).with_name("kg"))]
     if Path(sys.executable).with_name("kg").exists()

@@ -311,3 +311,63 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path, plan_path):
     r = run_kg("build", str(plan_path), "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path / "b"))
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert "cannot reach the Dask scheduler" in r.stderr and not (tmp_path / "b").exists()
+
+
+# -- the view at corpus scale --------------------------------------------------------------------
+
+
+def test_the_corpus_view_in_chromium(tmp_path):
+    """graph.html of a corpus opens on its index: plans by issuer, the entities they share;
+    a plan's own network view is one click away. Offline: nothing leaves the folder."""
+    from browser import open_page
+    from corpus_gen import DEV, generate
+
+    if not DEV.is_dir():
+        pytest.skip("the generated corpus needs ../shared/corpus-dev")
+    reports = tmp_path / "reports"
+    generate(reports, 30, seed=7)
+    out = tmp_path / "build"
+    r = run_kg("build", str(reports), "--skip-checks", "-q", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    pages = sorted(p.name for p in (out / "plans").iterdir())
+    assert len([p for p in pages if p.endswith(".html")]) == 30 and "vis-network.min.js" in pages
+    url = (out / "graph.html").as_uri()
+    with open_page(out.as_uri()) as page:
+        page.goto(url)
+        page.wait_for_selector("body[data-ready='1']", timeout=5_000)
+        assert page.locator("#plans tbody tr:not(.issuer)").count() == 30
+        assert page.locator("#plans tr.issuer").count() >= 2  # grouped by issuer
+        shared = page.locator("#shared tbody tr").count()
+        assert shared > 0
+        page.fill("#search", "国务院")
+        assert 0 < page.locator("#plans tbody tr:not(.issuer)").count() <= 30
+        page.fill("#search", "")
+        first = page.locator("#plans tbody tr:not(.issuer) a").first
+        first.click()
+        page.wait_for_function("window.kgView && window.kgView.ready", timeout=10_000)
+        assert page.evaluate("window.kgView.nodes.length") > 0 and "/plans/" in page.url
+        assert page.blocked == [] and page.errors == []
+
+
+def test_kg_serve_serves_the_plan_pages_and_nothing_else(two_plans):
+    import urllib.error
+    import urllib.request
+
+    from conftest import start_kg_serve
+
+    base, _, proc = start_kg_serve(two_plans, "--workers", "1")
+    try:
+        index = urllib.request.urlopen(base + "/graph", timeout=10).read().decode()
+        assert 'id="plans"' in index  # the corpus index
+        name = sorted(p.name for p in (two_plans / "plans").glob("*.html"))[0]
+        with urllib.request.urlopen(f"{base}/plans/{name}", timeout=10) as r:
+            assert r.status == 200 and r.headers["Content-Type"].startswith("text/html")
+        with urllib.request.urlopen(f"{base}/plans/vis-network.min.js", timeout=10) as r:
+            assert r.headers["Content-Type"].startswith("text/javascript")
+        for bad in ("..%2Fdata.nq", "%2E%2E%2Fbuild.json", ".kg-build", "nothing.html", "x.txt"):
+            with pytest.raises(urllib.error.HTTPError) as e:
+                urllib.request.urlopen(f"{base}/plans/{bad}", timeout=10)
+            assert e.value.code == 404, bad
+    finally:
+        proc.terminate()
+        proc.wait(10)

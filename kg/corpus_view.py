@@ -1,0 +1,130 @@
+"""The view of a corpus: graph.html opens on an index of the plans (by issuer and year) and
+the entities they share; each plan's own network view is a page of its own, plans/<id>.html.
+
+One network of a thousand plans is unreadable and slow to open, so the index is a table,
+light whatever the corpus; a plan's page is the view a single plan gets, with vis-network
+from files beside it (plans/vis-network.min.js) instead of inlined into every page. All
+of it works offline, opened from the folder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from kg import page
+from kg.rdf import DCTERMS, ONT, RDF, RDFS, Data, DefaultGraph, Literal, NamedNode, Quad, sort_key
+
+_ONT = ONT.Entity.value.removesuffix("Entity")
+SHARED_SHOWN = 500  # entities listed in the index, those named by the most plans first
+_UNIT_KINDS = {ONT.Task: "tasks", ONT.Measure: "measures", ONT.Goal: "goals", ONT.Target: "targets"}
+
+
+def page_name(graph: NamedNode) -> str:
+    """The file of a document graph's page: its document id (…/id/<doc>/graph), made safe."""
+    parts = graph.value.rstrip("/").split("/")
+    doc = parts[-2] if len(parts) >= 2 and parts[-1] == "graph" else parts[-1]
+    return re.sub(r"[^0-9A-Za-z\u3400-\u9fff_-]+", "-", doc).strip("-") + ".html"
+
+
+def index_data(data: Data) -> dict:
+    """What the index shows, from one pass over the quads: each plan (title, issuers, year,
+    counts, its page) and the entities named by more than one plan."""
+    labels: dict = defaultdict(dict)  # node → lang → label
+    plans: dict = {}  # graph → plan node
+    titles: dict = defaultdict(dict)
+    issuers: dict = defaultdict(list)
+    dates: dict = {}
+    years: dict = defaultdict(set)
+    counts: dict = defaultdict(lambda: defaultdict(int))
+    kinds: dict = {}
+    mentioned: dict = defaultdict(set)  # entity → graphs
+    for q in data.quads:
+        g, s, p, o = q.graph_name, q.subject, q.predicate, q.object
+        if isinstance(g, DefaultGraph):
+            continue
+        if p == RDFS.label and isinstance(o, Literal):
+            labels[s].setdefault(o.language or "", o.value)
+        elif p == RDF.type:
+            if o == ONT.Plan:
+                plans[g] = s
+            elif o in _UNIT_KINDS:
+                counts[g][_UNIT_KINDS[o]] += 1
+            elif o.value.startswith(_ONT) and "/entity/" in s.value:
+                kinds.setdefault(s, o.value[len(_ONT) :])
+        elif p == DCTERMS.title and isinstance(o, Literal):
+            titles[g].setdefault(o.language or "", o.value)
+        elif p == ONT.issuedBy:
+            issuers[g].append(o)
+        elif p == ONT.reportDate:
+            dates[g] = o.value
+        elif p == ONT.targetYear:
+            years[g].add(int(o.value))
+        elif p == ONT.mentions:
+            mentioned[o].add(g)
+    rows = []
+    def named(nodes: list, first: str, then: str) -> list[str]:
+        return [labels[i].get(first) or labels[i].get(then) or i.value for i in sorted(nodes, key=sort_key)]
+
+    for g in sorted(plans, key=sort_key):
+        node = plans[g]
+        date = dates.get(g, "")
+        rows.append(
+            {
+                "page": page_name(g),
+                "zh": titles[g].get("zh") or labels[node].get("zh", ""),
+                "en": titles[g].get("en") or labels[node].get("en", ""),
+                "issuers": named(issuers[g], "zh", "en"),
+                "issuers_en": named(issuers[g], "en", "zh"),
+                "year": date[:4] if date[:1].isdigit() else "",
+                "date": date,
+                "goal_years": sorted(years[g]),
+                **{k: counts[g][k] for k in _UNIT_KINDS.values()},
+                "entities": sum(1 for gs in mentioned.values() if g in gs),
+            }
+        )
+    pages = {g: page_name(g) for g in plans}
+    shared = sorted(
+        ((e, gs) for e, gs in mentioned.items() if len(gs) > 1 and e in kinds),
+        key=lambda item: (-len(item[1]), sort_key(item[0])),
+    )
+    return {
+        "plans": rows,
+        "shared": [
+            {
+                "zh": labels[e].get("zh", ""),
+                "en": labels[e].get("en", ""),
+                "kind": kinds.get(e, ""),
+                "plans": sorted(pages[g] for g in gs if g in pages),
+            }
+            for e, gs in shared[:SHARED_SHOWN]
+        ],
+        "shared_total": len(shared),
+    }
+
+
+def index_page(data: Data) -> str:
+    return page.fill("corpus.html", {"__DATA__": page.script_json(index_data(data))})
+
+
+def write_plan_pages(data: Data, folder: Path) -> None:
+    """plans/<id>.html for each document graph, and the vis-network files they load."""
+    from kg import viz
+
+    folder.mkdir()
+    script, style = viz._vis_assets()
+    (folder / viz.VIS_FILES[0]).write_text(script, encoding="utf-8")
+    (folder / viz.VIS_FILES[1]).write_text(style, encoding="utf-8")
+    for name, graph in data.graphs().items():
+        net, title = viz.network_for(Data((Quad(s, p, o, name) for s, p, o in graph), data.prefixes))
+        pos = viz.layout(net)
+        sub, note = viz.select(net, "full")
+        overview, _ = viz.select(net, "overview")
+        html = viz.render_page(
+            viz.page_data(sub, pos, title, note),
+            viz.page_data(overview, pos, title, "框架总览 · framework overview"),
+            linked=True,
+        )
+        (folder / page_name(name)).write_text(html, encoding="utf-8")
+
