@@ -192,6 +192,11 @@ class Pool:
             outcome = await answered
             if outcome == "late":
                 raise TimeoutError
+            # The event loop's reader made the pipe non-blocking; a reply larger than the pipe
+            # holds arrives in parts while the worker writes it: read it whole, blocking
+            # (the worker is writing it now, so this takes as long as copying it).
+            loop.remove_reader(fd)
+            os.set_blocking(fd, True)
             reply = worker.conn.recv()
         except TimeoutError:
             loop.remove_reader(fd)
@@ -204,7 +209,6 @@ class Pool:
             return Reply(500, "", b"the query crashed its worker; the worker is being replaced")
         finally:
             timer.cancel()
-        loop.remove_reader(fd)
         self.idle.put_nowait(worker)
         return reply
 

@@ -536,3 +536,32 @@ def test_an_rdf_file_is_served_without_another_builds_view_or_description(built,
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_large_replies_under_concurrent_clients(built):
+    """Replies larger than a pipe holds (every triple, ~2 MB of JSON), ten clients at once: each
+    is read whole. (The reply pipe was non-blocking after the event loop watched it, and one
+    in ten such replies was reported as a crashed worker.)"""
+    import concurrent.futures
+    import http.client
+
+    _, port, proc = start_kg_serve(built, "--workers", "2")
+    query = urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o }"})
+
+    def client(_: int) -> list[tuple[int, int]]:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        out = []
+        for _ in range(3):
+            conn.request("GET", f"/sparql?{query}", headers={"Accept": "application/sparql-results+json"})
+            r = conn.getresponse()
+            out.append((r.status, len(r.read())))
+        return out
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(10) as pool:
+            replies = [x for rs in pool.map(client, range(10)) for x in rs]
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert [s for s, _ in replies] == [200] * 30
+    assert min(n for _, n in replies) > 1_000_000 and len({n for _, n in replies}) == 1

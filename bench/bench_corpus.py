@@ -1,0 +1,139 @@
+"""A corpus of generated plan reports (bench/corpus_gen.py, from ../shared/corpus-dev), built,
+rebuilt, queried, served and viewed:
+
+- the full build with --jobs 2: wall time, CPU per document (every process: the workers
+  and HermiT's JVM included), peak RSS of the largest process;
+- the rebuild after one report changed, against the full build;
+- each corpus query (plans, entity-across-plans, issuers-by-year, indicators-by-metric,
+  shared-entities), cold, as a whole `kg query` process;
+- `kg serve` under 20 closed-loop clients over those queries: p99 latency;
+- the corpus view (graph.html) in headless Chromium: time until its tables are drawn.
+
+Usage: python bench/bench_corpus.py [--count 1000] [--jobs 2] [--gate | --skip-checks] [--no-files]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from bench_serve import free_port, load, p99, wait_up
+from corpus_gen import generate
+
+from kg import query as q
+
+KG = str(Path(sys.executable).with_name("kg"))
+QUERIES = {
+    "plans": [],
+    "entity-across-plans": ["--param", "q=国务院"],
+    "issuers-by-year": [],
+    "indicators-by-metric": [],
+    "shared-entities": [],
+}
+TARGETS = {"CPU per document (s)": 0.15, "peak RSS (MB)": 2048, "rebuild / full": 0.05, "query (s)": 1.0,
+           "view (s)": 3.0}  # fmt: skip
+
+
+def run(cmd: list[str]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds of the command and all it waited for, peak RSS MB of the largest)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd[:3])}… failed: {proc.stderr.strip()[-400:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, after.ru_maxrss / 1024
+
+
+def view_time(path: Path, runs: int = 3) -> float:
+    from browser import open_page
+
+    url = path.as_uri()
+    times = []
+    with open_page(path.parent.as_uri()) as page:
+        for _ in range(runs):
+            start = time.perf_counter()
+            page.goto(url)
+            page.wait_for_selector("body[data-ready='1']", timeout=60_000)
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--skip-checks", action="store_true", help="build without the quality gate")
+    parser.add_argument("--no-files", action="store_true", help="build the store and data.nq only")
+    parser.add_argument("--requests", type=int, default=25, help="requests per client in the serve run")
+    args = parser.parse_args()
+    flags = ["--jobs", str(args.jobs), "-q"] + (["--skip-checks"] if args.skip_checks else [])
+    flags += ["--no-files"] if args.no_files else []
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        reports, out = Path(tmp) / "reports", Path(tmp) / "build"
+        paths = generate(reports, args.count)
+        size = sum(p.stat().st_size for p in paths) / 1e6
+        print(f"corpus: {len(paths)} generated reports, {size:.1f} MB of text; kg build {' '.join(flags)}")
+
+        wall, cpu, rss = run([KG, "build", str(reports), "--out", str(out), *flags])
+        results["CPU per document (s)"] = cpu / len(paths)
+        results["peak RSS (MB)"] = rss
+        print(f"full build        {wall:8.1f} s wall  {cpu:8.1f} s CPU  {cpu / len(paths):.3f} s CPU per document  "
+              f"peak RSS {rss:.0f} MB")  # fmt: skip
+
+        changed = paths[len(paths) // 2]
+        changed.write_text(changed.read_text(encoding="utf-8") + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
+        rewall, recpu, _rerss = run([KG, "build", str(reports), "--out", str(out), *flags])
+        results["rebuild / full"] = rewall / wall
+        print(f"one report changed {rewall:7.1f} s wall  {recpu:8.1f} s CPU  = {rewall / wall:.1%} of the full build")
+
+        for name, params in QUERIES.items():
+            times = [run([KG, "query", name, *params, "--data", str(out), "--format", "csv"])[0] for _ in range(3)]
+            results[f"query {name} (s)"] = statistics.median(times)
+            print(f"kg query {name:22s} {statistics.median(times):6.2f} s (whole process, median of 3)")
+        results["query (s)"] = max(v for k, v in results.items() if k.startswith("query "))
+
+        port = free_port()
+        server = subprocess.Popen([KG, "serve", "--data", str(out), "--port", str(port), "--workers", str(args.jobs)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        try:
+            wait_up(port, "/sparql?query=ASK%7B%7D", server)
+            library = q.library()
+            mix = [q.with_values(library[n].text, q.bind(library[n], dict(p.split("=", 1) for p in params[1::2])))
+                   for n, params in QUERIES.items()]  # fmt: skip
+            rate, latencies, errors = load(port, "/sparql", mix, args.requests)
+            results["serve p99 (ms)"] = p99(latencies) * 1000
+            print(f"kg serve, 20 clients: {rate:.1f} req/s, p99 {p99(latencies) * 1000:.0f} ms, {errors} errors")
+        finally:
+            server.terminate()
+            server.wait(10)
+
+        try:
+            results["view (s)"] = view_time(out / "graph.html")
+            print(f"corpus view drawn in Chromium: {results['view (s)']:.2f} s (median of 3)")
+        except Exception as e:  # no Chromium here: say so, measure the rest
+            print(f"corpus view: not measured ({type(e).__name__}: {e})")
+    print()
+    for key, target in TARGETS.items():
+        if key in results:
+            value = results[key]
+            mark = "✓" if value <= target else "✗"
+            print(f"{key:24s} {value:10.3f}   target ≤ {target:g}  {mark}")
+    print(f"(CPU counts every process of the build: {os.cpu_count()} cores here)")
+
+
+if __name__ == "__main__":
+    main()
