@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: build test lint format bench bench-scale eval clean install
+.PHONY: build test lint format bench bench-scale bench-corpus eval clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ bench: install ## CPU of `kg build` and `kg query` against `python -c "import rd
 
 bench-scale: install ## Build time and peak memory for the bundled plan repeated 1×, 10×, 100×
 	$(BIN)/python bench/bench_scale.py
+
+bench-corpus: install ## Build, rebuild, query, serve and view 1,000 reports generated from ../shared/corpus-dev
+	$(BIN)/python bench/bench_corpus.py
 
 eval: install ## Build every report of ../shared/corpus-dev and compare with its expect.json
 	$(BIN)/python bench/eval_corpus.py
