@@ -64,6 +64,7 @@ def index_data(data: Data) -> dict:
         elif p == ONT.mentions:
             mentioned[o].add(g)
     rows = []
+
     def named(nodes: list, first: str, then: str) -> list[str]:
         return [labels[i].get(first) or labels[i].get(then) or i.value for i in sorted(nodes, key=sort_key)]
 
@@ -127,4 +128,3 @@ def write_plan_pages(data: Data, folder: Path) -> None:
             linked=True,
         )
         (folder / page_name(name)).write_text(html, encoding="utf-8")
-

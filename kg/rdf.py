@@ -100,26 +100,20 @@ class Graph:
             p_[p].append((s, o))
         self._p = p_
 
-    def _by_subject(self, p) -> dict:
-        found = self._sp.get(p)
+    def _lookup(self, p, by_object: bool) -> dict:
+        """For predicate ``p``: subject → objects, or (``by_object``) object → subjects."""
+        cache = self._po if by_object else self._sp
+        found = cache.get(p)
         if found is None:
             if self._p is None:
                 self._index()
             found = defaultdict(list)
             for s, o in self._p.get(p, ()):
-                found[s].append(o)
-            self._sp[p] = found
-        return found
-
-    def _by_object(self, p) -> dict:
-        found = self._po.get(p)
-        if found is None:
-            if self._p is None:
-                self._index()
-            found = defaultdict(list)
-            for s, o in self._p.get(p, ()):
-                found[o].append(s)
-            self._po[p] = found
+                if by_object:
+                    found[o].append(s)
+                else:
+                    found[s].append(o)
+            cache[p] = found
         return found
 
     def __len__(self) -> int:
@@ -134,13 +128,13 @@ class Graph:
         return (triple if isinstance(triple, Triple) else Triple(*triple)) in self._set
 
     def objects(self, s, p) -> list:
-        return self._by_subject(p).get(s, [])
+        return self._lookup(p, by_object=False).get(s, [])
 
     def subjects(self, p, o=None) -> list:
         """Subjects with ``p`` to ``o``; with ``o`` None, every subject that has ``p``, once."""
         if o is None:
-            return list(self._by_subject(p))
-        return self._by_object(p).get(o, [])
+            return list(self._lookup(p, by_object=False))
+        return self._lookup(p, by_object=True).get(o, [])
 
     def subject_objects(self, p) -> list[tuple]:
         if self._p is None:
