@@ -247,8 +247,10 @@ def build(
     Writes store/ (an Oxigraph store that query, serve and push open read-only);
     data.* (the extracted graph) and full.* (ontology plus data) as Turtle, N-Triples, TriG, N-Quads, JSON-LD and
     RDF/XML (--no-files: data.nq only); inferred.* (what the reasoner adds, in its own graph); ontology.owl
-    and ontology.html; graph.html (the network view) with overview.svg and
-    overview.png; summary.json.
+    and ontology.html; graph.html (the network view; for several plans, their index,
+    with each plan's view in plans/) with overview.svg and overview.png; summary.json
+    and timings.json. On a corpus the shapes run on each report as it is read, the
+    SPARQL checks on the whole, HermiT on the ontology and a sample (see the README).
 
     \b
     Example:
