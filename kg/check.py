@@ -188,11 +188,12 @@ def shacl(full: Graph, store=None) -> list[Finding]:
     return sorted(found, key=lambda f: (f.severity, f.focus, f.path, f.message))
 
 
-def _store(full: Graph):
+def _store(*parts: Iterable[Triple]):
+    """An in-memory store of the triples of ``parts`` (each once), in its default graph."""
     import pyoxigraph as ox
 
     store = ox.Store()
-    store.extend(Quad(s, p, o) for s, p, o in full)
+    store.extend(Quad(s, p, o) for part in parts for s, p, o in part)
     return store
 
 
@@ -221,8 +222,9 @@ def load_checks(folder: Path | None = None) -> list[Check]:
     return checks
 
 
-def sparql_checks(full: Graph, checks: list[Check] | None = None, store=None) -> list[Finding]:
-    store = store if store is not None else _store(full)
+def sparql_checks(full: Graph | None = None, checks: list[Check] | None = None, store=None) -> list[Finding]:
+    """The checks' findings on ``full`` (or on ``store``, when given, which holds it)."""
+    store = store if store is not None else _store(full or ())
     findings = []
     for check in checks if checks is not None else load_checks():
         try:
@@ -285,13 +287,15 @@ def _hierarchy_memberships(data: Data, ontology: Graph, skip: set) -> list[Tripl
                     supers[cls] |= {parent} | above(parent)
         return supers[cls]
 
-    union = data.union()
+    # The types straight from the quads: an index of the whole union would cost more.
+    types: dict = {}
+    for q in data.quads:
+        if q.predicate == RDF.type and isinstance(q.subject, NamedNode) and q.subject not in skip:
+            types.setdefault(q.subject, set()).add(q.object)
     out = set()
-    for node, cls in union.subject_objects(RDF.type):
-        if node in skip or not isinstance(node, NamedNode):
-            continue
-        asserted = set(union.objects(node, RDF.type))
-        out |= {Triple(node, RDF.type, c) for c in above(cls) - asserted}
+    for node, asserted in types.items():
+        for cls in asserted:
+            out |= {Triple(node, RDF.type, c) for c in above(cls) - asserted}
     return sorted(out, key=sort_key)
 
 
@@ -327,8 +331,8 @@ def run(
     report.findings += sorted(set(shapes_found), key=lambda f: (f.severity, f.focus, f.path, f.message))
     report.seconds["shapes"] = time.perf_counter() - start
     start = time.perf_counter()
-    full = Graph([*ontology, *data.union()])
-    report.findings += sparql_checks(full, store=_store(full))
+    # The checks read the store alone: the ontology and the data go in as they are, unsorted.
+    report.findings += sparql_checks(store=_store(ontology, data.union()))
     report.seconds["checks"] = time.perf_counter() - start
     return report
 
