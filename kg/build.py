@@ -77,12 +77,16 @@ def outputs(
     yield "ontology.ttl", resources.ontology_file().read_bytes()
     yield "ontology.owl", export.serialize(Data([]).with_ontology(ontology), "rdfxml")
     yield "ontology.html", docs.render(ontology, data.union()).encode()
-    views, view_notes = viz.build_views(data)
-    if len(data.graphs()) > 1:  # a corpus: graph.html is its index, each plan a page of its own
+    if len(data.graphs()) > 1:
+        # A corpus: graph.html is its index, each plan a page of its own (with its overview
+        # there); one network of every plan's nodes, or a picture of it, would show nothing.
         from kg import corpus_view
 
-        views["graph.html"] = corpus_view.index_page(data).encode()
-        views[PLAN_PAGES] = functools.partial(corpus_view.write_plan_pages, data)
+        views = {"graph.html": corpus_view.index_page(data).encode(),
+                 PLAN_PAGES: functools.partial(corpus_view.write_plan_pages, data)}  # fmt: skip
+        view_notes: list[str] = []
+    else:
+        views, view_notes = viz.build_views(data)
     yield from views.items()
     del views
     if notes is not None:

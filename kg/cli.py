@@ -248,7 +248,8 @@ def build(
     data.* (the extracted graph) and full.* (ontology plus data) as Turtle, N-Triples, TriG, N-Quads, JSON-LD and
     RDF/XML (--no-files: data.nq only); inferred.* (what the reasoner adds, in its own graph); ontology.owl
     and ontology.html; graph.html (the network view; for several plans, their index,
-    with each plan's view in plans/) with overview.svg and overview.png; summary.json
+    with each plan's view in plans/) with overview.svg and overview.png (one plan);
+    summary.json
     and timings.json. On a corpus the shapes run on each report as it is read, the
     SPARQL checks on the whole, HermiT on the ontology and a sample (see the README).
 
