@@ -14,7 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from kg import page
-from kg.rdf import DCTERMS, ONT, RDF, RDFS, Data, DefaultGraph, Literal, NamedNode, Quad, sort_key
+from kg.rdf import DCTERMS, ONT, RDF, RDFS, Data, DefaultGraph, Literal, NamedNode, sort_key
 
 _ONT = ONT.Entity.value.removesuffix("Entity")
 SHARED_SHOWN = 500  # entities listed in the index, those named by the most plans first
@@ -40,6 +40,7 @@ def index_data(data: Data) -> dict:
     counts: dict = defaultdict(lambda: defaultdict(int))
     kinds: dict = {}
     mentioned: dict = defaultdict(set)  # entity → graphs
+    named_in: dict = defaultdict(set)  # graph → entities
     for q in data.quads:
         g, s, p, o = q.graph_name, q.subject, q.predicate, q.object
         if isinstance(g, DefaultGraph):
@@ -63,6 +64,7 @@ def index_data(data: Data) -> dict:
             years[g].add(int(o.value))
         elif p == ONT.mentions:
             mentioned[o].add(g)
+            named_in[g].add(o)
     rows = []
 
     def named(nodes: list, first: str, then: str) -> list[str]:
@@ -82,7 +84,7 @@ def index_data(data: Data) -> dict:
                 "date": date,
                 "goal_years": sorted(years[g]),
                 **{k: counts[g][k] for k in _UNIT_KINDS.values()},
-                "entities": sum(1 for gs in mentioned.values() if g in gs),
+                "entities": len(named_in[g]),
             }
         )
     pages = {g: page_name(g) for g in plans}
@@ -118,13 +120,5 @@ def write_plan_pages(data: Data, folder: Path) -> None:
     (folder / viz.VIS_FILES[0]).write_text(script, encoding="utf-8")
     (folder / viz.VIS_FILES[1]).write_text(style, encoding="utf-8")
     for name, graph in data.graphs().items():
-        net, title = viz.network_for(Data((Quad(s, p, o, name) for s, p, o in graph), data.prefixes))
-        pos = viz.layout(net)
-        sub, note = viz.select(net, "full")
-        overview, _ = viz.select(net, "overview")
-        html = viz.render_page(
-            viz.page_data(sub, pos, title, note),
-            viz.page_data(overview, pos, title, "框架总览 · framework overview"),
-            linked=True,
-        )
+        html, *_ = viz.network_page(*viz.network_of(graph), linked=True)
         (folder / page_name(name)).write_text(html, encoding="utf-8")

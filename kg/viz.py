@@ -473,9 +473,14 @@ def relation_names() -> dict[str, dict[str, str]]:
 
 def network_for(data):
     """The data as an annotated, pruned network (kg.network), and the plan titles for the heading."""
+    return network_of(data.union())
+
+
+def network_of(graph):
+    """network_for of a graph's triples (one document's graph, or the union of all)."""
     from kg import export
 
-    net = export.network(data.union())
+    net = export.network(graph)
     annotate(net)
     prune(net)
     plans = [a for _, a in net.nodes(data=True) if a["kind"] == "Plan"]
@@ -486,16 +491,25 @@ def network_for(data):
     return net, title
 
 
-def views(net, title: dict, focus: str | None = None, depth: int = 2, max_nodes: int = MAX_NODES):
-    """graph.html, overview.svg and overview.png for an annotated network; and notes for the user."""
+OVERVIEW_NOTE = "框架总览 · framework overview: plan, pillar groups, pillars, tasks, goals, guarantees"
+
+
+def network_page(
+    net, title: dict, focus: str | None = None, depth: int = 2, max_nodes: int = MAX_NODES, linked: bool = False
+):
+    """The page of an annotated network (render_page; ``linked`` as there), with what the
+    pictures need besides: (html, note for the user, positions, the overview network)."""
     pos = layout(net)
     sub, note = select(net, "full", focus, depth, max_nodes)
     overview, _ = select(net, "overview")
-    full_data = page_data(sub, pos, title, note)
-    overview_data = page_data(
-        overview, pos, title, "框架总览 · framework overview: plan, pillar groups, pillars, tasks, goals, guarantees"
-    )
-    files = {"graph.html": render_page(full_data, overview_data).encode()}
+    html = render_page(page_data(sub, pos, title, note), page_data(overview, pos, title, OVERVIEW_NOTE), linked)
+    return html, note, pos, overview
+
+
+def views(net, title: dict, focus: str | None = None, depth: int = 2, max_nodes: int = MAX_NODES):
+    """graph.html, overview.svg and overview.png for an annotated network; and notes for the user."""
+    html, note, pos, overview = network_page(net, title, focus, depth, max_nodes)
+    files = {"graph.html": html.encode()}
     overview_pos = {n: pos[n] for n in overview.nodes if n in pos}
     files["overview.svg"] = svg(overview, overview_pos).encode()
     picture, png_note = png(overview, overview_pos)
