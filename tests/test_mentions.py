@@ -6,6 +6,12 @@ from __future__ import annotations
 from conftest import read_plan
 
 
+def _classes(tmp_path, tasks: str, opening: str = "国务院印发《城市数据发展规划》。") -> dict[str, str]:
+    """Each entity's class, from a plan of our own: ``opening``, then two tasks."""
+    facts = read_plan(tmp_path, f"{opening}\n《规划》部署了两方面重点任务。{tasks}\n", "plan.txt")
+    return {k: e.cls for k, e in facts.entities.items()}
+
+
 def _mentions(facts, words: str) -> list[str]:
     (unit,) = [u for u in facts.units if u.kind == "Measure" and u.zh == words]
     return unit.mentions
@@ -53,13 +59,11 @@ def test_genre_name_patterns_and_span_edges(facts):
 
 
 def test_name_patterns_in_a_text_of_our_own(tmp_path):
-    facts = read_plan(
+    names = _classes(
         tmp_path,
-        "国务院印发《乡村建设规划》。\n《规划》部署了两方面重点任务。"
-        "一是实施国家黑土地保护工程，把义务教育纳入城镇发展规划。二是开展乡村治理试点，抓好重大任务和重大工程。\n",
-        "plan.txt",
+        "一是实施国家黑土地保护工程，把义务教育纳入城镇发展规划。二是开展乡村治理试点，抓好重大任务和重大工程。",
+        "国务院印发《乡村建设规划》。",
     )
-    names = {k: e.cls for k, e in facts.entities.items()}
     assert names.get("国家黑土地保护工程") == "Initiative" and names.get("乡村治理试点") == "Initiative"
     assert names.get("城镇发展规划") == "LegalInstrument"  # not 义务教育纳入城镇发展规划
     assert not [k for k in names if "重大工程" in k]  # a list of generic words is no name
@@ -95,39 +99,30 @@ def test_preamble_and_lists_in_a_text_of_our_own(tmp_path):
 
 def test_bodies_named_by_one_character(tmp_path):
     """…局, …部, …委 name a body when a jurisdiction opens the name; alone, they end common words."""
-    facts = read_plan(
+    names = _classes(
         tmp_path,
-        "国务院印发《城市数据发展规划》。\n《规划》部署了两方面重点任务。"
         "一是国家城市数据局牵头建设数据平台，构建新发展格局，全部纳入统计。"
-        "二是中央城市工作委统筹推进数据工作，推动产业向中西部转移，国务院部署推进。\n",
-        "plan.txt",
+        "二是中央城市工作委统筹推进数据工作，推动产业向中西部转移，国务院部署推进。",
     )
-    names = {k: e.cls for k, e in facts.entities.items()}
     assert names.get("国家城市数据局") == "Organization" and names.get("中央城市工作委") == "Organization"
     assert not [k for k in names if k.endswith(("格局", "全部", "中西部", "部署"))]
 
 
 def test_documents_the_plan_cites_are_legal_instruments(tmp_path):
-    facts = read_plan(
+    names = _classes(
         tmp_path,
-        "国务院印发《城市数据发展规划》（以下简称《规划》）。\n《规划》部署了两方面重点任务。"
-        "一是贯彻《中华人民共和国数据安全法》，落实《城市数据管理条例》。二是在《人民日报》发布数据，宣传《规划》。\n",
-        "plan.txt",
+        "一是贯彻《中华人民共和国数据安全法》，落实《城市数据管理条例》。二是在《人民日报》发布数据，宣传《规划》。",
+        "国务院印发《城市数据发展规划》（以下简称《规划》）。",
     )
-    names = {k: e.cls for k, e in facts.entities.items()}
     assert names.get("中华人民共和国数据安全法") == "LegalInstrument"
     assert names.get("城市数据管理条例") == "LegalInstrument"
     assert "人民日报" not in names and "规划" not in names and "城市数据发展规划" not in names
 
 
 def test_standards_are_named_by_their_field_not_a_level(tmp_path):
-    facts = read_plan(
-        tmp_path,
-        "国务院印发《城市数据发展规划》。\n《规划》部署了两方面重点任务。"
-        "一是制定数据分类分级标准。二是科学合理提高城乡居民基本医疗保险财政补助标准，完善制度和标准。\n",
-        "plan.txt",
+    names = _classes(
+        tmp_path, "一是制定数据分类分级标准。二是科学合理提高城乡居民基本医疗保险财政补助标准，完善制度和标准。"
     )
-    names = {k: e.cls for k, e in facts.entities.items()}
     assert names.get("数据分类分级标准") == "LegalInstrument"
     assert not [k for k in names if k.endswith("补助标准") or k.startswith("制度")]  # a level; a list of kinds
 
