@@ -14,10 +14,7 @@ It scales to a corpus by checking each thing where it is cheap:
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,7 +22,9 @@ from pathlib import Path
 
 from kg import resources
 from kg.errors import GateFailed, KGError
-from kg.rdf import ONT, OWL, RDF, RDFS, Data, Graph, NamedNode, Quad, Triple, load_ontology, local_name, sort_key
+from kg.rdf import ONT, RDF, RDFS, Data, Graph, NamedNode, Quad, Triple, load_ontology, sort_key
+from kg.reasoner import display_label as _label
+from kg.reasoner import reason
 from kg.table import render
 
 INFERRED_GRAPH = "inferred"
@@ -69,108 +68,6 @@ class Report:
 
     def count(self, gate: str, severity: str) -> int:
         return sum(1 for f in self.findings if f.gate == gate and f.severity == severity)
-
-
-def _label(g: Graph, node) -> str:
-    labels = g.texts(node)
-    return labels.get("zh") or labels.get("en") or local_name(node)
-
-
-# -- reasoning ----------------------------------------------------------------------
-
-
-def java() -> str | None:
-    return shutil.which("java")
-
-
-def disjoint_pairs(g: Graph) -> set[frozenset]:
-    """Pairs of classes the ontology declares disjoint (owl:disjointWith, owl:AllDisjointClasses)."""
-    pairs: set[frozenset] = set()
-    for a, b in g.subject_objects(OWL.disjointWith):
-        pairs.add(frozenset((a, b)))
-    for node in g.subjects(RDF.type, OWL.AllDisjointClasses):
-        members = list(g.items(g.value(node, OWL.members)))
-        pairs.update(frozenset((a, b)) for i, a in enumerate(members) for b in members[i + 1 :])
-    return pairs
-
-
-def explain_clash(g: Graph) -> list[str]:
-    """Name the individuals whose types (asserted, or implied by domain, range and
-    subclass axioms) fall into two disjoint classes: what HermiT's bare error omits."""
-    supers: dict = {}
-
-    def closure(cls) -> set:
-        if cls not in supers:
-            supers[cls] = {cls}
-            for parent in g.objects(cls, RDFS.subClassOf):
-                if isinstance(parent, NamedNode):
-                    supers[cls] |= closure(parent)
-        return supers[cls]
-
-    types: dict = {}
-    for s, o in g.subject_objects(RDF.type):
-        if (s, RDF.type, OWL.NamedIndividual) in g and isinstance(o, NamedNode) and o != OWL.NamedIndividual:
-            types.setdefault(s, set()).add(o)
-    for prop in set(g.subjects(RDF.type, OWL.ObjectProperty)):
-        domain, rng = g.value(prop, RDFS.domain), g.value(prop, RDFS.range)
-        for s, o in g.subject_objects(prop):
-            if isinstance(domain, NamedNode) and s in types:
-                types[s].add(domain)
-            if isinstance(rng, NamedNode) and o in types:
-                types[o].add(rng)
-    pairs = disjoint_pairs(g)
-    out = []
-    for ind in sorted(types, key=sort_key):
-        all_types = set().union(*(closure(t) for t in types[ind]))
-        clashes = sorted({tuple(sorted(local_name(c) for c in p)) for p in pairs if p <= all_types})
-        for a, b in clashes:
-            out.append(f"{_label(g, ind)} <{ind.value}> is both {a} and {b}, which the ontology declares disjoint")
-    return out
-
-
-JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
-
-
-def reason(full: Graph, require: bool = False) -> tuple[bool | None, list[tuple], str]:
-    """Run HermiT through owlready2; returns (consistent, inferred class memberships, note)."""
-    if java() is None:
-        note = "Java not found: OWL reasoning (HermiT) skipped"
-        if require:
-            raise KGError(f"{note}, and --require-reasoner was given; install Java 17 or later")
-        return None, [], note
-    import owlready2
-    import pyoxigraph as ox
-
-    with tempfile.TemporaryDirectory(prefix="kg-reason-") as tmp:
-        path = Path(tmp) / "full.nt"
-        path.write_bytes(ox.serialize(full.triples, format=ox.RdfFormat.N_TRIPLES))
-        world = owlready2.World()
-        world.get_ontology(path.as_uri()).load(format="ntriples")
-        saved = os.environ.get("JAVA_TOOL_OPTIONS")
-        # A one-shot JVM spends half its CPU in the optimising compiler; the quick one (C1
-        # only) halves HermiT's CPU and wall time on this graph, with the same answer.
-        os.environ["JAVA_TOOL_OPTIONS"] = " ".join(filter(None, [saved, JVM_OPTIONS]))
-        try:
-            # xsd:gYear is outside the OWL 2 datatype map: HermiT treats its values as opaque.
-            owlready2.sync_reasoner_hermit(world, debug=0, ignore_unsupported_datatypes=True)
-        except owlready2.OwlReadyInconsistentOntologyError:
-            return False, [], "; ".join(explain_clash(full)) or "HermiT: the ontology plus data is inconsistent"
-        except owlready2.OwlReadyJavaError as e:
-            raise KGError(f"HermiT failed: {str(e).strip().splitlines()[-1]}") from None
-        finally:
-            if saved is None:
-                os.environ.pop("JAVA_TOOL_OPTIONS", None)
-            else:
-                os.environ["JAVA_TOOL_OPTIONS"] = saved
-        inferred = set()
-        for ind in world.individuals():
-            node = NamedNode(ind.iri)
-            asserted = set(full.objects(node, RDF.type))
-            for cls in ind.INDIRECT_is_a:
-                iri = getattr(cls, "iri", None)
-                if iri and NamedNode(iri) not in asserted and iri != OWL.Thing.value:
-                    inferred.add(Triple(node, RDF.type, NamedNode(iri)))
-    return True, sorted(inferred, key=sort_key), "consistent (HermiT)"
 
 
 # -- shapes ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from conftest import as_data, as_graph, has_java, run_kg
 from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import PROV, SKOS
 
-from kg import build, check, docs, rdf, resources
+from kg import build, check, docs, rdf, reasoner, resources
 from kg.namespaces import ONTOLOGY_NS
 
 ONT = Namespace(ONTOLOGY_NS)
@@ -57,6 +57,58 @@ def test_the_bundled_plan_passes_every_gate(built_data, kg_ontology):
     assert "shapes    0 violations, 0 warnings" in text and "checks    0 failed, 0 warnings" in text
 
 
+@pytest.mark.skipif(not has_java(), reason="HermiT needs Java")
+def test_hermit_infers_what_the_hierarchy_alone_cannot(kg_ontology):
+    """A range axiom types an individual nothing asserts a class of: only a reasoner finds it,
+    and the classes above it come too. Labels (annotations) do not change the answer."""
+    a, b = rdf.NamedNode(PLAN + "x"), rdf.NamedNode(PLAN + "y")
+    named = rdf.NamedNode(str(OWL.NamedIndividual))
+    data = [
+        rdf.Triple(a, rdf.RDF.type, named),
+        rdf.Triple(b, rdf.RDF.type, named),
+        rdf.Triple(a, rdf.NamedNode(str(ONT.mentions)), b),  # mentions' range is Entity
+        rdf.Triple(b, rdf.RDFS.label, rdf.Literal("北斗", language="zh")),
+    ]
+    consistent, inferred, _ = reasoner.reason(rdf.Graph([*kg_ontology, *data]), require=True)
+    assert consistent is True
+    assert rdf.Triple(b, rdf.RDF.type, rdf.NamedNode(str(ONT.Entity))) in inferred
+    assert not any(t.subject == a and t.object == rdf.NamedNode(str(ONT.Entity)) for t in inferred)
+
+
+def test_hermit_taxonomy_becomes_memberships_above_the_direct_types():
+    output = "\n".join(
+        [
+            "SubClassOf( <urn:B> <urn:A> )",
+            "SubClassOf( <urn:A> <http://www.w3.org/2002/07/owl#Thing> )",
+            "EquivalentClasses( <urn:C> <urn:D> )",
+            "Type( <urn:i> <urn:B> )",
+            "Type( <urn:i> <urn:C> )",
+            "Type( <urn:j> <urn:A> )",
+        ]
+    )
+    asserted = rdf.Graph([rdf.Triple(rdf.NamedNode("urn:i"), rdf.RDF.type, rdf.NamedNode("urn:B"))])
+    found = {(t.subject.value, t.object.value) for t in reasoner.memberships(output, asserted)}
+    assert found == {("urn:i", "urn:A"), ("urn:i", "urn:C"), ("urn:i", "urn:D"), ("urn:j", "urn:A")}
+
+
+def test_annotation_assertions_stay_out_of_what_hermit_reads(kg_ontology):
+    node = rdf.NamedNode(PLAN + "s")
+    kept = [
+        rdf.Triple(node, rdf.RDF.type, rdf.NamedNode(str(ONT.Sentence))),
+        rdf.Triple(node, rdf.NamedNode(str(ONT.sentenceNumber)), rdf.Literal("3", datatype=rdf.XSD.integer)),
+    ]
+    dropped = [
+        rdf.Triple(node, rdf.RDFS.label, rdf.Literal("句", language="zh")),
+        rdf.Triple(node, rdf.NamedNode(str(SKOS.definition)), rdf.Literal("d", language="en")),
+        rdf.Triple(node, rdf.NamedNode(str(ONT.statementProperty)), rdf.NamedNode(str(ONT.mentions))),
+    ]
+    g = rdf.Graph([*kg_ontology, *kept, *dropped])
+    left = set(reasoner.without_annotations(g, g))
+    assert set(kept) <= left and not set(dropped) & left
+    # Declarations stay: an annotation property is still declared one.
+    assert rdf.Triple(rdf.NamedNode(str(ONT.statementProperty)), rdf.RDF.type, rdf.OWL.AnnotationProperty) in left
+
+
 def test_two_disjoint_classes_fail_with_the_individual_and_the_classes(tmp_path):
     bad = tmp_path / "lexicon.tsv"
     text = resources.lexicon_file().read_text(encoding="utf-8")
@@ -81,7 +133,7 @@ def test_explain_clash_uses_domain_and_range(ontology):
         g.add((node, RDF.type, cls))
         g.add((node, RDF.type, OWL.NamedIndividual))
     g.add((task, ONT.mentions, pillar))  # mentions' range is Entity, disjoint with Pillar
-    assert any("is both Entity and Pillar" in line for line in check.explain_clash(as_graph(g)))
+    assert any("is both Entity and Pillar" in line for line in reasoner.explain_clash(as_graph(g)))
 
 
 def _shape_messages(ds, ontology, severity: str = "error") -> list[tuple[str, str]]:
