@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from kg import framework, lexicon, resources, text
 from kg.errors import KGError
@@ -118,21 +119,25 @@ def load_kept(folder: Path, key: str) -> dict[str, tuple[str, dict, list | None]
     return {path: (d["sha256"], d["facts"], d.get("findings")) for path, d in data.get("documents", {}).items()}
 
 
-def kept_file(docs: list[DocumentFacts], key: str, checked: dict[str, list] | None = None) -> bytes:
+def write_kept(docs: list[DocumentFacts], key: str, checked: dict[str, list] | None, out: BinaryIO) -> None:
     """facts.json: each report's facts, by path, for the next build to reuse; with what the
-    gate found in each (``checked``: path → findings, dataclasses), when it ran."""
+    gate found in each (``checked``: path → findings, dataclasses), when it ran. Written to
+    ``out`` a report at a time: the whole record of a corpus's facts at once was the
+    build's last peak of memory."""
     from dataclasses import asdict
 
     from kg.facts import to_json
 
-    def record_of(d: DocumentFacts) -> dict:
+    def dumps(value) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    out.write(b'{"documents":{')
+    for number, d in enumerate(sorted(docs, key=lambda d: d.path)):
         entry = {"sha256": d.sha256, "facts": to_json(d)}
         if checked is not None and d.path in checked:
             entry["findings"] = [f if isinstance(f, dict) else asdict(f) for f in checked[d.path]]
-        return entry
-
-    record = {"reader": key, "documents": {d.path: record_of(d) for d in docs}}
-    return (json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
+        out.write(f"{',' if number else ''}{dumps(d.path)}:{dumps(entry)}".encode())
+    out.write(f'}},"reader":{dumps(key)}}}\n'.encode())
 
 
 def _run(jobs: list[tuple], lex_path: str | None, workers: int, scheduler: str | None) -> Iterator[tuple]:

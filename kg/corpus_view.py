@@ -122,3 +122,4 @@ def write_plan_pages(data: Data, folder: Path) -> None:
     for name, graph in data.graphs().items():
         html, *_ = viz.network_page(*viz.network_of(graph), linked=True)
         (folder / page_name(name)).write_text(html, encoding="utf-8")
+        graph.forget()  # one page per graph: its lookups are not needed again

@@ -54,6 +54,31 @@ def serialize(data: Data, fmt: str) -> bytes:
         return csv_tables(data.union())[0 if fmt == "csv-nodes" else 1]
     import pyoxigraph as ox
 
+    statements, rdf_format, prefixes = _rdf(data, fmt)
+    out = ox.serialize(statements, format=rdf_format, prefixes=prefixes)
+    return out if out.endswith(b"\n") else out + b"\n"
+
+
+def write(data: Data, fmt: str, path: Path) -> None:
+    """serialize(data, fmt), streamed into the file ``path``: the bytes of a corpus's N-Quads
+    (hundreds of MB) are never held whole. The same bytes as serialize."""
+    import pyoxigraph as ox
+
+    if fmt not in RDF_FORMATS:
+        Path(path).write_bytes(serialize(data, fmt))
+        return
+    statements, rdf_format, prefixes = _rdf(data, fmt)
+    with open(path, "w+b") as f:
+        ox.serialize(statements, f, format=rdf_format, prefixes=prefixes)
+        if f.tell() == 0 or (f.seek(-1, os.SEEK_END), f.read(1))[1] != b"\n":
+            f.write(b"\n")
+
+
+def _rdf(data: Data, fmt: str):
+    """What pyoxigraph is given for ``fmt``: the statements (quads for a dataset syntax, else
+    the union's triples), the syntax, and the prefixes."""
+    import pyoxigraph as ox
+
     rdf_format = {
         "ttl": ox.RdfFormat.TURTLE,
         "nt": ox.RdfFormat.N_TRIPLES,
@@ -65,8 +90,7 @@ def serialize(data: Data, fmt: str) -> bytes:
     statements = data.quads if rdf_format.supports_datasets else data.union().triples
     # Data IRIs hold slashes, which a prefixed name must escape: keep them whole.
     prefixes = {k: v for k, v in data.prefixes.items() if k != "id"}
-    out = ox.serialize(statements, format=rdf_format, prefixes=prefixes)
-    return out if out.endswith(b"\n") else out + b"\n"
+    return statements, rdf_format, prefixes
 
 
 # -- networks -------------------------------------------------------------------

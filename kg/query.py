@@ -158,31 +158,42 @@ def bind(named: NamedQuery | None, given: dict[str, str]) -> dict:
 
 
 def with_values(text: str, bindings: dict) -> str:
-    """The query with ``VALUES ?p { term }`` opening its WHERE clause, one per parameter.
+    """The query with ``VALUES ?p { term }`` opening its WHERE clause, one per parameter,
+    and the WHERE clause of each subquery: a subquery sees only what it binds itself, and
+    the substitution this stands for (SEP-0007) binds the name everywhere.
 
     The terms are serialized by pyoxigraph (N-Triples syntax, escaped), so a value
     is always one RDF term: it cannot close a string or a group and add SPARQL.
     """
     if not bindings:
         return text
-    depth, seen_where, seen_construct, insert_at = 0, False, False, None
+    depth, seen_where, seen_construct, top = 0, False, False, None
+    inserts: list[int] = []
+    subquery_at: int | None = None  # the depth of a subquery's SELECT whose group is next
     for tok in guard.tokens(text):
         word = tok.text.upper() if tok.kind == "word" else ""
         if word == "CONSTRUCT":
             seen_construct = True
         elif word == "WHERE" and depth == 0:
             seen_where = True
+        elif word == "SELECT" and depth > 0:
+            subquery_at = depth
         elif tok.kind == "other" and tok.text == "{":
-            if depth == 0 and (seen_where or not seen_construct):
-                insert_at = tok.start + 1
-                break
+            if depth == 0 and top is None and (seen_where or not seen_construct):
+                top = tok.start + 1
+                inserts.append(top)
+            elif subquery_at is not None and depth == subquery_at:
+                inserts.append(tok.start + 1)
+                subquery_at = None
             depth += 1
         elif tok.kind == "other" and tok.text == "}":
             depth = max(0, depth - 1)
-    if insert_at is None:
+    if top is None:
         raise KGError("cannot find the WHERE clause to bind the parameters in")
     values = " ".join(f"VALUES ?{name} {{ {term} }}" for name, term in sorted(bindings.items()))
-    return text[:insert_at] + " " + values + " " + text[insert_at:]
+    for at in sorted(inserts, reverse=True):
+        text = text[:at] + " " + values + " " + text[at:]
+    return text
 
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:

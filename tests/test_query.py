@@ -289,6 +289,20 @@ def test_an_injected_value_stays_one_literal(store):
     assert rows == []
 
 
+def test_values_reach_a_subquery_as_substitution_does(store):
+    """A parameter a subquery filters on: the VALUES text (for engines without pyoxigraph's
+    substitutions, and the query page) gives the rows the substitution gives."""
+    import pyoxigraph as ox
+
+    named = q.library()["entity-across-plans"]
+    bindings = q.bind(named, {"q": "北斗"})
+    text = q.with_values(named.text, bindings)
+    assert text.count('VALUES ?q { "北斗" }') == 2  # the query's WHERE and the subquery's
+    substituted = store.query(named.text, substitutions={ox.Variable("q"): bindings["q"]})
+    rows = {tuple(r) for r in substituted}
+    assert rows and rows == {tuple(r) for r in store.query(text)}
+
+
 def test_malformed_sparql_names_line_and_column(built):
     r = run_kg("query", "SELECT * WHERE {\n  ?s ?p\n}}", "--data", str(built))
     assert r.returncode == 2 and "Traceback" not in r.stderr
