@@ -82,7 +82,7 @@ def _serve_queries(conn: Connection, source: bytes | str, memory_mb: int = 0) ->
             return
         try:
             dataset = q.Dataset(req.default_graphs, req.named_graphs)
-            result = q.evaluate(store, req.query, None, dataset)
+            result = q.evaluate(store, req.query, dataset)
             reply = Reply(200, result.kind, q.format_result(result, req.fmt))
         except KGError as e:
             reply = Reply(400, "", str(e).encode())
