@@ -228,7 +228,7 @@ def load_store(data: str | None = None, inferred: bool = False):
             store = ox.Store()
             store.bulk_extend(on_disk.quads_for_pattern(None, None, None, None))
             store.bulk_load(path=str(where / builddir.INFERRED_FILE), format=ox.RdfFormat.TRIG)
-            return store, f"{where / builddir.STORE}, {where / builddir.INFERRED_FILE}"
+            return with_union(store), f"{where / builddir.STORE}, {where / builddir.INFERRED_FILE}"
     store = ox.Store()
     candidates = [] if where is None else _build_files(where, inferred) if where.is_dir() else [where]
     if candidates:
@@ -240,11 +240,11 @@ def load_store(data: str | None = None, inferred: bool = False):
                 store.bulk_load(path=str(path), format=fmt)
             except (SyntaxError, ValueError, OSError) as e:
                 raise KGError(f"{path}: cannot load: {e}") from None
-        return store, ", ".join(str(p) for p in candidates)
+        return with_union(store), ", ".join(str(p) for p in candidates)
     from kg import build, rdf, resources
 
     store.bulk_extend(build.dataset([]).with_ontology(rdf.load_ontology(resources.ontology_file())).quads)
-    return store, "the bundled plan, built in memory"
+    return with_union(store), "the bundled plan, built in memory"
 
 
 def store_path(data: str | None = None, inferred: bool = False) -> Path | None:
@@ -266,6 +266,20 @@ def _build_files(folder: Path, inferred: bool) -> list[Path]:
 
     extra = folder / builddir.INFERRED_FILE
     return [folder / builddir.FULL_FILE] + ([extra] if inferred and extra.exists() else [])
+
+
+def has_union(store) -> bool:
+    """Whether the store's default graph holds the union of its named graphs (kg build
+    writes it; with_union adds it to a store loaded from files)."""
+    import pyoxigraph as ox
+
+    return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+
+
+def with_union(store):
+    """The store with the union of its named graphs, each triple once, as its default graph."""
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return store
 
 
 def graph_names(store) -> set[str]:
@@ -315,9 +329,10 @@ def evaluate(store, text: str, dataset: Dataset | None = None) -> Result:
     """One query on the store, with the standard prefixes predeclared; the result serialized."""
     import pyoxigraph as ox
 
-    # The default graph is the union of the named graphs (a build holds each triple in one
-    # graph, so nothing counts twice), unless the protocol's default-graph-uri names graphs.
-    graphs: dict = {"use_default_graph_as_union": True}
+    # The default graph is the union of the named graphs, each triple once (with_union),
+    # unless the protocol's default-graph-uri names graphs. A store without it (written by
+    # an earlier kg) takes Oxigraph's union, which counts a triple once per graph.
+    graphs: dict = {} if has_union(store) else {"use_default_graph_as_union": True}
     if dataset is not None and dataset.default is not None:
         graphs = {"default_graph": [ox.NamedNode(g) for g in dataset.default]}
     if dataset is not None and dataset.named is not None:
