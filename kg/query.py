@@ -163,7 +163,10 @@ def with_values(text: str, bindings: dict) -> str:
     the substitution this stands for (SEP-0007) binds the name everywhere.
 
     The terms are serialized by pyoxigraph (N-Triples syntax, escaped), so a value
-    is always one RDF term: it cannot close a string or a group and add SPARQL.
+    is always one RDF term: it cannot close a string or a group and add SPARQL. A FILTER or
+    BIND inside a nested group (a UNION branch) is evaluated before the VALUES joins and
+    sees the parameter unbound: the named queries use theirs in the top group, a
+    subquery or an OPTIONAL.
     """
     if not bindings:
         return text
