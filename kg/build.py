@@ -79,6 +79,7 @@ def outputs(
     yield "ontology.ttl", resources.ontology_file().read_bytes()
     yield "ontology.owl", export.serialize(Data([]).with_ontology(ontology), "rdfxml")
     yield "ontology.html", docs.render(ontology, data.union()).encode()
+    data.union().forget()  # the page's lookups over a corpus's union (~0.2 GB), not needed again
     if len(data.graphs()) > 1:
         # A corpus: graph.html is its index, each plan a page of its own (with its overview
         # there); one network of every plan's nodes, or a picture of it, would show nothing.
@@ -97,8 +98,8 @@ def outputs(
     yield "void.ttl", void.turtle(data, base, files=files)
     if report is not None:
         inferred = check.inferred_dataset(report, f"{base}{check.INFERRED_GRAPH}")
-        yield "inferred.ttl", export.serialize(inferred, "ttl")
-        yield "inferred.trig", export.serialize(inferred, "trig")
+        yield "inferred.ttl", functools.partial(export.write, inferred, "ttl")
+        yield "inferred.trig", functools.partial(export.write, inferred, "trig")
         summary["checks"] = check.summary(report)
     summary["failed"] = [{"path": f.path, "reason": f.reason} for f in failed]
     summary["reports"] = [{"path": r["path"], "status": "failed" if r["status"] == "failed" else "built"}
