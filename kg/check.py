@@ -24,7 +24,7 @@ from kg import resources
 from kg.errors import GateFailed, KGError
 from kg.rdf import ONT, RDF, RDFS, Data, Graph, NamedNode, Quad, Triple, load_ontology, sort_key
 from kg.reasoner import display_label as _label
-from kg.reasoner import reason
+from kg.reasoner import reason, superclasses
 from kg.table import render
 
 INFERRED_GRAPH = "inferred"
@@ -174,16 +174,7 @@ def _sample(data: Data) -> tuple[list[Triple], int]:
 
 def _hierarchy_memberships(data: Data, ontology: Graph, skip: set) -> list[Triple]:
     """Class memberships the class hierarchy implies for the individuals not in ``skip``."""
-    supers: dict = {}
-
-    def above(cls) -> set:
-        if cls not in supers:
-            supers[cls] = set()
-            for parent in ontology.objects(cls, RDFS.subClassOf):
-                if isinstance(parent, NamedNode):
-                    supers[cls] |= {parent} | above(parent)
-        return supers[cls]
-
+    above = superclasses(ontology)
     # The types straight from the quads: an index of the whole union would cost more.
     types: dict = {}
     for q in data.quads:

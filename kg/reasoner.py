@@ -16,8 +16,9 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 from kg.errors import KGError
 from kg.rdf import OWL, RDF, RDFS, Graph, NamedNode, Triple, local_name, sort_key
@@ -45,6 +46,7 @@ _BUILTIN_ANNOTATIONS = frozenset(
 )
 _NON_ANNOTATION = (OWL.ObjectProperty, OWL.DatatypeProperty)
 # HermiT's taxonomy lines: `SubClassOf( <a> <b> )`, `EquivalentClasses( <a> <b> … )`, `Type( <i> <c> )`.
+T = TypeVar("T")
 _AXIOM = re.compile(r"^(SubClassOf|EquivalentClasses|Type)\( ((?:<[^>]+>\s*)+)\)$", re.MULTILINE)
 
 
@@ -98,15 +100,7 @@ def memberships(output: str, g: Graph) -> list[Triple]:
     for s, o in g.subject_objects(RDFS.subClassOf):  # the asserted hierarchy, for classes HermiT left out
         if isinstance(s, NamedNode) and isinstance(o, NamedNode):
             parents.setdefault(s.value, set()).add(o.value)
-    above: dict[str, set[str]] = {}
-
-    def closure(cls: str) -> set[str]:
-        if cls not in above:
-            above[cls] = {cls}
-            for parent in parents.get(cls, ()):
-                above[cls] |= closure(parent)
-        return above[cls]
-
+    closure = ancestors(lambda cls: parents.get(cls, ()))
     inferred = set()
     for ind, classes in direct.items():
         node = NamedNode(ind)
@@ -114,6 +108,26 @@ def memberships(output: str, g: Graph) -> list[Triple]:
         for cls in set().union(*(closure(c) for c in classes)) - asserted - {OWL.Thing.value, OWL.Nothing.value}:
             inferred.add(Triple(node, RDF.type, NamedNode(cls)))
     return sorted(inferred, key=sort_key)
+
+
+def ancestors(parents: Callable[[T], Iterable[T]]) -> Callable[[T], set[T]]:
+    """A class → the class and every class above it, by ``parents`` (its direct ones),
+    remembered: the one walk up a hierarchy the reasoner's helpers and the gate share."""
+    found: dict = {}
+
+    def closure(cls: T) -> set[T]:
+        if cls not in found:
+            found[cls] = {cls}
+            for parent in parents(cls):
+                found[cls] |= closure(parent)
+        return found[cls]
+
+    return closure
+
+
+def superclasses(g: Graph) -> Callable[[NamedNode], set[NamedNode]]:
+    """ancestors by the named superclasses ``g`` asserts (rdfs:subClassOf)."""
+    return ancestors(lambda cls: [p for p in g.objects(cls, RDFS.subClassOf) if isinstance(p, NamedNode)])
 
 
 def display_label(g: Graph, node) -> str:
@@ -136,16 +150,7 @@ def disjoint_pairs(g: Graph) -> set[frozenset]:
 def explain_clash(g: Graph) -> list[str]:
     """Name the individuals whose types (asserted, or implied by domain, range and
     subclass axioms) fall into two disjoint classes: what HermiT's bare error omits."""
-    supers: dict = {}
-
-    def closure(cls) -> set:
-        if cls not in supers:
-            supers[cls] = {cls}
-            for parent in g.objects(cls, RDFS.subClassOf):
-                if isinstance(parent, NamedNode):
-                    supers[cls] |= closure(parent)
-        return supers[cls]
-
+    closure = superclasses(g)
     types: dict = {}
     for s, o in g.subject_objects(RDF.type):
         if (s, RDF.type, OWL.NamedIndividual) in g and isinstance(o, NamedNode) and o != OWL.NamedIndividual:
