@@ -134,17 +134,11 @@ def write_store(full: Data, path: Path) -> None:
     # In batches: the bulk loader buffers up to ~2 GB before it writes (1.1 GB over the
     # quads themselves at 1,000 reports); a quarter million quads a batch hold ~0.25 GB,
     # load faster, and leave queries as fast (smaller batches make more files to read).
-    for batch in (full.quads[i : i + STORE_BATCH] for i in range(0, len(full.quads), STORE_BATCH)):
-        store.bulk_extend(batch)
-    while batch := list(itertools.islice(union, STORE_BATCH)):
+    quads = itertools.chain(full.quads, union)
+    while batch := list(itertools.islice(quads, STORE_BATCH)):
         store.bulk_extend(batch)
     store.flush()  # (optimize() would take a third longer again, for no faster query here)
     del store  # closes the database before the folder is swapped in
-
-
-def _write_kept(docs, key: str, checked, path: Path) -> None:
-    with open(path, "wb") as f:
-        corpus.write_kept(docs, key, checked, f)
 
 
 def check_writable(out: Path) -> None:
@@ -217,7 +211,7 @@ def run(
                 summary["timings"] = json.loads(blob)["reports"]
             yield name, blob
         yield builddir.MANIFEST, builddir.manifest(docs, base, lexicon_path, resources.ontology_file())
-        yield corpus.FACTS_FILE, functools.partial(_write_kept, docs, key, checked)
+        yield corpus.FACTS_FILE, functools.partial(corpus.write_kept, docs, key, checked)
 
     # Every name a build may write: what this one does not write is dropped, never carried over.
     outdir.replace(out, written(), set(output_names()))

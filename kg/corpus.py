@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from kg import framework, lexicon, resources, text
 from kg.errors import KGError
@@ -119,10 +118,10 @@ def load_kept(folder: Path, key: str) -> dict[str, tuple[str, dict, list | None]
     return {path: (d["sha256"], d["facts"], d.get("findings")) for path, d in data.get("documents", {}).items()}
 
 
-def write_kept(docs: list[DocumentFacts], key: str, checked: dict[str, list] | None, out: BinaryIO) -> None:
+def write_kept(docs: list[DocumentFacts], key: str, checked: dict[str, list] | None, path: Path) -> None:
     """facts.json: each report's facts, by path, for the next build to reuse; with what the
     gate found in each (``checked``: path → findings, dataclasses), when it ran. Written to
-    ``out`` a report at a time: the whole record of a corpus's facts at once was the
+    ``path`` a report at a time: the whole record of a corpus's facts at once was the
     build's last peak of memory."""
     from dataclasses import asdict
 
@@ -131,13 +130,14 @@ def write_kept(docs: list[DocumentFacts], key: str, checked: dict[str, list] | N
     def dumps(value) -> str:
         return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
-    out.write(b'{"documents":{')
-    for number, d in enumerate(sorted(docs, key=lambda d: d.path)):
-        entry = {"sha256": d.sha256, "facts": to_json(d)}
-        if checked is not None and d.path in checked:
-            entry["findings"] = [f if isinstance(f, dict) else asdict(f) for f in checked[d.path]]
-        out.write(f"{',' if number else ''}{dumps(d.path)}:{dumps(entry)}".encode())
-    out.write(f'}},"reader":{dumps(key)}}}\n'.encode())
+    with open(path, "wb") as out:
+        out.write(b'{"documents":{')
+        for number, d in enumerate(sorted(docs, key=lambda d: d.path)):
+            entry = {"sha256": d.sha256, "facts": to_json(d)}
+            if checked is not None and d.path in checked:
+                entry["findings"] = [f if isinstance(f, dict) else asdict(f) for f in checked[d.path]]
+            out.write(f"{',' if number else ''}{dumps(d.path)}:{dumps(entry)}".encode())
+        out.write(f'}},"reader":{dumps(key)}}}\n'.encode())
 
 
 def _run(jobs: list[tuple], lex_path: str | None, workers: int, scheduler: str | None) -> Iterator[tuple]:
