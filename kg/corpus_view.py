@@ -116,7 +116,7 @@ def write_plan_pages(data: Data, folder: Path) -> None:
     from kg import viz
 
     folder.mkdir()
-    script, style = viz._vis_assets()
+    script, style = viz.vis_assets()
     (folder / viz.VIS_FILES[0]).write_text(script, encoding="utf-8")
     (folder / viz.VIS_FILES[1]).write_text(style, encoding="utf-8")
     for name, graph in data.graphs().items():

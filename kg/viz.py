@@ -52,8 +52,9 @@ MAX_NODES = 2000
 RADIUS = {"PillarGroup": 170, "pillar": 330, "task": 500, "leaf": 700, "entity": 1000}
 
 
-def _vis_assets() -> tuple[str, str]:
-    """vis-network's script and style, as pyvis ships them (inlined into the page)."""
+def vis_assets() -> tuple[str, str]:
+    """vis-network's script and style, as pyvis ships them: inlined into a single view,
+    written beside the plan pages of a corpus (kg.corpus_view)."""
     spec = importlib.util.find_spec("pyvis")
     if spec is None or not spec.submodule_search_locations:
         raise KGError("pyvis is not installed: the network view needs it")
@@ -333,7 +334,7 @@ def render_page(full: dict, overview: dict, linked: bool = False) -> str:
         style = f'<link rel="stylesheet" href="{VIS_FILES[1]}">'
         script = f'<script src="{VIS_FILES[0]}"></script>'
     else:
-        js, css = _vis_assets()
+        js, css = vis_assets()
         style, script = f"<style>{css}</style>", "<script>" + js.replace("</script", "<\\/script") + "</script>"
     return page.fill(
         "graph.html",
