@@ -21,7 +21,7 @@ def main() -> None:
     full = rdf.Graph([*ontology, *ds.union()])
     gates = {
         "reasoner (HermiT, JVM start included)": lambda: reasoner.reason(full, require=True),
-        "shapes (pyshacl)": lambda: check.shacl(full),
+        "shapes (kg.shacl; SPARQL parts on Oxigraph)": lambda: check.shacl(full),
         "SPARQL checks (pyoxigraph)": lambda: check.sparql_checks(full),
         "all gates (check.run)": lambda: check.run(ds, ontology, require_reasoner=True),
     }

@@ -5,7 +5,7 @@ Why not rdflib: a build writes a dozen files from the same ~6,000 triples per pl
 pyoxigraph's terms are made, hashed and serialized in Rust. rdflib's store costs more than
 all the extraction (importing it alone is as long as reading the plan), and a graph 1,000
 times larger does not fit its per-triple memory. rdflib is imported only where a library
-needs its graphs: pyshacl's validation and the tests' own readers.
+needs its graphs: pyshacl (for a shapes file kg.shacl cannot run) and the tests' own readers.
 
 Terms compare as pyoxigraph terms: ``node.value`` is an IRI or a literal's text, never
 ``str(node)`` (that is the N-Triples form, with <> and quotes).

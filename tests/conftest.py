@@ -65,6 +65,20 @@ def run_kg_process(
     return subprocess.run([*KG, *args], capture_output=True, text=True, cwd=cwd, env=full_env, timeout=300, input=input)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def kg_cache(tmp_path_factory) -> Path:
+    """kg's cache (HermiT's class-data archive) in the session's temporary folder, not the
+    user's ~/.cache: the tests start from an empty one, as a new install does."""
+    folder = tmp_path_factory.mktemp("kg-cache")
+    before = os.environ.get("KG_CACHE_DIR")
+    os.environ["KG_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("KG_CACHE_DIR", None)
+    else:
+        os.environ["KG_CACHE_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def plan_path() -> Path:
     return resources.default_corpus()

@@ -75,6 +75,40 @@ def test_hermit_infers_what_the_hierarchy_alone_cannot(kg_ontology):
     assert not any(t.subject == a and t.object == rdf.NamedNode(str(ONT.Entity)) for t in inferred)
 
 
+@pytest.mark.skipif(not has_java(), reason="HermiT needs Java")
+def test_hermits_class_archive_is_written_once_then_used_and_never_changes_the_answer(
+    kg_ontology, tmp_path, monkeypatch
+):
+    """The first run writes the class-data archive to the cache; later runs map it. A damaged
+    archive, a cache that cannot be written and no cache at all give the same answer."""
+    a, b = rdf.NamedNode(PLAN + "x"), rdf.NamedNode(PLAN + "y")
+    g = rdf.Graph([*kg_ontology, rdf.Triple(a, rdf.NamedNode(str(ONT.mentions)), b)])
+
+    def answer() -> tuple:
+        consistent, inferred, _ = reasoner.reason(g, require=True)
+        return consistent, inferred
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    assert not any("SharedArchiveFile" in o for o in reasoner.hermit_command(tmp_path / "x.nt"))
+    first = answer()
+    assert first[0] is True and rdf.Triple(b, rdf.RDF.type, rdf.NamedNode(str(ONT.Entity))) in first[1]
+    archives = list((tmp_path / "cache").glob("hermit-*.jsa"))
+    assert len(archives) == 1 and archives[0].stat().st_size > 100_000
+    assert not list((tmp_path / "cache").glob("*.tmp"))  # nothing half-written
+    command = reasoner.hermit_command(tmp_path / "x.nt")
+    assert f"-XX:SharedArchiveFile={archives[0]}" in command
+    assert all(part.endswith(".jar") for part in command[command.index("-cp") + 1].split(":"))  # jars only
+    assert answer() == first
+    archives[0].write_bytes(b"\0" * 4096)  # damaged
+    assert answer() == first
+    (tmp_path / "blocked").write_text("a file where the cache folder should be")
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "blocked"))
+    assert answer() == first
+    monkeypatch.setenv("KG_CACHE_DIR", "")  # off
+    assert not any("Archive" in o for o in reasoner.hermit_command(tmp_path / "x.nt"))
+    assert answer() == first
+
+
 def test_hermit_taxonomy_becomes_memberships_above_the_direct_types():
     output = "\n".join(
         [

@@ -385,16 +385,18 @@ def test_shell_completion_offers_the_named_queries():
     assert r.returncode == 2 and "not in the range" in r.stderr
 
 
-def test_a_build_without_the_gate_imports_no_rdflib_nor_networkx(tmp_path):
-    """The build path reads, writes RDF with pyoxigraph and draws the view with kg.network:
-    rdflib (pyshacl's) and networkx (GraphML's) load only for the gate and those exports."""
+@pytest.mark.parametrize("gate", [[], ["--skip-checks"]], ids=["with the gate", "without"])
+def test_a_build_imports_no_rdflib_nor_networkx(tmp_path, gate):
+    """The build path reads, writes RDF with pyoxigraph, checks shapes with kg.shacl and
+    draws the view with kg.network: rdflib and networkx (GraphML's) load only for the
+    exports that need them, and pyshacl for a shapes file kg.shacl cannot run."""
     import subprocess
     import sys
 
     code = (
         "import sys\n"
         "from kg.cli import main\n"
-        f"sys.argv = ['kg', 'build', '-q', '--skip-checks', '--out', {str(tmp_path / 'b')!r}]\n"
+        f"sys.argv = ['kg', 'build', '-q', *{gate!r}, '--out', {str(tmp_path / 'b')!r}]\n"
         "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
         "print(sorted(m for m in ('rdflib', 'pyparsing', 'networkx', 'owlready2', 'pyshacl') if m in sys.modules))\n"
     )
