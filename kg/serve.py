@@ -327,9 +327,17 @@ class Settings:
     quiet: bool = False  # -q: no notes on stderr (warnings still)
 
 
+# An on-disk store up to this size is copied into each worker's memory: the named queries
+# answer ~1.5× faster there than on RocksDB (bench/bench_serve.py). A larger one (a corpus)
+# is read from disk, the workers sharing it through the page cache rather than each
+# holding gigabytes.
+IN_MEMORY_MB = 64
+
+
 def start_pool(store, settings: Settings, path: Path | None = None):
-    """A started worker pool: each worker opens the on-disk store at ``path`` read-only, or
-    holds a copy of ``store`` (sent to it as N-Quads) when there is none."""
+    """A started worker pool: each worker opens the on-disk store at ``path`` read-only (and
+    copies it into memory when it is small), or holds a copy of ``store`` (sent to it as
+    N-Quads) when there is none."""
     import pyoxigraph as ox
 
     from kg.workers import Pool
@@ -340,9 +348,15 @@ def start_pool(store, settings: Settings, path: Path | None = None):
         settings.timeout,
         memory_mb=settings.memory_mb,
         max_waiting=settings.queue or None,
+        in_memory=path is not None and folder_mb(path) <= IN_MEMORY_MB,
     )
     pool.start()
     return pool
+
+
+def folder_mb(path: Path) -> float:
+    """The size of the files under ``path``, in megabytes."""
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
 
 
 def serve(store, settings: Settings, graph_html: Path | None, path: Path | None = None) -> None:

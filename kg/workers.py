@@ -58,16 +58,22 @@ def _limit_memory(extra_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _serve_queries(conn: Connection, source: bytes | str, memory_mb: int = 0) -> None:
-    """A worker's life: load the store once, then answer requests until the pipe closes."""
+def _serve_queries(conn: Connection, source: bytes | str, memory_mb: int = 0, in_memory: bool = False) -> None:
+    """A worker's life: load the store once, then answer requests until the pipe closes.
+    ``source``: the path of an on-disk store (opened read-only; copied into memory when
+    ``in_memory``), or N-Quads to load."""
     import pyoxigraph as ox
 
     from kg import query as q
     from kg import sandbox
     from kg.errors import KGError
 
-    if isinstance(source, str):  # the build's on-disk store: opened, not copied
+    if isinstance(source, str):  # the build's on-disk store
         store = ox.Store.read_only(source)
+        if in_memory:  # small: copied into memory, where queries run ~1.5× faster than on RocksDB
+            on_disk, store = store, ox.Store()
+            store.bulk_extend(on_disk.quads_for_pattern(None, None, None, None))
+            del on_disk
     else:
         store = ox.Store()
         store.bulk_load(input=source, format=ox.RdfFormat.N_QUADS)
@@ -94,10 +100,10 @@ def _serve_queries(conn: Connection, source: bytes | str, memory_mb: int = 0) ->
 
 
 class _Worker:
-    def __init__(self, ctx, source: bytes | str, memory_mb: int) -> None:
+    def __init__(self, ctx, source: bytes | str, memory_mb: int, in_memory: bool = False) -> None:
         self.network_denied, self.sandbox_note = False, "not started"
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve_queries, args=(child, source, memory_mb), daemon=True)
+        self.process = ctx.Process(target=_serve_queries, args=(child, source, memory_mb, in_memory), daemon=True)
         self.process.start()
         child.close()
 
@@ -126,7 +132,10 @@ class Pool:
         memory_mb: int = 0,
         max_waiting: int | None = None,
         start_timeout: float = 120.0,
+        in_memory: bool = False,
     ) -> None:
+        """``source``: an on-disk store's path or N-Quads (see _serve_queries); ``in_memory``:
+        each worker copies the on-disk store into its memory."""
         if size < 1:
             raise ValueError("a pool needs at least one worker")
         self.source = source
@@ -136,6 +145,7 @@ class Pool:
         self.max_waiting = 32 * size if max_waiting is None else max_waiting
         self.waiting = 0
         self.start_timeout = start_timeout
+        self.in_memory = in_memory
         self.ctx = multiprocessing.get_context("spawn")
         self.workers: list[_Worker] = []
         self.idle: asyncio.Queue[_Worker] | None = None
@@ -144,7 +154,7 @@ class Pool:
 
     def start(self) -> None:
         """Start every worker and wait until each holds the store (blocking: before serving)."""
-        self.workers = [_Worker(self.ctx, self.source, self.memory_mb) for _ in range(self.size)]
+        self.workers = [_Worker(self.ctx, self.source, self.memory_mb, self.in_memory) for _ in range(self.size)]
         for w in self.workers:
             w.wait_ready(self.start_timeout)
 
@@ -227,7 +237,7 @@ class Pool:
         self.idle.put_nowait(fresh)
 
     def _fresh(self) -> _Worker:
-        w = _Worker(self.ctx, self.source, self.memory_mb)
+        w = _Worker(self.ctx, self.source, self.memory_mb, self.in_memory)
         w.wait_ready(self.start_timeout)
         return w
 

@@ -115,3 +115,24 @@ def test_oversized_expressions_are_refused_before_the_engine(query, built):
     r = run_kg("query", query, "--data", str(built))
     assert r.returncode == 2 and len(r.stderr.splitlines()) == 1
     assert "operators" in r.stderr or "nests deeper" in r.stderr
+
+
+def test_a_small_store_is_copied_into_the_workers_and_a_large_one_read_from_disk(built, monkeypatch):
+    """Up to serve.IN_MEMORY_MB the workers query a copy in memory (faster); beyond, the
+    on-disk store itself. The answers are the same."""
+    import asyncio
+
+    from kg import serve, workers
+
+    bodies = []
+    for limit in (serve.IN_MEMORY_MB, 0):
+        monkeypatch.setattr(serve, "IN_MEMORY_MB", limit)
+        pool = serve.start_pool(None, serve.Settings(workers=1), built / "store")
+        try:
+            assert pool.in_memory is (limit > 0)
+            reply = asyncio.run(pool.run(workers.Request(TASKS, "csv")))
+        finally:
+            pool.close()
+        assert reply.status == 200
+        bodies.append(sorted(reply.body.splitlines()))  # no ORDER BY: each store has its order
+    assert bodies[0] == bodies[1] and len(bodies[0]) == 12  # a header and 11 tasks
