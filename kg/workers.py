@@ -148,7 +148,7 @@ class Pool:
         self.in_memory = in_memory
         self.ctx = multiprocessing.get_context("spawn")
         self.workers: list[_Worker] = []
-        self.idle: asyncio.Queue[_Worker] | None = None
+        self.idle: asyncio.LifoQueue[_Worker] | None = None
         self.replaced = 0
         self._replacing: set[asyncio.Task] = set()
 
@@ -169,7 +169,7 @@ class Pool:
     async def run(self, request: Request) -> Reply:
         """The reply to one request: 503 when no worker is free, or the query runs past the limit."""
         if self.idle is None:
-            self.idle = asyncio.Queue()
+            self.idle = asyncio.LifoQueue()  # the last worker used first: its caches are warm
             for w in self.workers:
                 self.idle.put_nowait(w)
         deadline = time.monotonic() + self.timeout
