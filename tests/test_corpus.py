@@ -200,6 +200,20 @@ def test_the_store_holds_the_graph_with_its_ontology(two_plans):
     assert len(default) < len(named)
 
 
+def test_a_plans_store_leaves_its_default_graph_to_oxigraphs_union(built):
+    """One plan: no triple is in two graphs, so no default-graph copy is stored, and a query
+    without GRAPH still sees every triple (Oxigraph's union, the same thing then)."""
+    import pyoxigraph as ox
+
+    from kg.rdf import Data
+
+    store = ox.Store.read_only(str(built / "store"))
+    assert not list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    assert set(store.quads_for_pattern(None, None, None, None)) == set(Data.load([built / "full.trig"]).quads)
+    counted = run_kg("query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--data", str(built), "--format", "csv")
+    assert counted.stdout.split()[1] == str(len(Data.load([built / "full.trig"]).union()))
+
+
 def test_a_shared_entity_counts_once_without_graph(two_plans):
     """A query without GRAPH sees each triple once, though both plans' graphs hold the
     entities they share: Oxigraph's own union would give a shared entity's label twice."""
