@@ -5,8 +5,10 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from kg import corpus, export, framework, outdir, resources
@@ -57,6 +59,7 @@ def outputs(
     failed: Sequence[corpus.Failure] = (),
     files: bool = True,
     reports: Sequence[dict] = (),
+    since: Since | None = None,
 ) -> Iterator[tuple[str, outdir.Content]]:
     """(file name, bytes) for everything `kg build` writes but build.json and facts.json, one
     file at a time: the caller writes each and lets it go, so a large plan never holds every
@@ -64,11 +67,12 @@ def outputs(
     skipped, listed in summary.json; ``files`` off: the store and data.nq, no other RDF file;
     ``reports``: read_corpus's log: whether each report is in the build (built or failed) in
     summary.json; how this run got its facts (read, or kept from the last build) and the
-    seconds it took in timings.json, the one file that is not the same bytes from run to run."""
+    seconds it took in timings.json, the one file that is not the same bytes from run to run.
+    ``since``: the last build's store, which the new one updates (write_store)."""
     from kg import check, docs, stats, viz, void
 
     full = data.with_ontology(ontology)
-    yield STORE, functools.partial(write_store, full)
+    yield STORE, functools.partial(write_store, full, since=since)
     for fmt in export.RDF_FORMATS:
         ext = export.FORMATS[fmt].ext
         if files or fmt == "nq":
@@ -117,7 +121,21 @@ def _json(record: dict) -> bytes:
     return (json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
 
 
-def write_store(full: Data, path: Path) -> None:
+@dataclass(frozen=True)
+class Since:
+    """The last build's store, and which of this build's document graphs were read again
+    (new or changed); every other document graph is the same as in that store."""
+
+    store: Path
+    changed: frozenset
+
+
+# A rebuild updates a copy of the last store when at most this share of its documents
+# changed; past it, the bulk loader is as quick.
+UPDATE_SHARE = 0.25
+
+
+def write_store(full: Data, path: Path, since: Since | None = None) -> None:
     """The dataset (with the ontology's graph) as an Oxigraph store at ``path``, by the bulk
     loader: read commands open it read-only instead of parsing RDF files at start.
 
@@ -131,9 +149,12 @@ def write_store(full: Data, path: Path) -> None:
     is half the size and loads in half the time (the bulk loader takes ~10 µs a quad)."""
     import pyoxigraph as ox
 
-    store = ox.Store(str(path))
     default = ox.DefaultGraph()
     repeats = len(full.union()) < sum(1 for q in full.quads if not isinstance(q.graph_name, ox.DefaultGraph))
+    if since is not None and _update_store(full, path, since, repeats):
+        return
+    shutil.rmtree(path, ignore_errors=True)  # what an update given up on left
+    store = ox.Store(str(path))
     union = (ox.Quad(t.subject, t.predicate, t.object, default) for t in full.union()) if repeats else ()
     # In batches: the bulk loader buffers up to ~2 GB before it writes (1.1 GB over the
     # quads themselves at 1,000 reports); a quarter million quads a batch hold ~0.25 GB,
@@ -143,6 +164,67 @@ def write_store(full: Data, path: Path) -> None:
         store.bulk_extend(batch)
     store.flush()  # (optimize() would take a third longer again, for no faster query here)
     del store  # closes the database before the folder is swapped in
+
+
+def _update_store(full: Data, path: Path, since: Since, repeats: bool) -> bool:
+    """The last build's store, copied to ``path`` (a RocksDB checkpoint: hard links, no
+    bytes copied) and brought up to ``full``: the graphs of removed and changed documents
+    dropped, the changed ones added, and the default graph's union kept each triple once.
+    The quads are then those a bulk load of ``full`` would write (tests compare the two).
+    False, and nothing to keep, when it does not apply: a store of the other kind (with or
+    without the default-graph union), too many changes, or a store that cannot be read."""
+    import pyoxigraph as ox
+
+    from kg.query import has_union
+
+    graphs = full.graphs()
+    try:
+        old = ox.Store.read_only(str(since.store))
+        if has_union(old) != repeats or not since.changed <= set(graphs):
+            return False
+        gone = {g for g in old.named_graphs() if g not in graphs}
+        if len(gone) + len(since.changed) > UPDATE_SHARE * max(1, len(graphs)):
+            return False
+        old.backup(str(path))
+        del old
+        store = ox.Store(str(path))
+        default = ox.DefaultGraph()
+        dropped: set = set()
+        for name in sorted(gone | since.changed, key=lambda n: n.value):
+            dropped.update(q.triple for q in store.quads_for_pattern(None, None, None, name))
+            store.remove_graph(name)
+        added = [ox.Quad(s, p, o, name) for name in sorted(since.changed, key=lambda n: n.value)
+                 for s, p, o in graphs[name]]  # fmt: skip
+        store.bulk_extend(added)
+        if repeats:
+            fresh = {q.triple for q in added}
+            for t in dropped - fresh:  # out of the union unless another graph still holds it
+                held = store.quads_for_pattern(t.subject, t.predicate, t.object, None)
+                if not any(not isinstance(q.graph_name, ox.DefaultGraph) for q in held):
+                    store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
+            store.bulk_extend([ox.Quad(t.subject, t.predicate, t.object, default) for t in fresh])
+        store.flush()
+        del store
+        return True
+    except (OSError, ValueError, RuntimeError):
+        return False
+
+
+def _since(out: Path, base: str, docs: Sequence[DocumentFacts], log: Sequence[dict]) -> Since | None:
+    """What a rebuild into ``out`` may start its store from: the last build's, when it had
+    the same base IRI (its other documents' graphs are then the same: their facts were
+    kept, which needs the same reader, lexicon and ontology)."""
+    from kg import builddir, graph
+
+    store = out / STORE
+    try:
+        record = json.loads((out / builddir.MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not store.is_dir() or not isinstance(record, dict) or record.get("base") != base:
+        return None
+    read = {r["path"] for r in log if r["status"] == "read"}
+    return Since(store, frozenset(graph.graph_name(d, base) for d in docs if d.path in read))
 
 
 def check_writable(out: Path) -> None:
@@ -207,8 +289,10 @@ def run(
             raise check.failure(report, strict)
     summary: dict = {}
 
+    since = _since(out, base, docs, log)
+
     def written() -> Iterator[tuple[str, outdir.Content]]:
-        for name, blob in outputs(data, ontology, report, base, notes, failures, files, log):
+        for name, blob in outputs(data, ontology, report, base, notes, failures, files, log, since):
             if name == "summary.json":
                 summary.update(json.loads(blob))
             if name == "timings.json":

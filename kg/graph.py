@@ -320,6 +320,11 @@ def _decimal(value: float) -> str:
     return text or "0"
 
 
+def graph_name(facts: DocumentFacts, base: str = DEFAULT_BASE) -> NamedNode:
+    """The named graph of a document's triples."""
+    return _Builder(check_base(base), ()).graph_iri(facts)
+
+
 def build(docs: Iterable[DocumentFacts], frameworks: Iterable[FrameworkDef], base: str = DEFAULT_BASE) -> Data:
     """The quads of the documents, one named graph per document, in one fixed order."""
     builder = _Builder(check_base(base), frameworks)

@@ -149,6 +149,52 @@ def test_a_rebuild_reads_again_only_what_changed(tmp_path, plan_path, second_pla
         assert (out / name).read_bytes() == (fresh / name).read_bytes(), name  # as if built from scratch
 
 
+def _quads(folder) -> set:
+    import pyoxigraph as ox
+
+    return set(ox.Store.read_only(str(folder / "store")).quads_for_pattern(None, None, None, None))
+
+
+def test_a_rebuild_updates_a_copy_of_the_last_store_to_what_a_full_build_writes(tmp_path, monkeypatch):
+    """Changed, removed and added reports: the rebuild copies the last store and updates it
+    (its default graph keeping each triple once), and holds exactly the quads of a build
+    from scratch. A rebuild with most reports changed loads the store whole instead."""
+    from corpus_gen import generate
+
+    from kg import build as kg_build
+    from kg import resources
+
+    reports = tmp_path / "reports"
+    paths = generate(reports, 24, seed=3, source=resources.data_dir("corpus"))
+    out = tmp_path / "build"
+
+    def build(folder) -> None:
+        r = run_kg("build", str(reports), "--skip-checks", "-q", "--no-files", "--out", str(folder))
+        assert r.returncode == 0, r.stderr
+
+    build(out)
+    updated: list[bool] = []
+    update = kg_build._update_store
+    monkeypatch.setattr(kg_build, "_update_store", lambda *a: updated.append(update(*a)) or updated[-1])
+    paths[3].write_text(paths[3].read_text(encoding="utf-8") + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
+    paths[5].unlink()
+    (reports / "added.txt").write_text(paths[7].read_text(encoding="utf-8").replace("2025", "2027"), encoding="utf-8")
+    build(out)
+    assert updated == [True]
+    fresh = tmp_path / "fresh"
+    build(fresh)  # nothing to start from
+    assert updated == [True]
+    assert _quads(out) == _quads(fresh)
+    import pyoxigraph as ox
+
+    default = [q for q in _quads(out) if isinstance(q.graph_name, ox.DefaultGraph)]
+    assert default and len(default) < len(_quads(out)) - len(default)  # the union, each triple once
+    for p in paths[8:]:  # most reports changed: the bulk loader, whole
+        p.write_text(p.read_text(encoding="utf-8") + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
+    build(out)
+    assert updated == [True, False]
+
+
 def test_another_lexicon_reads_everything_again(tmp_path, plan_path, monkeypatch):
     from kg import corpus, resources
 
