@@ -60,6 +60,7 @@ def outputs(
     files: bool = True,
     reports: Sequence[dict] = (),
     since: Since | None = None,
+    previous_pages: Path | None = None,
 ) -> Iterator[tuple[str, outdir.Content]]:
     """(file name, bytes) for everything `kg build` writes but build.json and facts.json, one
     file at a time: the caller writes each and lets it go, so a large plan never holds every
@@ -68,7 +69,8 @@ def outputs(
     ``reports``: read_corpus's log: whether each report is in the build (built or failed) in
     summary.json; how this run got its facts (read, or kept from the last build) and the
     seconds it took in timings.json, the one file that is not the same bytes from run to run.
-    ``since``: the last build's store, which the new one updates (write_store)."""
+    ``since``: the last build's store, which the new one updates (write_store);
+    ``previous_pages``: the last build's plans/ folder, whose unchanged pages are kept."""
     from kg import check, docs, stats, viz, void
 
     full = data.with_ontology(ontology)
@@ -89,8 +91,8 @@ def outputs(
         # there); one network of every plan's nodes, or a picture of it, would show nothing.
         from kg import corpus_view
 
-        views = {"graph.html": corpus_view.index_page(data).encode(),
-                 PLAN_PAGES: functools.partial(corpus_view.write_plan_pages, data)}  # fmt: skip
+        pages = functools.partial(corpus_view.write_plan_pages, data, previous=previous_pages)
+        views = {"graph.html": corpus_view.index_page(data).encode(), PLAN_PAGES: pages}
         view_notes: list[str] = []
     else:
         views, view_notes = viz.build_views(data)
@@ -292,7 +294,8 @@ def run(
     since = _since(out, base, docs, log)
 
     def written() -> Iterator[tuple[str, outdir.Content]]:
-        for name, blob in outputs(data, ontology, report, base, notes, failures, files, log, since):
+        pages = out / PLAN_PAGES if (out / PLAN_PAGES).is_dir() else None
+        for name, blob in outputs(data, ontology, report, base, notes, failures, files, log, since, pages):
             if name == "summary.json":
                 summary.update(json.loads(blob))
             if name == "timings.json":

@@ -9,11 +9,15 @@ of it works offline, opened from the folder.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import shutil
 from collections import defaultdict
 from pathlib import Path
 
-from kg import page
+from kg import page, resources
 from kg.rdf import DCTERMS, ONT, RDF, RDFS, Data, DefaultGraph, Literal, NamedNode, sort_key
 
 _ONT = ONT.Entity.value.removesuffix("Entity")
@@ -111,15 +115,66 @@ def index_page(data: Data) -> str:
     return page.fill("corpus.html", {"__DATA__": page.script_json(index_data(data))})
 
 
-def write_plan_pages(data: Data, folder: Path) -> None:
-    """plans/<id>.html for each document graph, and the vis-network files they load."""
+PAGES_RECORD = "pages.json"  # in plans/: what each page was made from, for the next build
+# The code and data a plan's page is made from, besides its graph.
+_VIEW_CODE = ("viz.py", "export.py", "network.py", "page.py", "corpus_view.py", "rdf.py", "namespaces.py")
+
+
+def write_plan_pages(data: Data, folder: Path, previous: Path | None = None) -> None:
+    """plans/<id>.html for each document graph, and the vis-network files they load.
+
+    A page is a function of its graph and of the view's code, templates, ontology and
+    vis-network: a hash of those is kept for each page (plans/pages.json), and a page the
+    last build (``previous``, its plans/ folder) made from the same is linked, not drawn
+    again. In a rebuild after one report changed, that is all pages but one."""
+    import pyoxigraph as ox
+
     from kg import viz
 
     folder.mkdir()
     script, style = viz.vis_assets()
     (folder / viz.VIS_FILES[0]).write_text(script, encoding="utf-8")
     (folder / viz.VIS_FILES[1]).write_text(style, encoding="utf-8")
+    view = _view_key(script, style)
+    old = _record(previous)
+    made: dict[str, str] = {}
     for name, graph in data.graphs().items():
+        file = page_name(name)
+        made[file] = key = hashlib.sha256(view + ox.serialize(graph.triples, format=ox.RdfFormat.N_TRIPLES)).hexdigest()
+        if previous is not None and old.get(file) == key and _link(previous / file, folder / file):
+            continue
         html, *_ = viz.network_page(*viz.network_of(graph), linked=True)
-        (folder / page_name(name)).write_text(html, encoding="utf-8")
+        (folder / file).write_text(html, encoding="utf-8")
         graph.forget()  # one page per graph: its lookups are not needed again
+    (folder / PAGES_RECORD).write_text(json.dumps(made, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _view_key(script: str, style: str) -> bytes:
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    files = [package / name for name in _VIEW_CODE] + sorted(page.TEMPLATES.rglob("*")) + [resources.ontology_file()]
+    for f in files:
+        if f.is_file():
+            digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    digest.update(script.encode() + b"\0" + style.encode())
+    return digest.digest()
+
+
+def _record(previous: Path | None) -> dict:
+    try:
+        found = json.loads((previous / PAGES_RECORD).read_text(encoding="utf-8")) if previous else {}
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _link(source: Path, target: Path) -> bool:
+    """``source`` at ``target`` too: a hard link (builds never change a file in place), else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        try:
+            shutil.copyfile(source, target)
+        except OSError:
+            return False
+    return True

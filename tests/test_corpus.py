@@ -158,11 +158,12 @@ def _quads(folder) -> set:
 def test_a_rebuild_updates_a_copy_of_the_last_store_to_what_a_full_build_writes(tmp_path, monkeypatch):
     """Changed, removed and added reports: the rebuild copies the last store and updates it
     (its default graph keeping each triple once), and holds exactly the quads of a build
-    from scratch. A rebuild with most reports changed loads the store whole instead."""
+    from scratch; it draws the pages of the changed plans alone, and they are the same
+    bytes. A rebuild with most reports changed loads the store whole instead."""
     from corpus_gen import generate
 
     from kg import build as kg_build
-    from kg import resources
+    from kg import resources, viz
 
     reports = tmp_path / "reports"
     paths = generate(reports, 24, seed=3, source=resources.data_dir("corpus"))
@@ -179,12 +180,18 @@ def test_a_rebuild_updates_a_copy_of_the_last_store_to_what_a_full_build_writes(
     paths[3].write_text(paths[3].read_text(encoding="utf-8") + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
     paths[5].unlink()
     (reports / "added.txt").write_text(paths[7].read_text(encoding="utf-8").replace("2025", "2027"), encoding="utf-8")
+    drawn: list[int] = []
+    draw = viz.network_page
+    monkeypatch.setattr(viz, "network_page", lambda *a, **k: drawn.append(1) or draw(*a, **k))
     build(out)
-    assert updated == [True]
+    assert updated == [True] and len(drawn) == 2  # the changed plan's page and the added one's
     fresh = tmp_path / "fresh"
     build(fresh)  # nothing to start from
-    assert updated == [True]
+    assert updated == [True] and len(drawn) == 2 + 24
     assert _quads(out) == _quads(fresh)
+    pages = sorted(p.name for p in (fresh / "plans").iterdir())
+    assert pages == sorted(p.name for p in (out / "plans").iterdir()) and len(pages) == 24 + 3
+    assert all((out / "plans" / n).read_bytes() == (fresh / "plans" / n).read_bytes() for n in pages)
     import pyoxigraph as ox
 
     default = [q for q in _quads(out) if isinstance(q.graph_name, ox.DefaultGraph)]
