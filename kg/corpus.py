@@ -86,7 +86,7 @@ FACTS_FILE = "facts.json"
 # What the facts of a report depend on besides its bytes: the reader's code and vocabulary.
 # (And of what the gate keeps per report with them: the RDF of the facts, and the shapes.)
 _READER_CODE = ("extract", "text.py", "normalise.py", "lexicon.py", "facts.py", "framework.py", "genre.py",
-                "graph.py", "check.py", "shapes.py")  # fmt: skip
+                "graph.py", "check.py", "shapes.py", "shacl.py")  # fmt: skip
 
 
 def reader_key(lexicon_path: str | Path | None = None) -> str:

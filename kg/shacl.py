@@ -3,9 +3,10 @@
 Why: on the bundled plan pyshacl cost a fifth of a gated build's CPU (importing rdflib and
 its SPARQL parser, converting every term, then walking rdflib's store), and a corpus pays
 it once per report. The shapes a plan's graph needs use a handful of Core components, and
-each is a few lines over Graph's lookups. The components below follow SHACL §4 (value
-types, cardinality, value range aside, string-based, property pair aside, logical,
-shape-based, other); the targets follow §2.1.3, paths §2.3.1.
+each is a few lines over Graph's lookups. The components below follow SHACL §4: value
+types, cardinality, string length and language (not sh:pattern), logical, shape-based,
+sh:in and sh:hasValue; not value ranges, property pairs or sh:closed. Targets follow
+§2.1.3, paths §2.3.1.
 
 What this module does not implement it never guesses at: ``unsupported`` names the SHACL
 terms of a shapes file that fall outside it, and kg.shapes then gives the whole file to
@@ -123,7 +124,8 @@ class Validator:
         return sorted(found, key=sort_key)
 
     def focus_nodes(self, shape, data: Graph) -> list:
-        """The focus nodes of ``shape``'s Core targets in ``data``."""
+        """The focus nodes of ``shape``'s targets in ``data``: Core ones, and SPARQL ones
+        (SHACL-AF) through ``select``."""
         s = self.shapes
         found = set(s.objects(shape, sh("targetNode")))
         classes = set(s.objects(shape, sh("targetClass")))
