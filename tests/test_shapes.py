@@ -4,6 +4,7 @@ the same results (focus, path, value, severity, message)."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pyoxigraph as ox
 import pyshacl
@@ -206,3 +207,20 @@ def test_the_bundled_shapes_give_pyshacls_results_on_a_perturbed_plan(plan_graph
 def test_the_bundled_plan_passes_both(plan_graph):
     ours, theirs = _both_on(list(plan_graph))
     assert ours == theirs == set()
+
+
+DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus-dev"
+
+
+@pytest.mark.skipif(not DEV.is_dir(), reason="../shared/corpus-dev is not here")
+def test_the_bundled_shapes_give_pyshacls_results_on_every_dev_report():
+    """Twenty real reports of the genre, each with what its extraction misses (hundreds of
+    warnings in all): the two engines find the same."""
+    ontology = rdf.load_ontology(resources.ontology_file())
+    hierarchy = [Triple(s, RDFS.subClassOf, o) for s, o in ontology.subject_objects(RDFS.subClassOf)]
+    found = 0
+    for path in sorted(DEV.glob("*.txt")):
+        ours, theirs = _both_on([*build.dataset([path]).union(), *hierarchy])
+        assert ours == theirs, path.name
+        found += len(ours)
+    assert found > 100
