@@ -141,6 +141,15 @@ def _write_jar(folder: Path, target: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def _forget_others(archive: Path) -> None:
+    """Drop the archives and jars of other Java or HermiT versions (a new one was just
+    written): the cache holds one pair, not one per upgrade."""
+    key = archive.stem  # hermit-<key>
+    for old in archive.parent.glob("hermit-*"):
+        if old.stem != key and old.suffix in (".jsa", ".jar"):
+            old.unlink(missing_ok=True)
+
+
 def _run_hermit(path: Path) -> subprocess.CompletedProcess:
     """HermiT on ``path``. A run that writes the class-data archive moves it into place when
     it succeeded; when it failed (the archive could not be written, say) it is run again
@@ -153,7 +162,9 @@ def _run_hermit(path: Path) -> subprocess.CompletedProcess:
     pending = Path(dumping)
     try:
         if done.returncode == 0 and pending.is_file():
-            os.replace(pending, pending.with_name(pending.name.rsplit(".", 2)[0]))
+            archive = pending.with_name(pending.name.rsplit(".", 2)[0])
+            os.replace(pending, archive)
+            _forget_others(archive)
     except OSError:
         pass
     finally:

@@ -90,11 +90,15 @@ def test_hermits_class_archive_is_written_once_then_used_and_never_changes_the_a
 
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
     assert not any("SharedArchiveFile" in o for o in reasoner.hermit_command(tmp_path / "x.nt"))
+    (tmp_path / "cache").mkdir(exist_ok=True)
+    for stale in ("hermit-0123456789abcdef.jsa", "hermit-0123456789abcdef.jar"):  # another Java's
+        (tmp_path / "cache" / stale).write_bytes(b"old")
     first = answer()
     assert first[0] is True and rdf.Triple(b, rdf.RDF.type, rdf.NamedNode(str(ONT.Entity))) in first[1]
     archives = list((tmp_path / "cache").glob("hermit-*.jsa"))
     assert len(archives) == 1 and archives[0].stat().st_size > 100_000
     assert not list((tmp_path / "cache").glob("*.tmp"))  # nothing half-written
+    assert len(list((tmp_path / "cache").iterdir())) == 2  # this archive and its jar; the stale pair gone
     command = reasoner.hermit_command(tmp_path / "x.nt")
     assert f"-XX:SharedArchiveFile={archives[0]}" in command
     assert all(part.endswith(".jar") for part in command[command.index("-cp") + 1].split(":"))  # jars only
