@@ -179,13 +179,23 @@ def _update_store(full: Data, path: Path, since: Since, repeats: bool) -> bool:
 
     from kg.query import has_union
 
-    graphs = full.graphs()
     try:
         old = ox.Store.read_only(str(since.store))
-        if has_union(old) != repeats or not since.changed <= set(graphs):
+        if has_union(old) != repeats:
             return False
-        gone = {g for g in old.named_graphs() if g not in graphs}
-        if len(gone) + len(since.changed) > UPDATE_SHARE * max(1, len(graphs)):
+        # The graph names and the changed documents' quads in one pass over the quads:
+        # full.graphs() would split a second copy of the union the store write just made.
+        names: set = set()
+        added: list = []
+        for q in full.quads:
+            name = q.graph_name
+            names.add(name)
+            if name in since.changed:
+                added.append(q)
+        if not since.changed <= names:
+            return False
+        gone = {g for g in old.named_graphs() if g not in names}
+        if len(gone) + len(since.changed) > UPDATE_SHARE * max(1, len(names)):
             return False
         old.backup(str(path))
         del old
@@ -195,8 +205,6 @@ def _update_store(full: Data, path: Path, since: Since, repeats: bool) -> bool:
         for name in sorted(gone | since.changed, key=lambda n: n.value):
             dropped.update(q.triple for q in store.quads_for_pattern(None, None, None, name))
             store.remove_graph(name)
-        added = [ox.Quad(s, p, o, name) for name in sorted(since.changed, key=lambda n: n.value)
-                 for s, p, o in graphs[name]]  # fmt: skip
         store.bulk_extend(added)
         if repeats:
             fresh = {q.triple for q in added}

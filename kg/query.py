@@ -228,8 +228,7 @@ def load_store(data: str | None = None, inferred: bool = False):
     if where is not None and where.is_dir():
         on_disk = builddir.open_store(where)
         if on_disk is not None:  # and what HermiT inferred: a copy in memory, with that graph added
-            store = ox.Store()
-            store.bulk_extend(on_disk.quads_for_pattern(None, None, None, None))
+            store = in_memory(on_disk)
             store.bulk_load(path=str(where / builddir.INFERRED_FILE), format=ox.RdfFormat.TRIG)
             return with_union(store), f"{where / builddir.STORE}, {where / builddir.INFERRED_FILE}"
     store = ox.Store()
@@ -269,6 +268,15 @@ def _build_files(folder: Path, inferred: bool) -> list[Path]:
 
     extra = folder / builddir.INFERRED_FILE
     return [folder / builddir.FULL_FILE] + ([extra] if inferred and extra.exists() else [])
+
+
+def in_memory(store):
+    """A copy of ``store`` (an on-disk one, say) in memory, where queries run faster."""
+    import pyoxigraph as ox
+
+    copy = ox.Store()
+    copy.bulk_extend(store.quads_for_pattern(None, None, None, None))
+    return copy
 
 
 def has_union(store) -> bool:

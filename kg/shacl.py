@@ -119,7 +119,7 @@ class Validator:
         for p in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "target"):
             found.update(self.shapes.subjects(sh(p)))
         for shape in self.shapes.subjects(RDF.type, RDFS.Class):  # implicit class targets
-            if self.shapes.objects(shape, RDF.type) and _is_shape(self.shapes, shape):
+            if _is_shape(self.shapes, shape):
                 found.add(shape)
         return sorted(found, key=sort_key)
 

@@ -57,6 +57,17 @@ def validate(data: Graph, store, label: Callable[[NamedNode], str], path: str | 
     shapes = load(path)
     if shacl.unsupported(shapes):
         return _pyshacl(Path(path or shapes_file()), data, label)
+    validator = shacl.Validator(shapes, selector(store))
+    return [
+        (r.severity, _name(r.focus, label), r.path, r.message)
+        for shape in validator.shapes_with_targets()
+        for r in validator.validate(shape, validator.focus_nodes(shape, data), data)
+    ]
+
+
+def selector(store) -> shacl.Select:
+    """The shapes' SPARQL parts on ``store``: a SELECT, with $this pre-bound when a focus
+    node is given, as solutions (variable name → term, unbound names left out)."""
     import pyoxigraph as ox
 
     this = ox.Variable("this")
@@ -69,12 +80,7 @@ def validate(data: Graph, store, label: Callable[[NamedNode], str], path: str | 
         except (SyntaxError, ValueError, OSError) as e:
             raise KGError(f"shapes: a SPARQL query of the shapes file fails: {' '.join(str(e).split())}") from None
 
-    validator = shacl.Validator(shapes, select)
-    return [
-        (r.severity, _name(r.focus, label), r.path, r.message)
-        for shape in validator.shapes_with_targets()
-        for r in validator.validate(shape, validator.focus_nodes(shape, data), data)
-    ]
+    return select
 
 
 def _name(focus, label: Callable[[NamedNode], str]) -> str:

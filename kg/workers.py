@@ -71,9 +71,7 @@ def _serve_queries(conn: Connection, source: bytes | str, memory_mb: int = 0, in
     if isinstance(source, str):  # the build's on-disk store
         store = ox.Store.read_only(source)
         if in_memory:  # small: copied into memory, where queries run ~1.5× faster than on RocksDB
-            on_disk, store = store, ox.Store()
-            store.bulk_extend(on_disk.quads_for_pattern(None, None, None, None))
-            del on_disk
+            store = q.in_memory(store)
     else:
         store = ox.Store()
         store.bulk_load(input=source, format=ox.RdfFormat.N_QUADS)

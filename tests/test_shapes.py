@@ -172,14 +172,7 @@ def plan_graph() -> rdf.Graph:
 def _both_on(triples: list[Triple]) -> tuple[set, set]:
     """The bundled shapes on ``triples``: kg.shacl (SPARQL parts on Oxigraph) and pyshacl."""
     data = rdf.Graph(triples)
-    store = check._store(data)
-
-    def select(text: str, focus) -> list[dict]:
-        solutions = store.query(text, substitutions={ox.Variable("this"): focus} if focus is not None else None)
-        names = [v.value for v in solutions.variables]
-        return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
-
-    ours = _ours(data, shapes.load(), select)
+    ours = _ours(data, shapes.load(), shapes.selector(check._store(data)))
     theirs = _theirs(rdf.rdflib_graph(data), RGraph().parse(shapes.shapes_file(), format="turtle"))
     return ours, theirs
 
