@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from bench_serve import free_port, load, p99, wait_up
 from corpus_gen import generate
+from timing import ENV
 
 from kg import query as q
 
@@ -48,7 +49,7 @@ def run(cmd: list[str]) -> tuple[float, float, float]:
     """(wall seconds, CPU seconds of the command and all it waited for, peak RSS MB of the largest)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=ENV)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):

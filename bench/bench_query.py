@@ -16,7 +16,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from timing import import_rdflib, median_time
+from timing import ENV, import_rdflib, median_time
 
 from kg import query as q
 
@@ -70,7 +70,7 @@ def main() -> None:
             bindings = q.bind(named, {})
             fmt = "ttl" if "CONSTRUCT" in named.text else "csv"
             command = [*KG, "query", name, "-f", fmt, "--data", str(build)]
-            cli = median_time(lambda c=command: subprocess.run(c, check=True, capture_output=True), args.runs)
+            cli = median_time(lambda c=command: subprocess.run(c, check=True, capture_output=True, env=ENV), args.runs)
             served_text = q.with_values(named.text, bindings)
             url = base + "?" + urllib.parse.urlencode({"query": served_text})
             urllib.request.urlopen(url).read()

@@ -117,14 +117,6 @@ def one_client_overhead(port: int, named: dict, store, runs: int = 30) -> list[t
     return out
 
 
-def in_memory(store):
-    import pyoxigraph as ox
-
-    copy = ox.Store()
-    copy.bulk_extend(store.quads_for_pattern(None, None, None, None))
-    return copy
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=25, help="requests per client")
@@ -159,7 +151,7 @@ def main() -> None:
         results: dict[str, list[tuple[float, float, float, int]]] = {name: [] for name in servers}
         store, _ = q.load_store(str(build))
         if serve.folder_mb(build / "store") <= serve.IN_MEMORY_MB:  # as kg serve's workers hold it
-            store = in_memory(store)
+            store = q.in_memory(store)
         overhead = []
         for _ in range(args.rounds):
             for name, (cmd, port, path) in servers.items():
