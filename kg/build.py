@@ -16,7 +16,7 @@ from kg.errors import KGError
 from kg.facts import DocumentFacts
 from kg.namespaces import DEFAULT_BASE
 from kg.progress import Progress
-from kg.rdf import Data, Graph, load_ontology
+from kg.rdf import Data, DefaultGraph, Graph, load_ontology
 
 
 def read_documents(paths: Sequence[str | Path], lexicon_path: str | Path | None = None) -> list[DocumentFacts]:
@@ -152,7 +152,7 @@ def write_store(full: Data, path: Path, since: Since | None = None) -> None:
     import pyoxigraph as ox
 
     default = ox.DefaultGraph()
-    repeats = len(full.union()) < sum(1 for q in full.quads if not isinstance(q.graph_name, ox.DefaultGraph))
+    repeats = _repeats(full)
     if since is not None and _update_store(full, path, since, repeats):
         return
     shutil.rmtree(path, ignore_errors=True)  # what an update given up on left
@@ -166,6 +166,20 @@ def write_store(full: Data, path: Path, since: Since | None = None) -> None:
         store.bulk_extend(batch)
     store.flush()  # (optimize() would take a third longer again, for no faster query here)
     del store  # closes the database before the folder is swapped in
+
+
+def _repeats(data: Data) -> bool:
+    """Whether two of the named graphs hold the same triple: the quads are sorted subject
+    first and graph last, so its quads are neighbours (no union made to count them)."""
+    last = None
+    for q in data.quads:
+        if isinstance(q.graph_name, DefaultGraph):
+            continue
+        t = q.triple
+        if t == last:
+            return True
+        last = t
+    return False
 
 
 def _update_store(full: Data, path: Path, since: Since, repeats: bool) -> bool:
@@ -287,6 +301,7 @@ def run(
         docs, failures = corpus.read_corpus(
             inputs, lexicon_path, jobs, fail_fast, kept, tick, log, shapes_of, checked, scheduler
         )
+    del kept  # the last build's facts, as parsed JSON: a corpus's is hundreds of MB
     if not docs:
         raise KGError(f"no report could be read; the first: {failures[0].reason}" if failures else "no report given")
     data = graph.build(docs, framework.load(resources.ontology_file()), base)
@@ -302,8 +317,14 @@ def run(
     summary: dict = {}
 
     since = _since(out, base, docs, log)
+    manifest = builddir.manifest(docs, base, lexicon_path, resources.ontology_file())
+    # facts.json is written first, and the facts are then let go: nothing after needs them,
+    # and they were an eighth of a large plan's peak (0.12 GB of 4 MB of text).
+    kept_facts = [functools.partial(corpus.write_kept, docs, key, checked)]
+    del docs
 
     def written() -> Iterator[tuple[str, outdir.Content]]:
+        yield corpus.FACTS_FILE, kept_facts.pop()
         pages = out / PLAN_PAGES if (out / PLAN_PAGES).is_dir() else None
         for name, blob in outputs(data, ontology, report, base, notes, failures, files, log, since, pages):
             if name == "summary.json":
@@ -311,8 +332,7 @@ def run(
             if name == "timings.json":
                 summary["timings"] = json.loads(blob)["reports"]
             yield name, blob
-        yield builddir.MANIFEST, builddir.manifest(docs, base, lexicon_path, resources.ontology_file())
-        yield corpus.FACTS_FILE, functools.partial(corpus.write_kept, docs, key, checked)
+        yield builddir.MANIFEST, manifest
 
     # Every name a build may write: what this one does not write is dropped, never carried over.
     outdir.replace(out, written(), set(output_names()))

@@ -146,7 +146,7 @@ def document_shapes(doc: Iterable[Triple], ontology: Graph) -> list[Finding]:
     """The shapes' findings on one document's graph, with the ontology's class hierarchy
     (what targets by class and sh:class need; the framework's individuals are in the
     document graph already)."""
-    hierarchy = ontology.subject_objects(RDFS.subClassOf)
+    hierarchy = list(ontology.subject_objects(RDFS.subClassOf))
     return shacl(Graph([*doc, *(Triple(s, RDFS.subClassOf, o) for s, o in hierarchy)]))
 
 

@@ -140,7 +140,7 @@ def write_plan_pages(data: Data, folder: Path, previous: Path | None = None) -> 
     made: dict[str, str] = {}
     for name, graph in data.graphs().items():
         file = page_name(name)
-        made[file] = key = hashlib.sha256(view + ox.serialize(graph.triples, format=ox.RdfFormat.N_TRIPLES)).hexdigest()
+        made[file] = key = hashlib.sha256(view + ox.serialize(iter(graph), format=ox.RdfFormat.N_TRIPLES)).hexdigest()
         if previous is not None and old.get(file) == key and _link(previous / file, folder / file):
             continue
         html, *_ = viz.network_page(*viz.network_of(graph), linked=True)

@@ -147,10 +147,10 @@ class _Page:
 
     def prop(self, p) -> str:
         kinds = sorted(local_name(t) for t in self.o.objects(p, RDF.type))
-        uses = sorted(self.d.subject_objects(p), key=lambda so: (so[0].value, so[1].value))
+        uses = self.d.count(p)
         example = ""
         if uses:
-            s, o = uses[0]
+            s, o = min(self.d.subject_objects(p), key=lambda so: (so[0].value, so[1].value))
             obj = escape(o.value[:120]) if isinstance(o, Literal) else escape(_prefixed(o))
             example = f"<code>{escape(_prefixed(s))}</code> → {obj}"
         return (
@@ -161,7 +161,7 @@ class _Page:
             + self.row("domain", self.link(self.o.value(p, RDFS.domain)) if self.o.value(p, RDFS.domain) else "")
             + self.row("range", self.link(self.o.value(p, RDFS.range)) if self.o.value(p, RDFS.range) else "")
             + self.row("inverse of", ", ".join(self.link(i) for i in self.o.objects(p, OWL.inverseOf)))
-            + self.row("uses in the data", str(len(uses)))
+            + self.row("uses in the data", str(uses))
             + self.row("example", example)
             + "</table></div>"
         )

@@ -87,7 +87,7 @@ def _rdf(data: Data, fmt: str):
         "rdfxml": ox.RdfFormat.RDF_XML,
         "jsonld": ox.RdfFormat.JSON_LD,
     }[fmt]
-    statements = data.quads if rdf_format.supports_datasets else data.union().triples
+    statements = data.quads if rdf_format.supports_datasets else iter(data.union())
     # Data IRIs hold slashes, which a prefixed name must escape: keep them whole.
     prefixes = {k: v for k, v in data.prefixes.items() if k != "id"}
     return statements, rdf_format, prefixes

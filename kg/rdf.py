@@ -86,16 +86,21 @@ def sort_key(statement) -> str:
 
 class Graph:
     """Triples, each once, sorted, with the lookups the outputs make (the rdflib calls they
-    used: objects, subjects, value, subject_objects, items), built on first use."""
+    used: objects, subjects, value, subject_objects, items), built on first use.
+
+    A graph split from a Data (its union, or one of its named graphs) holds that Data's
+    Quad objects instead of Triples made from them: both have .subject, .predicate and
+    .object, and a Triple per statement was a second ~0.4 kB each (0.37 GB for a plan of
+    4 MB). Iterating gives Triples either way."""
 
     def __init__(self, triples: Iterable[Triple] = (), presorted: bool = False) -> None:
-        """``presorted``: the triples come sorted and each once already (from a Data's quads),
-        so they are taken as they are."""
-        self.triples: list[Triple] = list(triples) if presorted else sorted(set(triples), key=sort_key)
-        self._p: dict | None = None  # predicate → [Triple], in triple order
+        """``presorted``: the triples (or quads, one per triple) come sorted and each once
+        already (from a Data's quads), so they are taken as they are."""
+        self.statements: list = list(triples) if presorted else sorted(set(triples), key=sort_key)
+        self._quads = bool(self.statements) and isinstance(self.statements[0], Quad)
+        self._p: dict | None = None  # predicate → [statement], in order
         self._sp: dict = {}  # predicate → {subject: [objects]}, made for a predicate when first asked
         self._po: dict = {}  # predicate → {object: [subjects]}, likewise
-        self._so: dict = {}  # predicate → [(subject, object)], likewise
         self._set: set | None = None
 
     def _index(self) -> None:
@@ -104,12 +109,15 @@ class Graph:
         holds the triples themselves: pairs of terms for every triple of a corpus's union
         were ~0.3 GB at 1,000 reports."""
         p_: dict = defaultdict(list)
-        for t in self.triples:
+        for t in self.statements:
             p_[t.predicate].append(t)
         self._p = p_
 
     def _lookup(self, p, by_object: bool) -> dict:
-        """For predicate ``p``: subject → objects, or (``by_object``) object → subjects."""
+        """For predicate ``p``: subject → its statements with ``p``, or (``by_object``)
+        object → them. The statements, not their terms: a term read off a statement is a
+        new object each time, and one per statement of a 4 MB plan's labels, sources and
+        types was ~0.2 GB; the terms are made when asked, for the nodes asked about."""
         cache = self._po if by_object else self._sp
         found = cache.get(p)
         if found is None:
@@ -117,49 +125,50 @@ class Graph:
                 self._index()
             found = defaultdict(list)
             for t in self._p.get(p, ()):
-                if by_object:
-                    found[t.object].append(t.subject)
-                else:
-                    found[t.subject].append(t.object)
+                found[t.object if by_object else t.subject].append(t)
             cache[p] = found
         return found
 
     def forget(self) -> None:
         """Drop the lookups made so far (they are made again when asked): a corpus's pages
         visit each document graph once."""
-        self._p, self._sp, self._po, self._so, self._set = None, {}, {}, {}, None
+        self._p, self._sp, self._po, self._set = None, {}, {}, None
 
     def __len__(self) -> int:
-        return len(self.triples)
+        return len(self.statements)
 
     def __iter__(self) -> Iterator[Triple]:
-        return iter(self.triples)
+        return (q.triple for q in self.statements) if self._quads else iter(self.statements)
 
     def __contains__(self, triple) -> bool:
         if self._set is None:
-            self._set = set(self.triples)
+            self._set = set(self)
         return (triple if isinstance(triple, Triple) else Triple(*triple)) in self._set
 
     def objects(self, s, p) -> list:
-        return self._lookup(p, by_object=False).get(s, [])
+        return [t.object for t in self._lookup(p, by_object=False).get(s, ())]
 
     def subjects(self, p, o=None) -> list:
         """Subjects with ``p`` to ``o``; with ``o`` None, every subject that has ``p``, once."""
         if o is None:
             return list(self._lookup(p, by_object=False))
-        return self._lookup(p, by_object=True).get(o, [])
+        return [t.subject for t in self._lookup(p, by_object=True).get(o, ())]
 
-    def subject_objects(self, p) -> list[tuple]:
-        found = self._so.get(p)
-        if found is None:
-            if self._p is None:
-                self._index()
-            found = self._so[p] = [(t.subject, t.object) for t in self._p.get(p, ())]
-        return found
+    def subject_objects(self, p) -> Iterator[tuple]:
+        """(subject, object) of each statement with ``p``, made as they are read."""
+        if self._p is None:
+            self._index()
+        return ((t.subject, t.object) for t in self._p.get(p, ()))
+
+    def count(self, p) -> int:
+        """How many statements have ``p``."""
+        if self._p is None:
+            self._index()
+        return len(self._p.get(p, ()))
 
     def value(self, s, p):
-        found = self.objects(s, p)
-        return found[0] if found else None
+        found = self._lookup(p, by_object=False).get(s)
+        return found[0].object if found else None
 
     def items(self, head) -> list:
         """The members of an RDF list."""
@@ -196,13 +205,48 @@ def _once(quads: Iterable[Quad]) -> Iterator[Quad]:
             last = q
 
 
+def _sorted_once(quads: Iterable[Quad]) -> list[Quad]:
+    """The quads sorted by sort_key, each once: a subject's at a time, in the order of the
+    subjects' texts (the same order: no subject's text is a prefix of another's followed by
+    a character below the space after it). One sort of them all held a key string per quad,
+    ~0.3 GB for a plan of 4 MB, and took half as long again."""
+    by_subject: dict[str, list[Quad]] = defaultdict(list)
+    for q in quads:
+        by_subject[str(q.subject)].append(q)
+    out: list[Quad] = []
+    for subject in sorted(by_subject):
+        group = by_subject.pop(subject)
+        group.sort(key=sort_key)
+        out.extend(_once(group))
+    return out
+
+
+def _triple_text(statement) -> str:
+    return str(statement.triple) if isinstance(statement, Quad) else str(statement)
+
+
+def _merged(a: list, b: list) -> Iterator:
+    """Two graphs' statements (Triples or Quads, each sorted by its triple's text, each
+    triple once) merged in that order, each triple once; all Quads when either side has
+    any (a Triple as a quad of the default graph), as a Graph's statements are all one kind."""
+    if any(isinstance(x, Quad) for x in (a[:1] + b[:1])):
+        default = DefaultGraph()
+        a, b = ([x if isinstance(x, Quad) else Quad(*x, default) for x in side] for side in (a, b))
+    last = None
+    keyed = heapq.merge(((_triple_text(x), x) for x in a), ((_triple_text(x), x) for x in b), key=lambda kx: kx[0])
+    for key, statement in keyed:
+        if key != last:
+            yield statement
+            last = key
+
+
 class Data:
     """A dataset as quads, each once, in one order: what `kg build` makes and every other
     command reads back (data.nq). Each document is one named graph."""
 
     def __init__(self, quads: Iterable[Quad], prefixes: dict[str, str] | None = None, presorted: bool = False) -> None:
         """``presorted``: the quads come sorted and each once already, and are taken as they are."""
-        self.quads: list[Quad] = list(quads) if presorted else sorted(set(quads), key=sort_key)
+        self.quads: list[Quad] = list(quads) if presorted else _sorted_once(quads)
         self.prefixes = dict(prefixes) if prefixes is not None else dict(ns.PREFIXES)
         self._union: Graph | None = None
         self._graphs: dict | None = None
@@ -229,30 +273,30 @@ class Data:
             # This data plus a graph (with_graph): the two unions merged, their Triple
             # objects shared, not a second copy of a corpus's triples.
             data, graph = self._union_parts
-            merged = heapq.merge(data.union().triples, graph.triples, key=sort_key)
-            self._union = Graph(_once(merged), presorted=True)
+            self._union = Graph(_merged(data.union().statements, graph.statements), presorted=True)
         if self._union is None:
             self._split()
         return self._union
 
     def _split(self) -> None:
-        """The union and the graphs in one pass over the quads, sharing one Triple object per
-        distinct triple: at 1,000 reports a second copy of every triple was ~0.5 GB.
+        """The union and the graphs in one pass over the quads, holding the quads themselves
+        (the first of each triple's for the union): at 1,000 reports a second copy of every
+        triple was ~0.5 GB, and a Triple per statement ~0.4 kB more.
 
         The quads are sorted by their text, subject first and graph last: each graph's
         triples come out in their own order already, and a triple held by several graphs
         comes in a run (its first is kept)."""
-        triples: list[Triple] = []
+        union: list[Quad] = []
         grouped: dict = defaultdict(list)
         last = None
         for q in self.quads:
             t = q.triple
             if t != last:
-                triples.append(t)
+                union.append(q)
                 last = t
             if not isinstance(q.graph_name, ox.DefaultGraph):
-                grouped[q.graph_name].append(last)
-        self._union = Graph(triples, presorted=True)
+                grouped[q.graph_name].append(q)
+        self._union = Graph(union, presorted=True)
         self._graphs = {g: Graph(grouped[g], presorted=True) for g in sorted(grouped, key=sort_key)}
 
     def __len__(self) -> int:
@@ -262,7 +306,7 @@ class Data:
         """This data plus ``graph`` as a named graph, each triple held once: what ``graph``
         states (the framework a document graph copies so that its exports stay readable) is
         left out of the other graphs."""
-        held = set(graph.triples)
+        held = set(graph)
         kept = (q for q in self.quads if q.triple not in held)
         added = sorted((Quad(s, p, o, name) for s, p, o in graph), key=sort_key)
         # Both sides are sorted already: merged, not sorted again (which held a key string
