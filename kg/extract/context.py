@@ -37,6 +37,7 @@ class Context:
     cues: dict[int, str] = field(default_factory=dict)
     excluded_quotes: set[str] = field(default_factory=set)
     used_paragraphs: set[int] = field(default_factory=set)
+    guarantees: int = 0  # guarantee units made so far (they are numbered through the document)
 
     @classmethod
     def start(

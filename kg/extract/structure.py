@@ -235,7 +235,8 @@ def _unit_id(ctx: Context, section: Section, n: int) -> str:
     """task/<section>-<n>; guarantees are numbered through the document: guarantee/<n>."""
     if section.kind == "tasks":
         return f"task/{section.ordinal}-{n}"
-    return f"guarantee/{sum(u.kind == 'Guarantee' for u in ctx.facts.units) + 1}"
+    ctx.guarantees += 1  # counted as they are made: counting the units each time was quadratic
+    return f"guarantee/{ctx.guarantees}"
 
 
 def _add_items(ctx: Context, section: Section, items: list[_Item]) -> None:
@@ -547,10 +548,13 @@ def assign_pillars(ctx: Context, groups: list[GroupDef]) -> None:
                 (sec, max(groups, key=lambda g: max(_similarity(sec.zh, m.zh) for m in g.members)))
                 for sec in task_sections
             ]
+        tasks_of: dict[str, list[Unit]] = {}
+        for u in facts.units:
+            if u.kind == "Task":
+                tasks_of.setdefault(u.section, []).append(u)
         for sec, group in pairs:
             sec.group = group.name
-            tasks = [u for u in facts.units if u.kind == "Task" and u.section == sec.id]
-            for task, pillar in _match(tasks, list(group.members)):
+            for task, pillar in _match(tasks_of.get(sec.id, []), list(group.members)):
                 task.pillar = pillar.name
     if facts.path_steps and task_sections:
         if len(facts.path_steps) == len(task_sections):
