@@ -13,8 +13,8 @@ Terms compare as pyoxigraph terms: ``node.value`` is an IRI or a literal's text,
 
 from __future__ import annotations
 
+import bisect
 import functools
-import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -225,19 +225,40 @@ def _triple_text(statement) -> str:
     return str(statement.triple) if isinstance(statement, Quad) else str(statement)
 
 
-def _merged(a: list, b: list) -> Iterator:
+def _spliced(big: list, small: list, key, drop_equal: bool = False) -> list:
+    """Two lists sorted by ``key`` as one, in that order, an element of ``small`` before an
+    element of ``big`` with the same key (or, with ``drop_equal``, left out then). Each of
+    ``small`` is placed by bisection, so ``key`` is called ~len(small) · log len(big) times,
+    not once per element of ``big``: merging the ontology into a 4 MB plan's quads made a
+    key string for each of 0.9 million quads, twice."""
+    out: list = []
+    start = 0
+    for x in small:
+        k = key(x)
+        i = bisect.bisect_left(big, k, lo=start, key=key)
+        out.extend(big[start:i])
+        start = i
+        if not (drop_equal and i < len(big) and key(big[i]) == k):
+            out.append(x)
+    out.extend(big[start:])
+    return out
+
+
+def _as_quads(statements: list) -> list:
+    default = DefaultGraph()
+    return [x if isinstance(x, Quad) else Quad(*x, default) for x in statements]
+
+
+def _merged(a: list, b: list) -> list:
     """Two graphs' statements (Triples or Quads, each sorted by its triple's text, each
-    triple once) merged in that order, each triple once; all Quads when either side has
-    any (a Triple as a quad of the default graph), as a Graph's statements are all one kind."""
+    triple once; ``b`` the smaller) merged in that order, each triple once (``a``'s kept);
+    all Quads when either side has any (a Triple as a quad of the default graph), as a
+    Graph's statements are all one kind."""
     if any(isinstance(x, Quad) for x in (a[:1] + b[:1])):
-        default = DefaultGraph()
-        a, b = ([x if isinstance(x, Quad) else Quad(*x, default) for x in side] for side in (a, b))
-    last = None
-    keyed = heapq.merge(((_triple_text(x), x) for x in a), ((_triple_text(x), x) for x in b), key=lambda kx: kx[0])
-    for key, statement in keyed:
-        if key != last:
-            yield statement
-            last = key
+        a, b = (side if all(isinstance(x, Quad) for x in side[:1]) else _as_quads(side) for side in (a, b))
+        if any(not isinstance(x, Quad) for x in b):
+            b = _as_quads(b)
+    return _spliced(a, b, _triple_text, drop_equal=True)
 
 
 class Data:
@@ -306,13 +327,25 @@ class Data:
         """This data plus ``graph`` as a named graph, each triple held once: what ``graph``
         states (the framework a document graph copies so that its exports stay readable) is
         left out of the other graphs."""
-        held = set(graph)
-        kept = (q for q in self.quads if q.triple not in held)
+        quads = self.quads
+        # The quads of a triple ``graph`` states: found by bisection (all of a triple's
+        # quads are neighbours, from the one in the default graph, whose text is the
+        # triple's), not by reading every quad's triple.
+        gone: list[int] = []
+        for t in graph:
+            j = bisect.bisect_left(quads, str(t), key=sort_key)
+            while j < len(quads) and quads[j].triple == t:
+                gone.append(j)
+                j += 1
+        kept = quads
+        if gone:
+            kept, last = [], 0
+            for j in sorted(set(gone)):
+                kept.extend(quads[last:j])
+                last = j + 1
+            kept.extend(quads[last:])
         added = sorted((Quad(s, p, o, name) for s, p, o in graph), key=sort_key)
-        # Both sides are sorted already: merged, not sorted again (which held a key string
-        # for every quad of a corpus at once).
-        merged = heapq.merge(kept, added, key=sort_key)
-        out = Data(_once(merged), self.prefixes, presorted=True)
+        out = Data(_spliced(kept, added, sort_key, drop_equal=True), self.prefixes, presorted=True)
         out._union_parts = (self, graph)
         return out
 

@@ -165,7 +165,7 @@ def test_the_union_and_each_graph_keep_the_quads_order():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from kg.rdf import BlankNode, Data, Literal, NamedNode, Quad, sort_key
+    from kg.rdf import BlankNode, Data, Graph, Literal, NamedNode, Quad, Triple, sort_key
 
     iri = st.sampled_from(["urn:a", "urn:a-b", "urn:ab", "urn:a/b", "urn:b"]).map(NamedNode)
     blank = st.sampled_from(["b1", "b12", "b2"]).map(BlankNode)
@@ -179,11 +179,20 @@ def test_the_union_and_each_graph_keep_the_quads_order():
         ),
     )
     quad = st.builds(Quad, st.one_of(iri, blank), iri, st.one_of(iri, blank, literal), iri)
+    default_quad = st.builds(Quad, st.one_of(iri, blank), iri, st.one_of(iri, blank, literal))
+    triple = st.builds(Triple, st.one_of(iri, blank), iri, st.one_of(iri, blank, literal))
 
     @settings(max_examples=300, deadline=None)
-    @given(st.lists(quad, max_size=40))
-    def check(quads):
+    @given(st.lists(st.one_of(quad, default_quad), max_size=40), st.lists(triple, max_size=8))
+    def check(quads, added):
         data = Data(quads)
+        # with_graph: the added graph's triples leave the other graphs, and join the union once.
+        name, graph = NamedNode("urn:added"), Graph(added)
+        held = set(added)
+        both = data.with_graph(name, graph)
+        expected = {q for q in quads if q.triple not in held} | {Quad(*t, name) for t in held}
+        assert both.quads == sorted(expected, key=sort_key)
+        assert list(both.union()) == sorted({q.triple for q in quads} | held, key=sort_key)
         assert data.quads == sorted(set(quads), key=sort_key)  # sorted a subject at a time: the same order
         assert list(data.union()) == sorted({q.triple for q in quads}, key=sort_key)
         for name, graph in data.graphs().items():
