@@ -160,6 +160,11 @@ class Graph:
             self._index()
         return ((t.subject, t.object) for t in self._p.get(p, ()))
 
+    def plus(self, other: Graph) -> Graph:
+        """This graph's triples and ``other``'s, each once (``other`` the smaller: its
+        statements are placed among this one's by bisection)."""
+        return Graph(_merged(self.statements, other.statements), presorted=True)
+
     def count(self, p) -> int:
         """How many statements have ``p``."""
         if self._p is None:
@@ -294,7 +299,7 @@ class Data:
             # This data plus a graph (with_graph): the two unions merged, their Triple
             # objects shared, not a second copy of a corpus's triples.
             data, graph = self._union_parts
-            self._union = Graph(_merged(data.union().statements, graph.statements), presorted=True)
+            self._union = data.union().plus(graph)
         if self._union is None:
             self._split()
         return self._union

@@ -43,6 +43,21 @@ def _doc_graph(ds):
     return next(g for g in ds.graphs() if len(g))
 
 
+def test_hermit_reasons_over_part_of_a_document_larger_than_its_sample(built_data, monkeypatch):
+    """A first document past REASONER_SAMPLE triples is cut there, where a subject's
+    triples end; the class memberships of the rest come from the class hierarchy."""
+    monkeypatch.setattr(check, "REASONER_SAMPLE", 500)
+    triples, taken = check._sample(built_data)
+    doc = list(next(iter(built_data.graphs().values())))
+    assert taken == 0 and 500 <= len(triples) < len(doc)
+    assert triples == doc[: len(triples)] and doc[len(triples)].subject != triples[-1].subject
+    report = check.run(built_data, rdf.load_ontology(resources.ontology_file()), require_reasoner=True)
+    assert report.consistent and report.sample == (0, 1)
+    assert "the first ~500 triples of the first of 1 document(s)" in check.format_report(report)
+    beyond = {t.subject for t in doc[len(triples) :] if t.predicate == rdf.RDF.type}
+    assert beyond & {s for s, _, _ in report.inferred}  # memberships past the sample, by the hierarchy
+
+
 def test_the_bundled_plan_passes_every_gate(built_data, kg_ontology):
     report = check.run(built_data, kg_ontology, require_reasoner=True)
     assert report.consistent is True
@@ -208,8 +223,24 @@ def test_provenance_text_that_is_not_in_the_source_is_a_violation(ds, ontology):
     seg = g.value(URIRef(PLAN + "task/1-1"), PROV.wasDerivedFrom)
     g.remove((seg, ONT.zhText, None))
     g.add((seg, ONT.zhText, Literal("打通数字基础设施小动脉", lang="zh")))
-    found = _shape_messages(ds, ontology)
-    assert any(str(seg) in message and "not the source text" in message for _, message in found), found
+    found = _segment_text_errors(ds)
+    assert [focus for focus, _ in found] == [str(seg)], found
+
+
+def test_provenance_off_its_offsets_is_a_violation(ds, ontology):
+    """The text is the source's, but not at the offsets the segment gives."""
+    g = _doc_graph(ds)
+    seg = g.value(URIRef(PLAN + "task/1-1"), PROV.wasDerivedFrom)
+    start = int(g.value(seg, ONT.startOffset))
+    g.set((seg, ONT.startOffset, Literal(start + 1)))
+    found = _segment_text_errors(ds)
+    assert found == [(str(seg), f"[{start + 1}, {int(g.value(seg, ONT.endOffset))})")], found
+
+
+def _segment_text_errors(ds) -> list[tuple[str, str]]:
+    """The segment-text check's errors: (segment, offsets); none on the graph as built."""
+    report = check.run(as_data(ds), rdf.load_ontology(resources.ontology_file()), reasoner=False)
+    return [(f.focus, f.message.rsplit(": ", 1)[1]) for f in report.findings if f.path == check.SEGMENT_TEXT]
 
 
 def test_a_goal_without_a_year_fails_and_a_plan_without_an_issuer_warns(ds, ontology):

@@ -337,7 +337,7 @@ def test_the_corpus_gate_finds_what_two_documents_say_against_each_other(tmp_pat
     the whole corpus and find the entity the two documents type two disjoint ways."""
     from kg import check
 
-    monkeypatch.setattr(check, "REASONER_SAMPLE", 1)
+    monkeypatch.setattr(check, "REASONER_SAMPLE", 200)  # the first document's 166 triples, not the second's
     folder = _two_readings(tmp_path)
     r = run_kg("build", str(folder), "--jobs", "2", "--out", str(tmp_path / "build"))
     assert r.returncode == 1, r.stderr
