@@ -150,7 +150,9 @@ def _run(jobs: list[tuple], lex_path: str | None, workers: int, scheduler: str |
         return
     _load(lex_path)
     if workers == 1:
-        yield from map(_extract, jobs)
+        # No check here: in this process the caller checks the graph it builds anyway
+        # (kg.build), where a check here would build each report's graph a second time.
+        yield from map(_extract, [(*job[:3], None) for job in jobs])
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     spawned = {"initializer": _load, "initargs": (lex_path,)} if method == "spawn" else {}
@@ -219,8 +221,9 @@ def read_corpus(
     (load_kept), reused for a report whose bytes have not changed. ``tick`` is called once
     per report done (a progress bar); ``log`` gets one record per report: its path, status
     (read, kept or failed) and the seconds it took. ``check``, a picklable function of a
-    report's facts, runs in the worker after the reading; ``checked`` gets path → what it
-    found (for a kept report, what the last build found, as plain data). ``scheduler``: the
+    report's facts, runs in the worker process after the reading (not when the reports
+    are read in this process: the caller checks them then); ``checked`` gets path → what
+    it found (for a kept report, what the last build found, as plain data). ``scheduler``: the
     address of a Dask scheduler whose workers read the reports instead of local processes."""
     failures: list[Failure] = []
 
