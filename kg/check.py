@@ -3,8 +3,9 @@
 `kg build` runs it before it writes anything, so a graph that fails never reaches build/.
 
 It scales to a corpus by checking each thing where it is cheap:
-- the shapes, document by document (each document's graph with the ontology's class
-  hierarchy), in the workers that read the reports when `kg build` runs several;
+- the shapes and segment_texts, document by document (each document's graph with the
+  ontology's class hierarchy), in the workers that read the reports when `kg build` runs
+  several;
 - the SPARQL checks, on the whole graph at once (Oxigraph), corpus-wide questions included,
   such as one entity typed two disjoint ways by two documents;
 - HermiT, on the ontology and a sample: the documents, in graph order, up to
