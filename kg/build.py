@@ -254,6 +254,28 @@ def _since(out: Path, base: str, docs: Sequence[DocumentFacts], log: Sequence[di
     return Since(store, frozenset(graph.graph_name(d, base) for d in docs if d.path in read))
 
 
+def _check_here(data: Data, ontology: Graph, docs: Sequence[DocumentFacts], checked: dict[str, list], base: str):
+    """The shapes of the reports read in this process (no worker checked them), on the
+    build's own graphs, into ``checked``; returns (the store for the gate's SPARQL checks,
+    or None; the seconds it took). With one report, the store its shapes queried becomes
+    that store, the rest of the ontology added: not a second in-memory copy of the plan."""
+    from kg import check, graph
+
+    start = time.perf_counter()
+    todo = [d for d in docs if d.path not in checked]
+    graphs = data.graphs() if todo else {}
+    store = None
+    for d in todo:
+        doc = graphs[graph.graph_name(d, base)]
+        if len(docs) == 1:
+            store = check.shapes_store(doc, ontology)
+            checked[d.path] = check.document_shapes(doc, ontology, store)
+            check.add_ontology(store, ontology)
+        else:
+            checked[d.path] = check.document_shapes(doc, ontology)
+    return store, time.perf_counter() - start
+
+
 def check_writable(out: Path) -> None:
     """Fail before the work when the output folder cannot be written."""
     probe = out
@@ -307,30 +329,26 @@ def run(
         raise KGError(f"no report could be read; the first: {failures[0].reason}" if failures else "no report given")
     data = graph.build(docs, framework.load(resources.ontology_file()), base)
     ontology = load_ontology(resources.ontology_file())
+    store, shapes_seconds = None, 0.0
+    if checks:
+        assert checked is not None
+        store, shapes_seconds = _check_here(data, ontology, docs, checked, base)
+    since = _since(out, base, docs, log)
+    manifest = builddir.manifest(docs, base, lexicon_path, resources.ontology_file())
+    # The record of the facts is made now, and the facts are let go before the gate: nothing
+    # after needs them, and they were an eighth of a large plan's peak (0.12 GB of 4 MB).
+    kept_facts = [corpus.kept_record(docs, key, checked)]
+    del docs
     report = None
     if checks:
         assert checked is not None
-        # The reports read in this process (no worker checked them): their shapes, on the
-        # build's own graphs.
-        here = time.perf_counter()
-        graphs = data.graphs() if any(d.path not in checked for d in docs) else {}
-        for d in docs:
-            if d.path not in checked:
-                checked[d.path] = check.document_shapes(graphs[graph.graph_name(d, base)], ontology)
-        here = time.perf_counter() - here
-        found = [f if isinstance(f, check.Finding) else check.Finding(**f) for d in docs for f in checked[d.path]]
-        report = check.run(data, ontology, require_reasoner=require_reasoner, shapes_found=found)
-        report.seconds["shapes"] += here + sum(r["check_seconds"] for r in log)  # the workers' with the reading
+        found = [f if isinstance(f, check.Finding) else check.Finding(**f) for fs in checked.values() for f in fs]
+        report = check.run(data, ontology, require_reasoner=require_reasoner, shapes_found=found, store=store)
+        del store
+        report.seconds["shapes"] += shapes_seconds + sum(r["check_seconds"] for r in log)  # with the workers'
         if report.fails(strict):
             raise check.failure(report, strict)
     summary: dict = {}
-
-    since = _since(out, base, docs, log)
-    manifest = builddir.manifest(docs, base, lexicon_path, resources.ontology_file())
-    # facts.json is written first, and the facts are then let go: nothing after needs them,
-    # and they were an eighth of a large plan's peak (0.12 GB of 4 MB of text).
-    kept_facts = [functools.partial(corpus.write_kept, docs, key, checked)]
-    del docs
 
     def written() -> Iterator[tuple[str, outdir.Content]]:
         yield corpus.FACTS_FILE, kept_facts.pop()

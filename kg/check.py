@@ -143,15 +143,31 @@ def sparql_checks(full: Graph | None = None, checks: list[Check] | None = None, 
 # -- all gates ----------------------------------------------------------------------
 
 
-def document_shapes(doc: Iterable[Triple], ontology: Graph) -> list[Finding]:
-    """The shapes' findings on one document's graph, with the ontology's class hierarchy
-    (what targets by class and sh:class need; the framework's individuals are in the
-    document graph already); and segment_texts'."""
+def _shapes_graph(doc: Iterable[Triple], ontology: Graph) -> Graph:
+    """One document's graph with the ontology's class hierarchy (what targets by class and
+    sh:class need; the framework's individuals are in the document graph already)."""
     hierarchy = Graph(Triple(s, RDFS.subClassOf, o) for s, o in ontology.subject_objects(RDFS.subClassOf))
     # A Graph's statements merged with the hierarchy's, not a Triple made and sorted for
     # each of them (0.7 GB at a plan of 4 MB).
-    graph = doc.plus(hierarchy) if isinstance(doc, Graph) else Graph([*doc, *hierarchy])
-    return shacl(graph) + segment_texts(graph)
+    return doc.plus(hierarchy) if isinstance(doc, Graph) else Graph([*doc, *hierarchy])
+
+
+def document_shapes(doc: Iterable[Triple], ontology: Graph, store=None) -> list[Finding]:
+    """The shapes' findings on one document's graph (with the class hierarchy), and
+    segment_texts'. ``store``: shapes_store of the same, made already."""
+    graph = _shapes_graph(doc, ontology)
+    return shacl(graph, store) + segment_texts(graph)
+
+
+def shapes_store(doc: Graph, ontology: Graph):
+    """The in-memory store document_shapes queries for ``doc``."""
+    return _store(_shapes_graph(doc, ontology))
+
+
+def add_ontology(store, ontology: Graph) -> None:
+    """Add the ontology to a shapes_store: of a build of one document, it is then the store
+    the SPARQL checks read (the ontology and the data)."""
+    store.extend(Quad(s, p, o) for s, p, o in ontology)
 
 
 SEGMENT_TEXT = "segment-text"
@@ -234,9 +250,11 @@ def run(
     require_reasoner: bool = False,
     reasoner: bool = True,
     shapes_found: list[Finding] | None = None,
+    store=None,
 ) -> Report:
     """All three gates over the ontology plus the data. ``shapes_found``: the shapes'
-    findings already made document by document (by the workers that read the reports)."""
+    findings already made document by document (by the workers that read the reports);
+    ``store``: an in-memory store of the ontology and the data, made already."""
     report = Report()
     start = time.perf_counter()
     if reasoner:
@@ -261,7 +279,7 @@ def run(
     report.seconds["shapes"] = time.perf_counter() - start
     start = time.perf_counter()
     # The checks read the store alone: the ontology and the data go in as they are, unsorted.
-    report.findings += sparql_checks(store=_store(ontology, data.union()))
+    report.findings += sparql_checks(store=store if store is not None else _store(ontology, data.union()))
     report.seconds["checks"] = time.perf_counter() - start
     return report
 

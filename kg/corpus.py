@@ -118,11 +118,12 @@ def load_kept(folder: Path, key: str) -> dict[str, tuple[str, dict, list | None]
     return {path: (d["sha256"], d["facts"], d.get("findings")) for path, d in data.get("documents", {}).items()}
 
 
-def write_kept(docs: list[DocumentFacts], key: str, checked: dict[str, list] | None, path: Path) -> None:
+def kept_record(docs: list[DocumentFacts], key: str, checked: dict[str, list] | None) -> bytes:
     """facts.json: each report's facts, by path, for the next build to reuse; with what the
-    gate found in each (``checked``: path → findings, dataclasses), when it ran. Written to
-    ``path`` a report at a time: the whole record of a corpus's facts at once was the
-    build's last peak of memory."""
+    gate found in each (``checked``: path → findings, dataclasses), when it ran. Made a
+    report at a time: the whole record of a corpus's facts as one JSON value at once was a
+    peak of the build's memory; the bytes are a third of the facts as objects."""
+    import io
     from dataclasses import asdict
 
     from kg.facts import to_json
@@ -130,7 +131,7 @@ def write_kept(docs: list[DocumentFacts], key: str, checked: dict[str, list] | N
     def dumps(value) -> str:
         return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
-    with open(path, "wb") as out:
+    with io.BytesIO() as out:
         out.write(b'{"documents":{')
         for number, d in enumerate(sorted(docs, key=lambda d: d.path)):
             entry = {"sha256": d.sha256, "facts": to_json(d)}
@@ -138,6 +139,7 @@ def write_kept(docs: list[DocumentFacts], key: str, checked: dict[str, list] | N
                 entry["findings"] = [f if isinstance(f, dict) else asdict(f) for f in checked[d.path]]
             out.write(f"{',' if number else ''}{dumps(d.path)}:{dumps(entry)}".encode())
         out.write(f'}},"reader":{dumps(key)}}}\n'.encode())
+        return out.getvalue()
 
 
 def _run(jobs: list[tuple], lex_path: str | None, workers: int, scheduler: str | None) -> Iterator[tuple]:

@@ -448,3 +448,22 @@ def test_a_label_the_aligned_text_contradicts_is_a_warning(ds):
     g.add((node, RDFS.label, Literal("Central Cyberspace Affairs Commission", lang="en")))
     found = [f for f in check.sparql_checks(as_data(ds).union()) if f.path == "label-contradicted"]
     assert {f.severity for f in found} == {"warning"} and {f.focus for f in found} == {str(node)}
+
+
+def test_a_one_report_build_checks_on_one_store_what_a_fresh_gate_finds(tmp_path, plan_path):
+    """A build of one report reads it in its own process: the store the report's shapes
+    query becomes, with the ontology added, the store of the SPARQL checks. The findings
+    are those of the gate run afresh on the same data (a store of its own for each)."""
+    from kg import build
+
+    report_path = tmp_path / "plan.txt"
+    report_path.write_text(plan_path.read_text(encoding="utf-8"), encoding="utf-8")
+    _, report = build.run([report_path], tmp_path / "out", jobs=1)
+    fresh = check.run(build.dataset([report_path]), rdf.load_ontology(resources.ontology_file()))
+    assert report.findings == fresh.findings
+    assert any(f.gate == "checks" for f in report.findings)
+    # The one store holds what the gate's own store of the ontology and the data holds.
+    data, ontology = build.dataset([report_path]), rdf.load_ontology(resources.ontology_file())
+    store = check.shapes_store(next(iter(data.graphs().values())), ontology)
+    check.add_ontology(store, ontology)
+    assert set(store) == set(check._store(ontology, data.union()))
