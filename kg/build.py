@@ -17,7 +17,7 @@ from kg.errors import KGError
 from kg.facts import DocumentFacts
 from kg.namespaces import DEFAULT_BASE
 from kg.progress import Progress
-from kg.rdf import Data, DefaultGraph, Graph, load_ontology
+from kg.rdf import Data, DefaultGraph, Graph, NamedNode, load_ontology
 
 
 def read_documents(paths: Sequence[str | Path], lexicon_path: str | Path | None = None) -> list[DocumentFacts]:
@@ -254,25 +254,26 @@ def _since(out: Path, base: str, docs: Sequence[DocumentFacts], log: Sequence[di
     return Since(store, frozenset(graph.graph_name(d, base) for d in docs if d.path in read))
 
 
-def _check_here(data: Data, ontology: Graph, docs: Sequence[DocumentFacts], checked: dict[str, list], base: str):
+def _check_here(data: Data, ontology: Graph, names: dict[str, NamedNode], checked: dict[str, list]):
     """The shapes of the reports read in this process (no worker checked them), on the
-    build's own graphs, into ``checked``; returns (the store for the gate's SPARQL checks,
-    or None; the seconds it took). With one report, the store its shapes queried becomes
-    that store, the rest of the ontology added: not a second in-memory copy of the plan."""
-    from kg import check, graph
+    build's own graphs (``names``: each report's path → its graph), into ``checked``;
+    returns (the store for the gate's SPARQL checks, or None; the seconds it took). With
+    one report, the store its shapes queried becomes that store, the rest of the ontology
+    added: not a second in-memory copy of the plan."""
+    from kg import check
 
     start = time.perf_counter()
-    todo = [d for d in docs if d.path not in checked]
+    todo = [path for path in names if path not in checked]
     graphs = data.graphs() if todo else {}
     store = None
-    for d in todo:
-        doc = graphs[graph.graph_name(d, base)]
-        if len(docs) == 1:
+    for path in todo:
+        doc = graphs[names[path]]
+        if len(names) == 1:
             store = check.shapes_store(doc, ontology)
-            checked[d.path] = check.document_shapes(doc, ontology, store)
+            checked[path] = check.document_shapes(doc, ontology, store)
             check.add_ontology(store, ontology)
         else:
-            checked[d.path] = check.document_shapes(doc, ontology)
+            checked[path] = check.document_shapes(doc, ontology)
     return store, time.perf_counter() - start
 
 
@@ -329,16 +330,19 @@ def run(
         raise KGError(f"no report could be read; the first: {failures[0].reason}" if failures else "no report given")
     data = graph.build(docs, framework.load(resources.ontology_file()), base)
     ontology = load_ontology(resources.ontology_file())
+    since = _since(out, base, docs, log)
+    manifest = builddir.manifest(docs, base, lexicon_path, resources.ontology_file())
+    # The facts as the text facts.json keeps, and then let go before the gate: nothing
+    # after needs them, and they were an eighth of a large plan's peak (0.12 GB of 4 MB).
+    texts = corpus.facts_texts(docs)
+    names = {d.path: graph.graph_name(d, base) for d in docs}
+    del docs
     store, shapes_seconds = None, 0.0
     if checks:
         assert checked is not None
-        store, shapes_seconds = _check_here(data, ontology, docs, checked, base)
-    since = _since(out, base, docs, log)
-    manifest = builddir.manifest(docs, base, lexicon_path, resources.ontology_file())
-    # The record of the facts is made now, and the facts are let go before the gate: nothing
-    # after needs them, and they were an eighth of a large plan's peak (0.12 GB of 4 MB).
-    kept_facts = [corpus.kept_record(docs, key, checked)]
-    del docs
+        store, shapes_seconds = _check_here(data, ontology, names, checked)
+    kept_facts = [corpus.kept_record(texts, key, checked)]
+    del texts
     report = None
     if checks:
         assert checked is not None

@@ -118,28 +118,37 @@ def load_kept(folder: Path, key: str) -> dict[str, tuple[str, dict, list | None]
     return {path: (d["sha256"], d["facts"], d.get("findings")) for path, d in data.get("documents", {}).items()}
 
 
-def kept_record(docs: list[DocumentFacts], key: str, checked: dict[str, list] | None) -> bytes:
-    """facts.json: each report's facts, by path, for the next build to reuse; with what the
-    gate found in each (``checked``: path → findings, dataclasses), when it ran. Made a
-    report at a time: the whole record of a corpus's facts as one JSON value at once was a
-    peak of the build's memory; the bytes are a third of the facts as objects."""
-    import io
-    from dataclasses import asdict
-
+def facts_texts(docs: list[DocumentFacts]) -> dict[str, tuple[str, str]]:
+    """path → (SHA-256, the facts as JSON text) of each report: what kept_record writes,
+    made early so that a build can let the facts go (the text is a third of them as
+    objects)."""
     from kg.facts import to_json
 
-    def dumps(value) -> str:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return {d.path: (d.sha256, _dumps(to_json(d))) for d in docs}
 
-    with io.BytesIO() as out:
-        out.write(b'{"documents":{')
-        for number, d in enumerate(sorted(docs, key=lambda d: d.path)):
-            entry = {"sha256": d.sha256, "facts": to_json(d)}
-            if checked is not None and d.path in checked:
-                entry["findings"] = [f if isinstance(f, dict) else asdict(f) for f in checked[d.path]]
-            out.write(f"{',' if number else ''}{dumps(d.path)}:{dumps(entry)}".encode())
-        out.write(f'}},"reader":{dumps(key)}}}\n'.encode())
-        return out.getvalue()
+
+def kept_record(texts: dict[str, tuple[str, str]], key: str, checked: dict[str, list] | None) -> bytes:
+    """facts.json: each report's facts (``texts``, from facts_texts), by path, for the next
+    build to reuse; with what the gate found in each (``checked``: path → findings), when it
+    ran. The JSON of each entry is spliced from its parts, keys in order: the same bytes
+    as dumping it whole, without a second copy of the facts as one JSON value."""
+    from dataclasses import asdict
+
+    parts = [b'{"documents":{']
+    for number, path in enumerate(sorted(texts)):
+        sha256, facts = texts[path]
+        entry = '{"facts":' + facts
+        if checked is not None and path in checked:
+            found = [f if isinstance(f, dict) else asdict(f) for f in checked[path]]
+            entry += ',"findings":' + _dumps(found)
+        entry += ',"sha256":' + _dumps(sha256) + "}"
+        parts.append(f"{',' if number else ''}{_dumps(path)}:{entry}".encode())
+    parts.append(f'}},"reader":{_dumps(key)}}}\n'.encode())
+    return b"".join(parts)
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _run(jobs: list[tuple], lex_path: str | None, workers: int, scheduler: str | None) -> Iterator[tuple]:
