@@ -260,9 +260,7 @@ def _merged(a: list, b: list) -> list:
     all Quads when either side has any (a Triple as a quad of the default graph), as a
     Graph's statements are all one kind."""
     if any(isinstance(x, Quad) for x in (a[:1] + b[:1])):
-        a, b = (side if all(isinstance(x, Quad) for x in side[:1]) else _as_quads(side) for side in (a, b))
-        if any(not isinstance(x, Quad) for x in b):
-            b = _as_quads(b)
+        a, b = (side if not side or isinstance(side[0], Quad) else _as_quads(side) for side in (a, b))
     return _spliced(a, b, _triple_text, drop_equal=True)
 
 
@@ -296,8 +294,8 @@ class Data:
     def union(self) -> Graph:
         """Every graph's triples together, each once."""
         if self._union is None and self._union_parts is not None:
-            # This data plus a graph (with_graph): the two unions merged, their Triple
-            # objects shared, not a second copy of a corpus's triples.
+            # This data plus a graph (with_graph): the two unions merged, their statements
+            # shared, not a second copy of a corpus's triples.
             data, graph = self._union_parts
             self._union = data.union().plus(graph)
         if self._union is None:
