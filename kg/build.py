@@ -269,8 +269,9 @@ def _check_here(data: Data, ontology: Graph, names: dict[str, NamedNode], checke
     for path in todo:
         doc = graphs[names[path]]
         if len(names) == 1:
-            store = check.shapes_store(doc, ontology)
-            checked[path] = check.document_shapes(doc, ontology, store)
+            shaped = check.shapes_graph(doc, ontology)
+            store = check.memory_store(shaped)
+            checked[path] = check.graph_shapes(shaped, store)
             check.add_ontology(store, ontology)
         else:
             checked[path] = check.document_shapes(doc, ontology)

@@ -78,7 +78,7 @@ def shacl(full: Graph, store=None) -> list[Finding]:
     """SHACL results (kg.shapes): a Violation is an error, a Warning a warning."""
     from kg import shapes
 
-    store = store if store is not None else _store(full)
+    store = store if store is not None else memory_store(full)
     found = [
         Finding("shapes", severity, focus, path, message)
         for severity, focus, path, message in shapes.validate(full, store, lambda node: _label(full, node))
@@ -86,7 +86,7 @@ def shacl(full: Graph, store=None) -> list[Finding]:
     return sorted(found, key=lambda f: (f.severity, f.focus, f.path, f.message))
 
 
-def _store(*parts: Iterable[Triple]):
+def memory_store(*parts: Iterable[Triple]):
     """An in-memory store of the triples of ``parts`` (each once), in its default graph."""
     import pyoxigraph as ox
 
@@ -122,7 +122,7 @@ def load_checks(folder: Path | None = None) -> list[Check]:
 
 def sparql_checks(full: Graph | None = None, checks: list[Check] | None = None, store=None) -> list[Finding]:
     """The checks' findings on ``full`` (or on ``store``, when given, which holds it)."""
-    store = store if store is not None else _store(full or ())
+    store = store if store is not None else memory_store(full or ())
     findings = []
     for check in checks if checks is not None else load_checks():
         try:
@@ -143,7 +143,7 @@ def sparql_checks(full: Graph | None = None, checks: list[Check] | None = None, 
 # -- all gates ----------------------------------------------------------------------
 
 
-def _shapes_graph(doc: Iterable[Triple], ontology: Graph) -> Graph:
+def shapes_graph(doc: Iterable[Triple], ontology: Graph) -> Graph:
     """One document's graph with the ontology's class hierarchy (what targets by class and
     sh:class need; the framework's individuals are in the document graph already)."""
     hierarchy = Graph(Triple(s, RDFS.subClassOf, o) for s, o in ontology.subject_objects(RDFS.subClassOf))
@@ -152,21 +152,20 @@ def _shapes_graph(doc: Iterable[Triple], ontology: Graph) -> Graph:
     return doc.plus(hierarchy) if isinstance(doc, Graph) else Graph([*doc, *hierarchy])
 
 
-def document_shapes(doc: Iterable[Triple], ontology: Graph, store=None) -> list[Finding]:
+def document_shapes(doc: Iterable[Triple], ontology: Graph) -> list[Finding]:
     """The shapes' findings on one document's graph (with the class hierarchy), and
-    segment_texts'. ``store``: shapes_store of the same, made already."""
-    graph = _shapes_graph(doc, ontology)
+    segment_texts'."""
+    return graph_shapes(shapes_graph(doc, ontology))
+
+
+def graph_shapes(graph: Graph, store=None) -> list[Finding]:
+    """document_shapes of a shapes_graph; ``store``: its memory_store, made already."""
     return shacl(graph, store) + segment_texts(graph)
 
 
-def shapes_store(doc: Graph, ontology: Graph):
-    """The in-memory store document_shapes queries for ``doc``."""
-    return _store(_shapes_graph(doc, ontology))
-
-
 def add_ontology(store, ontology: Graph) -> None:
-    """Add the ontology to a shapes_store: of a build of one document, it is then the store
-    the SPARQL checks read (the ontology and the data)."""
+    """Add the ontology to the memory_store of a shapes_graph: of a build of one document, it
+    is then the store the SPARQL checks read (the ontology and the data)."""
     store.extend(Quad(s, p, o) for s, p, o in ontology)
 
 
@@ -279,7 +278,7 @@ def run(
     report.seconds["shapes"] = time.perf_counter() - start
     start = time.perf_counter()
     # The checks read the store alone: the ontology and the data go in as they are, unsorted.
-    report.findings += sparql_checks(store=store if store is not None else _store(ontology, data.union()))
+    report.findings += sparql_checks(store=store if store is not None else memory_store(ontology, data.union()))
     report.seconds["checks"] = time.perf_counter() - start
     return report
 

@@ -464,6 +464,6 @@ def test_a_one_report_build_checks_on_one_store_what_a_fresh_gate_finds(tmp_path
     assert any(f.gate == "checks" for f in report.findings)
     # The one store holds what the gate's own store of the ontology and the data holds.
     data, ontology = build.dataset([report_path]), rdf.load_ontology(resources.ontology_file())
-    store = check.shapes_store(next(iter(data.graphs().values())), ontology)
+    store = check.memory_store(check.shapes_graph(next(iter(data.graphs().values())), ontology))
     check.add_ontology(store, ontology)
-    assert set(store) == set(check._store(ontology, data.union()))
+    assert set(store) == set(check.memory_store(ontology, data.union()))

@@ -153,7 +153,7 @@ def test_a_shapes_file_beyond_the_engine_goes_to_pyshacl_whole(tmp_path):
     )
     data = _parse(COMPONENT_DATA)
     assert shapes.engine(path) == "pyshacl" and shapes.engine() == "kg.shacl"
-    found = shapes.validate(data, check._store(data), lambda node: "x", path)
+    found = shapes.validate(data, check.memory_store(data), lambda node: "x", path)
     assert sorted({(focus, path, message) for _, focus, path, message in found}) == [
         ("x <http://example.org/a>", "label", "pattern"),  # "数字中国"@zh does not start with D
         ("x <http://example.org/b>", "label", "pattern"),  # an instance through a subclass
@@ -172,7 +172,7 @@ def plan_graph() -> rdf.Graph:
 def _both_on(triples: list[Triple]) -> tuple[set, set]:
     """The bundled shapes on ``triples``: kg.shacl (SPARQL parts on Oxigraph) and pyshacl."""
     data = rdf.Graph(triples)
-    ours = _ours(data, shapes.load(), shapes.selector(check._store(data)))
+    ours = _ours(data, shapes.load(), shapes.selector(check.memory_store(data)))
     theirs = _theirs(rdf.rdflib_graph(data), RGraph().parse(shapes.shapes_file(), format="turtle"))
     return ours, theirs
 
