@@ -100,10 +100,7 @@ def reader_key(lexicon_path: str | Path | None = None) -> str:
     )
     files += [Path(lexicon_path) if lexicon_path else resources.lexicon_file(), resources.ontology_file(),
               resources.data_dir("ontology") / "genre.toml", resources.data_dir("ontology") / "shapes.ttl"]  # fmt: skip
-    digest = hashlib.sha256()
-    for f in files:
-        digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return resources.files_digest(files).hexdigest()
 
 
 def load_kept(folder: Path, key: str) -> dict[str, tuple[str, dict, list | None]]:

@@ -150,12 +150,9 @@ def write_plan_pages(data: Data, folder: Path, previous: Path | None = None) -> 
 
 
 def _view_key(script: str, style: str) -> bytes:
-    digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
     files = [package / name for name in _VIEW_CODE] + sorted(page.TEMPLATES.rglob("*")) + [resources.ontology_file()]
-    for f in files:
-        if f.is_file():
-            digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    digest = resources.files_digest(f for f in files if f.is_file())
     digest.update(script.encode() + b"\0" + style.encode())
     return digest.digest()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -25,3 +26,14 @@ def lexicon_file() -> Path:
 
 def default_corpus() -> Path:
     return data_dir("corpus") / "digital-china-overall-layout-plan.zh-en.txt"
+
+
+def files_digest(files: Iterable[Path]):
+    """A SHA-256 of files' names and bytes, in the order given: the key of what was made
+    from them (kept facts, plan pages), which changes when any of them does."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    return digest
