@@ -48,8 +48,8 @@ _BUILTIN_ANNOTATIONS = frozenset(
     )
 )
 _NON_ANNOTATION = (OWL.ObjectProperty, OWL.DatatypeProperty)
-# HermiT's taxonomy lines: `SubClassOf( <a> <b> )`, `EquivalentClasses( <a> <b> … )`, `Type( <i> <c> )`.
 T = TypeVar("T")
+# HermiT's taxonomy lines: `SubClassOf( <a> <b> )`, `EquivalentClasses( <a> <b> … )`, `Type( <i> <c> )`.
 _AXIOM = re.compile(r"^(SubClassOf|EquivalentClasses|Type)\( ((?:<[^>]+>\s*)+)\)$", re.MULTILINE)
 
 

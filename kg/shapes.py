@@ -93,7 +93,7 @@ def _pyshacl(path: Path, data: Graph, label: Callable[[NamedNode], str]) -> list
     from rdflib import Graph as RGraph
     from rdflib import URIRef
 
-    from kg.rdf import rdflib_graph
+    from kg.rdf import rdflib_graph, to_oxigraph
 
     sh = lambda name: URIRef(shacl.SH + name)  # noqa: E731
     shapes = RGraph().parse(path, format="turtle")
@@ -109,7 +109,7 @@ def _pyshacl(path: Path, data: Graph, label: Callable[[NamedNode], str]) -> list
         found.append(
             (
                 shacl.SEVERITIES.get(str(results.value(r, sh("resultSeverity"))), "error"),
-                f"{label(NamedNode(str(focus)))} <{focus}>" if isinstance(focus, URIRef) else str(focus or ""),
+                _name(to_oxigraph(focus), label) if focus is not None else "",
                 local_name(str(result_path)) if isinstance(result_path, URIRef) else "",
                 str(results.value(r, sh("resultMessage")) or ""),
             )
