@@ -12,12 +12,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg import corpus, export, framework, outdir, resources
+from kg import corpus, export, framework, heap, outdir, resources
 from kg.errors import KGError
 from kg.facts import DocumentFacts
 from kg.namespaces import DEFAULT_BASE
 from kg.progress import Progress
-from kg.rdf import Data, DefaultGraph, Graph, NamedNode, load_ontology
+from kg.rdf import ONTOLOGY_IRI, Data, DefaultGraph, Graph, NamedNode, load_ontology
 
 
 def read_documents(paths: Sequence[str | Path], lexicon_path: str | Path | None = None) -> list[DocumentFacts]:
@@ -60,22 +60,19 @@ def outputs(
     failed: Sequence[corpus.Failure] = (),
     files: bool = True,
     reports: Sequence[dict] = (),
-    since: Since | None = None,
     previous_pages: Path | None = None,
 ) -> Iterator[tuple[str, outdir.Content]]:
-    """(file name, bytes) for everything `kg build` writes but build.json and facts.json, one
-    file at a time: the caller writes each and lets it go, so a large plan never holds every
-    serialization in memory at once. ``notes`` collects warnings; ``failed``: the reports
+    """(file name, bytes) for everything `kg build` writes but the store (write_store),
+    build.json and facts.json, one file at a time: the caller writes each and lets it go, so
+    a large plan never holds every serialization in memory at once. ``notes`` collects warnings; ``failed``: the reports
     skipped, listed in summary.json; ``files`` off: the store and data.nq, no other RDF file;
     ``reports``: read_corpus's log: whether each report is in the build (built or failed) in
     summary.json; how this run got its facts (read, or kept from the last build) and the
     seconds it took in timings.json, the one file that is not the same bytes from run to run.
-    ``since``: the last build's store, which the new one updates (write_store);
     ``previous_pages``: the last build's plans/ folder, whose unchanged pages are kept."""
     from kg import check, docs, stats, viz, void
 
     full = data.with_ontology(ontology)
-    yield STORE, functools.partial(write_store, full, since=since)
     for fmt in export.RDF_FORMATS:
         ext = export.FORMATS[fmt].ext
         if files or fmt == "nq":
@@ -138,9 +135,10 @@ class Since:
 UPDATE_SHARE = 0.25
 
 
-def write_store(full: Data, path: Path, since: Since | None = None) -> None:
+def write_store(full: Data, path: Path, since: Since | None = None, written: list[Path] | None = None) -> None:
     """The dataset (with the ontology's graph) as an Oxigraph store at ``path``, by the bulk
-    loader: read commands open it read-only instead of parsing RDF files at start.
+    loader: read commands open it read-only instead of parsing RDF files at start (and the
+    gate queries it before the build is swapped in: ``written`` gets ``path``).
 
     When some triple is held by two graphs (a corpus: every report's graph describes the
     entities it shares with the others), the default graph is the union of the named
@@ -154,6 +152,8 @@ def write_store(full: Data, path: Path, since: Since | None = None) -> None:
 
     default = ox.DefaultGraph()
     repeats = _repeats(full)
+    if written is not None:
+        written.append(path)
     if since is not None and _update_store(full, path, since, repeats):
         return
     shutil.rmtree(path, ignore_errors=True)  # what an update given up on left
@@ -254,28 +254,44 @@ def _since(out: Path, base: str, docs: Sequence[DocumentFacts], log: Sequence[di
     return Since(store, frozenset(graph.graph_name(d, base) for d in docs if d.path in read))
 
 
-def _check_here(data: Data, ontology: Graph, names: dict[str, NamedNode], checked: dict[str, list]):
-    """The shapes of the reports read in this process (no worker checked them), on the
-    build's own graphs (``names``: each report's path → its graph), into ``checked``;
-    returns (the store for the gate's SPARQL checks, or None; the seconds it took). With
-    one report, the store its shapes queried becomes that store, the rest of the ontology
-    added: not a second in-memory copy of the plan."""
+def _gate(
+    data: Data,
+    ontology: Graph,
+    names: dict[str, NamedNode],
+    checked: dict[str, list],
+    log: Sequence[dict],
+    store_path: Path,
+    require_reasoner: bool,
+    strict: bool,
+):
+    """The quality gate, on the store the build has just written (into its staging folder):
+    the shapes of the reports read in this process (no worker checked them; ``names``: each
+    report's path → its graph), into ``checked``, each querying its own graph and the
+    ontology's; then check.run, its SPARQL checks on the whole store. Raises GateFailed
+    (nothing is swapped in); returns the report."""
+    import pyoxigraph as ox
+
     from kg import check
 
     start = time.perf_counter()
+    # Read-write, as the build wrote it: no other process has it, and it answered the
+    # checks of a 4 MB plan in 7 s where a read-only handle took 10.
+    store = ox.Store(str(store_path))
     todo = [path for path in names if path not in checked]
     graphs = data.graphs() if todo else {}
-    store = None
     for path in todo:
-        doc = graphs[names[path]]
-        if len(names) == 1:
-            shaped = check.shapes_graph(doc, ontology)
-            store = check.memory_store(shaped)
-            checked[path] = check.graph_shapes(shaped, store)
-            check.add_ontology(store, ontology)
-        else:
-            checked[path] = check.document_shapes(doc, ontology)
-    return store, time.perf_counter() - start
+        view = check.StoreView(store, [names[path], ONTOLOGY_IRI])
+        checked[path] = check.graph_shapes(check.shapes_graph(graphs[names[path]], ontology), view)
+    shapes_seconds = time.perf_counter() - start
+    found = [f if isinstance(f, check.Finding) else check.Finding(**f) for fs in checked.values() for f in fs]
+    report = check.run(
+        data, ontology, require_reasoner=require_reasoner, shapes_found=found, store=check.StoreView(store)
+    )
+    del store  # closed before the folder is swapped in
+    report.seconds["shapes"] += shapes_seconds + sum(r["check_seconds"] for r in log)  # with the workers'
+    if report.fails(strict):
+        raise check.failure(report, strict)
+    return report
 
 
 def check_writable(out: Path) -> None:
@@ -291,6 +307,7 @@ def check_writable(out: Path) -> None:
         raise KGError(f"{out}: cannot write the build here: {e.strerror}") from None
 
 
+@heap.collector_paused
 def run(
     paths: Sequence[str | Path],
     out: Path,
@@ -333,32 +350,27 @@ def run(
     ontology = load_ontology(resources.ontology_file())
     since = _since(out, base, docs, log)
     manifest = builddir.manifest(docs, base, lexicon_path, resources.ontology_file())
-    # The facts as the text facts.json keeps, and then let go before the gate: nothing
-    # after needs them, and they were an eighth of a large plan's peak (0.12 GB of 4 MB).
-    texts = corpus.facts_texts(docs)
+    # The facts as the text facts.json keeps, and then let go: nothing after needs them,
+    # and they were an eighth of a large plan's peak (0.12 GB of 4 MB; the text is 0.05).
+    texts = [corpus.facts_texts(docs)]  # popped when facts.json is written
     names = {d.path: graph.graph_name(d, base) for d in docs}
     del docs
-    store, shapes_seconds = None, 0.0
-    if checks:
-        assert checked is not None
-        store, shapes_seconds = _check_here(data, ontology, names, checked)
-    kept_facts = [corpus.kept_record(texts, key, checked)]
-    del texts
-    report = None
-    if checks:
-        assert checked is not None
-        found = [f if isinstance(f, check.Finding) else check.Finding(**f) for fs in checked.values() for f in fs]
-        report = check.run(data, ontology, require_reasoner=require_reasoner, shapes_found=found, store=store)
-        del store
-        report.seconds["shapes"] += shapes_seconds + sum(r["check_seconds"] for r in log)  # with the workers'
-        if report.fails(strict):
-            raise check.failure(report, strict)
+    heap.give_back()  # ~0.1 GB at a plan of 4 MB, which the outputs reuse
     summary: dict = {}
+    gated: list = []  # the gate's report
 
     def written() -> Iterator[tuple[str, outdir.Content]]:
-        yield corpus.FACTS_FILE, kept_facts.pop()
+        # The store first: the gate queries it, in the staging folder. A build that fails
+        # the gate is never swapped in (its staging folder is removed; the last build stays).
+        stored: list[Path] = []
+        yield STORE, functools.partial(write_store, data.with_ontology(ontology), since=since, written=stored)
+        if checks:
+            assert checked is not None
+            gated.append(_gate(data, ontology, names, checked, log, stored[0], require_reasoner, strict))
+        yield corpus.FACTS_FILE, corpus.kept_record(texts.pop(), key, checked)
+        report = gated[0] if gated else None
         pages = out / PLAN_PAGES if (out / PLAN_PAGES).is_dir() else None
-        for name, blob in outputs(data, ontology, report, base, notes, failures, files, log, since, pages):
+        for name, blob in outputs(data, ontology, report, base, notes, failures, files, log, pages):
             if name == "summary.json":
                 summary.update(json.loads(blob))
             if name == "timings.json":
@@ -368,4 +380,4 @@ def run(
 
     # Every name a build may write: what this one does not write is dropped, never carried over.
     outdir.replace(out, written(), set(output_names()))
-    return summary, report
+    return summary, (gated[0] if gated else None)

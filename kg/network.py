@@ -132,15 +132,21 @@ class Network:
 
     def subgraph(self, nodes: Iterable[str]) -> Network:
         """A new network of ``nodes`` (in this network's order) and the edges between them;
-        attribute dicts are copied, their values shared, as networkx's ``subgraph().copy()``."""
+        attribute dicts are copied, their values shared, as networkx's ``subgraph().copy()``.
+        Written into the new network's dicts directly, in the order add_node and add_edge
+        would give: the view copies a large plan's network (55,000 nodes) more than once."""
         keep = set(nodes)
         out = Network()
         for n, attrs in self._attrs.items():
             if n in keep:
-                out.add_node(n, **attrs)
-        for u, v, k, d in self.edges(keys=True, data=True):
-            if u in keep and v in keep:
-                out.add_edge(u, v, key=k, **d)
+                out._attrs[n], out._succ[n], out._pred[n] = dict(attrs), {}, {}
+        for u, nbrs in self._succ.items():
+            if u not in keep:
+                continue
+            succ = out._succ[u]
+            for v, kd in nbrs.items():
+                if v in keep:
+                    succ[v] = out._pred[v][u] = {k: dict(d) for k, d in kd.items()}
         return out
 
     def copy(self) -> Network:

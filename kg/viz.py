@@ -229,6 +229,8 @@ def select(net, view: str = "full", focus: str | None = None, depth: int = 2, ma
     elif view == "overview":
         sub = net.subgraph(sorted(n for n, a in net.nodes(data=True) if a["kind"] in OVERVIEW)).copy()
     else:
+        sub = net  # copied below: by summarize, which never changes what it is given, or whole
+    if sub is net and sub.number_of_nodes() <= max_nodes:
         sub = net.copy()
     if sub.number_of_nodes() > max_nodes:
         before = sub.number_of_nodes()

@@ -1,0 +1,62 @@
+"""The build's memory: what it lets go of goes back to the system, and no time is spent
+looking for garbage that is not there.
+
+CPython's cycle collector walks every live container each time enough new ones have been
+made. A build makes millions (the lookups over a plan's quads, the view's network), frees
+them by reference counting, and leaves no cycles worth the walk: at a plan of 4 MB the
+collector took a quarter of the build's time (66 s with it, 56 s without) and found
+nothing (the peak was the same). kg build runs with it paused (``collector_paused``) and
+collects where it gives memory back.
+
+A large plan's build frees big things in turn: the reports' facts once their graph is made,
+the gate's in-memory store once the checks have run. CPython and pyoxigraph return those
+to the C allocator, and glibc's malloc keeps the freed pages mapped in the middle of its
+heap, where only objects of the same sizes reuse them. The next phase (the view's network
+of Python objects) then grows the process past them: at a plan of 4 MB, ~0.1 GB after the
+facts and ~0.25 GB after the store. malloc_trim returns whole free pages.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import gc
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@functools.cache
+def _trim():
+    """glibc's malloc_trim, or None (another C library, or another system: nothing to do)."""
+    try:
+        return ctypes.CDLL(None).malloc_trim  # the C library the process runs on
+    except (OSError, AttributeError, TypeError):
+        return None
+
+
+def give_back() -> None:
+    """Collect what reference cycles hold, then return the heap's free pages to the system."""
+    gc.collect()
+    trim = _trim()
+    if trim is not None:
+        trim(0)
+
+
+def collector_paused(fn: Callable[P, R]) -> Callable[P, R]:
+    """``fn`` with CPython's automatic cycle collection paused while it runs (give_back
+    still collects), and restored as it was after."""
+
+    @functools.wraps(fn)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was:
+                gc.enable()
+
+    return paused
