@@ -450,20 +450,27 @@ def test_a_label_the_aligned_text_contradicts_is_a_warning(ds):
     assert {f.severity for f in found} == {"warning"} and {f.focus for f in found} == {str(node)}
 
 
-def test_a_one_report_build_checks_on_one_store_what_a_fresh_gate_finds(tmp_path, plan_path):
-    """A build of one report reads it in its own process: the store the report's shapes
-    query becomes, with the ontology added, the store of the SPARQL checks. The findings
-    are those of the gate run afresh on the same data (a store of its own for each)."""
+@pytest.mark.parametrize("copies", [1, 2])
+def test_the_gate_of_a_build_queries_its_store_as_a_fresh_gate_finds(tmp_path, plan_path, monkeypatch, copies):
+    """kg build's gate queries the store the build has just written (each report's shapes
+    on its own graph and the ontology's, the checks on all of it), never an in-memory copy
+    of the data; its findings are those of the gate run afresh on in-memory stores, for one
+    report and for two read in the build's own process."""
     from kg import build
 
-    report_path = tmp_path / "plan.txt"
-    report_path.write_text(plan_path.read_text(encoding="utf-8"), encoding="utf-8")
-    _, report = build.run([report_path], tmp_path / "out", jobs=1)
-    fresh = check.run(build.dataset([report_path]), rdf.load_ontology(resources.ontology_file()))
+    text = plan_path.read_text(encoding="utf-8")
+    paths = []
+    for n in range(copies):
+        path = tmp_path / f"plan{n}.txt"
+        path.write_text(text.replace("数字中国", "数字中国" * (n + 1), 1), encoding="utf-8")
+        paths.append(path)
+    data, ontology = build.dataset(paths), rdf.load_ontology(resources.ontology_file())
+    fresh = check.run(data, ontology)
+
+    def no_copy(*parts):
+        raise AssertionError("the gate made an in-memory store of the data")
+
+    monkeypatch.setattr(check, "memory_store", no_copy)
+    _, report = build.run(paths, tmp_path / "out", jobs=1)
     assert report.findings == fresh.findings
     assert any(f.gate == "checks" for f in report.findings)
-    # The one store holds what the gate's own store of the ontology and the data holds.
-    data, ontology = build.dataset([report_path]), rdf.load_ontology(resources.ontology_file())
-    store = check.memory_store(check.shapes_graph(next(iter(data.graphs().values())), ontology))
-    check.add_ontology(store, ontology)
-    assert set(store) == set(check.memory_store(ontology, data.union()))
