@@ -474,3 +474,52 @@ def test_the_gate_of_a_build_queries_its_store_as_a_fresh_gate_finds(tmp_path, p
     _, report = build.run(paths, tmp_path / "out", jobs=1)
     assert report.findings == fresh.findings
     assert any(f.gate == "checks" for f in report.findings)
+
+
+@pytest.mark.parametrize("slow", ["checks", "shapes"])
+def test_the_report_is_the_same_whichever_of_checks_and_shapes_finishes_first(plan_path, monkeypatch, slow):
+    """check.run runs the SPARQL checks on a thread beside HermiT and the shapes: the report
+    lists the same findings in the same order when either side is the slow one."""
+    import time as clock
+
+    data, ontology = build.dataset([plan_path]), rdf.load_ontology(resources.ontology_file())
+    shapes_found = [f for g in data.graphs().values() for f in check.document_shapes(g, ontology)]
+    shapes_found.append(check.Finding("shapes", "warning", "x", "y", "a finding to order"))
+    want = check.run(data, ontology, reasoner=False, shapes_found=list(shapes_found)).findings
+    real = check.sparql_checks
+
+    def slow_checks(*args, **kwargs):
+        clock.sleep(0.5)
+        return real(*args, **kwargs)
+
+    def slow_shapes():
+        clock.sleep(0.5)
+        return list(shapes_found)
+
+    if slow == "checks":
+        monkeypatch.setattr(check, "sparql_checks", slow_checks)
+    got = check.run(data, ontology, reasoner=False, shapes_found=slow_shapes if slow == "shapes" else shapes_found)
+    assert got.findings == want
+    assert [f.gate for f in got.findings].index("checks") > [f.gate for f in got.findings].index("shapes")
+
+
+def test_an_error_in_the_gate_waits_for_the_checks_thread(plan_path, monkeypatch):
+    import threading
+
+    data, ontology = build.dataset([plan_path]), rdf.load_ontology(resources.ontology_file())
+    done = threading.Event()
+
+    def checks(*args, **kwargs):
+        import time as clock
+
+        clock.sleep(0.3)
+        done.set()
+        return []
+
+    def failing_shapes():
+        raise check.KGError("shapes failed")
+
+    monkeypatch.setattr(check, "sparql_checks", checks)
+    with pytest.raises(check.KGError, match="shapes failed"):
+        check.run(data, ontology, reasoner=False, shapes_found=failing_shapes)
+    assert done.is_set()  # not left running on a store the build is about to remove
