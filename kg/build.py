@@ -63,8 +63,9 @@ def outputs(
 ) -> Iterator[tuple[str, outdir.Content]]:
     """(file name, bytes) for everything `kg build` writes but the store (write_store),
     build.json and facts.json, one file at a time: the caller writes each and lets it go, so
-    a large plan never holds every serialization in memory at once. ``notes`` collects warnings; ``failed``: the reports
-    skipped, listed in summary.json; ``files`` off: the store and data.nq, no other RDF file;
+    a large plan never holds every serialization in memory at once. ``notes`` collects
+    warnings; ``failed``: the reports skipped, listed in summary.json; ``files`` off: the
+    store and data.nq, no other RDF file;
     ``reports``: read_corpus's log: whether each report is in the build (built or failed) in
     summary.json; how this run got its facts (read, or kept from the last build) and the
     seconds it took in timings.json, the one file that is not the same bytes from run to run.
