@@ -1,8 +1,9 @@
 """Does reading grow linearly? `kg build --skip-checks`, and `kg build` with the quality
 gate, on the bundled plan repeated 1×, 10×, 100×, 158× (4 MB, the size the hardening issue
 gives for its 1,000× case, which it asks to build within 60 s and 1 GB) and, with --max
-1000, 1,000× (25 MB): wall time and peak memory of each run, and the time per copy, which
-stays flat when the growth is linear.
+1000, 1,000× (25 MB, which the reader refuses: a report is 20 MB at most, kg.text.MAX_BYTES):
+wall time and peak memory of each run, and the time per copy, which stays flat when the
+growth is linear.
 
 Usage: python bench/bench_scale.py [--max N] [--limit SECONDS]
 """
@@ -22,8 +23,8 @@ from kg import resources
 KG = str(Path(sys.executable).with_name("kg"))
 
 
-def run(path: Path, out: Path, limit: float, gate: bool) -> tuple[float, float, bool]:
-    """(seconds, peak MB, finished) of one build, killed past ``limit``."""
+def run(path: Path, out: Path, limit: float, gate: bool) -> tuple[float, float, str]:
+    """(seconds, peak MB, "" or why it did not build) of one build, killed past ``limit``."""
     start = time.perf_counter()
     options = [] if gate else ["--skip-checks"]
     proc = subprocess.Popen([KG, "build", "-q", *options, "--out", str(out), str(path)],
@@ -39,7 +40,13 @@ def run(path: Path, out: Path, limit: float, gate: bool) -> tuple[float, float, 
             finished = False
             break
         time.sleep(0.02)
-    return time.perf_counter() - start, usage.ru_maxrss / 1024, finished and status == 0
+    seconds = time.perf_counter() - start
+    if not finished:
+        return seconds, usage.ru_maxrss / 1024, f"stopped after {limit:g} s"
+    code = os.waitstatus_to_exitcode(status)
+    # Exit 2 is a refusal: kg.text.MAX_BYTES (20 MB) bounds a report, and 1,000× is 25 MB.
+    why = "" if code == 0 else "refused: over the reader's size limit" if code == 2 else f"exit {code}"
+    return seconds, usage.ru_maxrss / 1024, why
 
 
 def main() -> None:
@@ -58,8 +65,8 @@ def main() -> None:
             path.write_text(plan * n, encoding="utf-8")
             row = f"{n:7d} {path.stat().st_size / 1e6:10.2f} "
             for gate in (False, True):
-                seconds, peak, done = run(path, Path(tmp) / f"out-{n}-{gate}", args.limit, gate)
-                note = "" if done else f" (stopped after {args.limit:g} s)"
+                seconds, peak, why = run(path, Path(tmp) / f"out-{n}-{gate}", args.limit, gate)
+                note = f" ({why})" if why else ""
                 row += f"{seconds:9.2f} {seconds / n:11.3f} {peak:8.0f}{note}   "
             print(row.rstrip(), flush=True)
 
