@@ -523,3 +523,32 @@ def test_an_error_in_the_gate_waits_for_the_checks_thread(plan_path, monkeypatch
     with pytest.raises(check.KGError, match="shapes failed"):
         check.run(data, ontology, reasoner=False, shapes_found=failing_shapes)
     assert done.is_set()  # not left running on a store the build is about to remove
+
+
+def test_a_rebuild_that_fails_the_gate_leaves_the_last_build_whole(tmp_path, plan_path):
+    """The gate queries the new store in the staging folder: a build it refuses leaves the
+    last build as it was, byte for byte, its store still answering, and no staging folder."""
+    import hashlib
+
+    import pyoxigraph as ox
+
+    out = tmp_path / "out"
+    assert run_kg("build", str(plan_path), "--out", str(out), "--quiet").returncode == 0
+
+    def snapshot() -> dict:
+        return {
+            str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*"))
+            if p.is_file() and "store" not in p.parts
+        }
+
+    before = snapshot()
+    quads = len(ox.Store.read_only(str(out / "store")))
+    plan = tmp_path / "plan.en.txt"
+    text = "China unveiled an action plan for data markets.\nBy 2030, the market will grow.\n"
+    plan.write_text(text, encoding="utf-8")
+    result = run_kg("build", str(plan), "--out", str(out), "--strict")
+    assert result.returncode == 1 and "quality gate failed" in result.stderr
+    assert snapshot() == before
+    assert len(ox.Store.read_only(str(out / "store"))) == quads
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "plan.en.txt"]  # no staging folder left
