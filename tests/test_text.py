@@ -149,3 +149,79 @@ def test_the_band_finds_what_the_full_table_finds():
         zh = _spans(["字" * rng.randint(2, 40) for _ in range(m)])
         en = _spans(["w " * rng.randint(1, 25) for _ in range(n)])
         assert align(zh, en) == align(zh, en, band=None)
+
+
+# -- English reading in linear time (the hardening issue's attacks) ------------------------
+
+import re  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from kg import text as text_module  # noqa: E402
+
+
+def _sentence_break_by_slices(text: str, i: int) -> bool:
+    """The slicing form _en_sentence_break replaced (quadratic in a line's periods)."""
+    ch = text[i]
+    if ch not in ".!?":
+        return False
+    if not re.match(r"[\"'”’)]*\s+[\"“(]?[A-Z0-9]", text[i + 1 :]):
+        return False
+    if ch == ".":
+        word = re.search(r"([A-Za-z.]+)$", text[:i])
+        if word and (word.group(1).lower() in text_module.EN_ABBREVIATIONS or len(word.group(1)) == 1):
+            return False
+    return True
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='ab.!? "”)(AZ09eg', max_size=30))
+def test_a_sentence_break_is_what_the_slicing_form_found(line):
+    for i in range(len(line)):
+        assert text_module._en_sentence_break(line, i) == _sentence_break_by_slices(line, i), (line, i)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["of", "the", "in", "and", "data", "Small", "G20", "x-y", "(of", "data-of", ",", "\n"]),
+                max_size=12).map(" ".join))  # fmt: skip
+def test_a_list_opening_is_found_at_the_end_as_in_the_whole_clause(clause):
+    whole = text_module._LIST_OPENS.search(clause)
+    end = text_module._LIST_OPENS.search(text_module._last_words(clause, 5))
+    assert (whole and whole.group(1)) == (end and end.group(1)), clause
+    assert bool(whole) == bool(end)
+
+
+def test_a_long_clause_is_searched_only_at_its_end(monkeypatch):
+    seen = []
+    real = text_module._LIST_OPENS
+
+    class Recorder:
+        def search(self, s):
+            seen.append(len(s))
+            return real.search(s)
+
+    monkeypatch.setattr(text_module, "_LIST_OPENS", Recorder())
+    clause = "We will develop " + "data " * 4000 + "of the x"
+    sentence = Span(0, len(clause), clause)
+    text_module._join_word_lists(sentence, [sentence])
+    assert seen and max(seen) < 40
+
+
+def test_a_line_of_many_english_sentences_and_a_long_clause_build(tmp_path):
+    """The attacks: a line full of periods ("We will do A." 6,000 times took 243 s: one
+    sentence, as "A." is an initial, and one clause whose list search grew with the square
+    of its length; 8,000 times here), and a clause of 4,000 words (10 s). Both now build;
+    a line of 6,000 real sentences is read as 6,000."""
+    from conftest import run_kg_process
+
+    title = "The State Council issued the Digital Economy Plan.\n"
+    periods = tmp_path / "periods.txt"
+    periods.write_text(title + "We will do A. " * 8000 + "\n", encoding="utf-8")
+    long_clause = tmp_path / "clause.txt"
+    long_clause.write_text(title + "We will develop " + "data " * 4000 + "x, and more.\n", encoding="utf-8")
+    for path in (periods, long_clause):
+        result = run_kg_process("build", "--skip-checks", "-q", "--out", str(tmp_path / path.stem), str(path))
+        assert result.returncode == 0, result.stderr
+    document = segment(title + "We will act now. " * 6000 + "\n", "sentences.txt")
+    assert [len(p.sentences) for p in document.paragraphs] == [1, 6000]
