@@ -1,7 +1,7 @@
 """Does reading grow linearly? `kg build --skip-checks`, and `kg build` with the quality
 gate, on the bundled plan repeated 1×, 10×, 100×, 158× (4 MB, the size the hardening issue
 gives for its 1,000× case, which it asks to build within 60 s and 1 GB) and, with --max
-1000, 1,000× (25 MB, which the reader refuses: a report is 20 MB at most, kg.text.MAX_BYTES):
+1000, 1,000× (25 MB, which the reader refuses: a report is 4 MiB at most, kg.text.MAX_BYTES):
 wall time and peak memory of each run, and the time per copy, which stays flat when the
 growth is linear.
 
@@ -44,7 +44,7 @@ def run(path: Path, out: Path, limit: float, gate: bool) -> tuple[float, float, 
     if not finished:
         return seconds, usage.ru_maxrss / 1024, f"stopped after {limit:g} s"
     code = os.waitstatus_to_exitcode(status)
-    # Exit 2 is a refusal: kg.text.MAX_BYTES (20 MB) bounds a report, and 1,000× is 25 MB.
+    # Exit 2 is a refusal: kg.text.MAX_BYTES (4 MiB) bounds a report, and 1,000× is 25 MB.
     why = "" if code == 0 else "refused: over the reader's size limit" if code == 2 else f"exit {code}"
     return seconds, usage.ru_maxrss / 1024, why
 

@@ -40,7 +40,12 @@ EN_ABBREVIATIONS = {
     "jan",
     "feb",
 }
-MAX_BYTES = 20 * 1024 * 1024
+# The most a report may be. A plan of the genre is tens of KB (the bundled one 25 KB, the
+# development corpus under 30 KB; a five-year plan's full text ~0.2 MB). 4 MiB is twenty
+# times that, and what a build reads, checks and writes within a minute and 1 GB here (a
+# 4 MB plan: 55 s, 0.93 GB); at the earlier 20 MB, one file could hold a build for ~4
+# minutes and ~4 GB.
+MAX_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -124,7 +129,8 @@ def read_bytes(path: str | Path) -> bytes:
             raise KGError(f"{p}: cannot read: {e.strerror}") from None
         where = str(p)
     if len(data) > MAX_BYTES:
-        raise KGError(f"{where}: over {MAX_BYTES} bytes is too large for a plan report")
+        limit = f"{MAX_BYTES:,} bytes ({MAX_BYTES / 2**20:g} MiB)"
+        raise KGError(f"{where}: over {limit} is too large for a plan report; split it")
     return data
 
 

@@ -411,3 +411,23 @@ def test_a_rebuild_drops_the_files_it_does_not_write(tmp_path):
     assert (out / "inferred.ttl").exists()
     assert run_kg("build", "-q", "--skip-checks", "--out", str(out)).returncode == 0
     assert not (out / "inferred.ttl").exists()  # not carried over from the build before: it would be stale
+
+
+def test_a_report_over_the_size_limit_is_refused_before_it_is_read_whole(tmp_path, monkeypatch, plan_path):
+    """A report is at most kg.text.MAX_BYTES, from a file or from stdin: one line, exit 2,
+    nothing written. The limit holds the scale benchmark's largest plan (158 copies of the
+    bundled plan, 4 MB), and refuses the 20 MB plan that once held a build for minutes."""
+    from kg import text
+
+    assert 158 * len(plan_path.read_bytes()) <= text.MAX_BYTES < 20_000_000
+    monkeypatch.setattr(text, "MAX_BYTES", 1_000)
+    big = tmp_path / "big.txt"
+    big.write_text("国务院印发《示例规划》。\n" + "建设平台。" * 200 + "\n", encoding="utf-8")
+    result = run_kg("build", "--fail-fast", "--out", str(tmp_path / "o"), str(big))
+    _one_line_error(result, "too large for a plan report")
+    assert not (tmp_path / "o").exists()
+    result = run_kg("build", "--fail-fast", "--out", str(tmp_path / "o"), "-", input=big.read_text(encoding="utf-8"))
+    _one_line_error(result, "standard input: over 1,000 bytes")
+    small = tmp_path / "small.txt"
+    small.write_text("国务院印发《示例规划》。\n《规划》提出，到2030年，覆盖率达到95%以上。\n", encoding="utf-8")
+    assert run_kg("build", "-q", "--skip-checks", "--out", str(tmp_path / "o"), str(small)).returncode == 0
