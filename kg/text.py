@@ -167,13 +167,18 @@ def language(text: str) -> str:
     return ""
 
 
-def _split(text: str, offset: int, is_break: Callable[[str, int], bool]) -> list[Span]:
-    """Cut ``text`` after each break outside brackets and quotes; trim each piece."""
+def _split(text: str, offset: int, is_break: Callable[[str, int], bool], candidates: str) -> list[Span]:
+    """Cut ``text`` after each break outside brackets and quotes; trim each piece.
+    ``is_break`` is only ever true at one of ``candidates`` (or a closer): only those,
+    brackets and quotes are visited, not every character (a loop over each character of a
+    4 MB plan's sentences and clauses was 3 s of its 14 s of reading)."""
     spans: list[Span] = []
     depth = 0
     ascii_quote_open = False
     start = 0
-    for i, ch in enumerate(text):
+    for m in _marks(candidates).finditer(text):
+        i = m.start()
+        ch = text[i]
         if ch in OPENERS:
             depth += 1
         elif ch in CLOSERS:
@@ -185,6 +190,12 @@ def _split(text: str, offset: int, is_break: Callable[[str, int], bool]) -> list
             start = i + 1
     spans.append(_trim(text, start, len(text), offset))
     return [s for s in spans if s.text]
+
+
+@functools.lru_cache(maxsize=8)
+def _marks(candidates: str) -> re.Pattern:
+    """The characters _split visits: brackets, quotes and ``candidates``."""
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(set(OPENERS + CLOSERS + '"' + candidates))) + "]")
 
 
 def _trim(text: str, start: int, end: int, offset: int) -> Span:
@@ -228,8 +239,9 @@ def _en_sentence_break(text: str, i: int) -> bool:
 
 
 def split_sentences(span: Span, lang: str) -> list[Span]:
-    brk = _zh_sentence_break if lang == "zh" else _en_sentence_break
-    return _split(span.text, span.start, brk)
+    if lang == "zh":
+        return _split(span.text, span.start, _zh_sentence_break, ZH_SENTENCE_END)
+    return _split(span.text, span.start, _en_sentence_break, ".!?")
 
 
 def split_clauses(span: Span, lang: str) -> list[Span]:
@@ -242,7 +254,7 @@ def split_clauses(span: Span, lang: str) -> list[Span]:
         # "…platform, etc, to guide …": etc closes the clause before it.
         return t[i] in breaks and not (lang == "en" and _ETC.match(t, i + 1))
 
-    for s in _split(span.text, span.start, is_break):
+    for s in _split(span.text, span.start, is_break, breaks):
         end = s.end
         while end > s.start and s.text[end - s.start - 1] in enders:
             end -= 1

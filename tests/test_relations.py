@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import read_plan
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.build import read_documents
 
@@ -245,3 +247,30 @@ def test_technology_applied_in_a_text_of_our_own(tmp_path):
     )
     applied = {(s[7:], o[7:]) for s, _, o in triples(facts, "applied-in")}
     assert applied == {("人工智能", "交通"), ("人工智能", "医疗")}  # not 大数据 → 能源 (inside 新能源)
+
+
+def _mentions_by_finditer(text, forms, fold):
+    """The regex form _mentions replaced (a pattern escaped and compiled per form and unit)."""
+    import re
+
+    hay = text.lower() if fold else text
+    taken = []
+    for form, ent in forms:
+        needle = form.lower() if fold else form
+        for m in re.finditer(re.escape(needle), hay):
+            if not any(m.start() < b and a < m.end() for a, b, _ in taken):
+                taken.append((m.start(), m.end(), ent))
+    return sorted(taken, key=lambda t: t[0])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="数据平台aAbB.* ", max_size=40),
+    st.lists(st.text(alphabet="数据平台aAbB.*", min_size=1, max_size=4), max_size=6),
+    st.booleans(),
+)
+def test_mentions_finds_what_the_escaped_patterns_found(text, names, fold):
+    from kg.extract import relations
+
+    forms = sorted(((n, f"entity-{i}") for i, n in enumerate(names)), key=lambda f: (-len(f[0]), f[0]))
+    assert relations._mentions(text, forms, fold) == _mentions_by_finditer(text, forms, fold)

@@ -225,3 +225,35 @@ def test_a_line_of_many_english_sentences_and_a_long_clause_build(tmp_path):
         assert result.returncode == 0, result.stderr
     document = segment(title + "We will act now. " * 6000 + "\n", "sentences.txt")
     assert [len(p.sentences) for p in document.paragraphs] == [1, 6000]
+
+
+def _split_by_characters(text, offset, is_break):
+    """The loop over every character that _split replaced."""
+    spans = []
+    depth, quote, start = 0, False, 0
+    for i, ch in enumerate(text):
+        if ch in text_module.OPENERS:
+            depth += 1
+        elif ch in text_module.CLOSERS:
+            depth = max(0, depth - 1)
+        elif ch == '"':
+            quote = not quote
+        if depth == 0 and not quote and is_break(text, i):
+            spans.append(text_module._trim(text, start, i + 1, offset))
+            start = i + 1
+    spans.append(text_module._trim(text, start, len(text), offset))
+    return [s for s in spans if s.text]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="数据。！？!?.,，;；:：“”《》（）()\"' Aa1 etc\n", max_size=40), st.sampled_from(["zh", "en"]))
+def test_sentences_and_clauses_split_as_the_loop_over_every_character(line, lang):
+    span = Span(5, 5 + len(line), line)
+    brk = text_module._zh_sentence_break if lang == "zh" else text_module._en_sentence_break
+    assert split_sentences(span, lang) == _split_by_characters(line, 5, brk)
+    breaks = text_module.ZH_CLAUSE_BREAK if lang == "zh" else text_module.EN_CLAUSE_BREAK
+
+    def clause_break(t, i):
+        return t[i] in breaks and not (lang == "en" and text_module._ETC.match(t, i + 1))
+
+    assert text_module._split(line, 5, clause_break, breaks) == _split_by_characters(line, 5, clause_break)
