@@ -224,14 +224,14 @@ def select(net, view: str = "full", focus: str | None = None, depth: int = 2, ma
         keep = set()
         for seed in seeds[:5]:
             keep |= net.neighbourhood(seed, depth)
-        sub = net.subgraph(sorted(keep)).copy()
+        sub = net.subgraph(sorted(keep))
         note = f"neighbourhood of “{focus}” within {depth} step(s): {sub.number_of_nodes()} nodes"
     elif view == "overview":
-        sub = net.subgraph(sorted(n for n, a in net.nodes(data=True) if a["kind"] in OVERVIEW)).copy()
+        sub = net.subgraph(sorted(n for n, a in net.nodes(data=True) if a["kind"] in OVERVIEW))
     else:
-        sub = net  # copied below: by summarize, which never changes what it is given, or whole
-    if sub is net and sub.number_of_nodes() <= max_nodes:
-        sub = net.copy()
+        # A copy of its own: made by summarize (which never changes what it is given) when
+        # the view is folded, else whole.
+        sub = net if net.number_of_nodes() > max_nodes else net.copy()
     if sub.number_of_nodes() > max_nodes:
         before = sub.number_of_nodes()
         sub = summarize(sub, max_nodes)
@@ -270,7 +270,7 @@ def summarize(net, max_nodes: int):
         keep = sorted(folded.nodes, key=lambda n: (folded.nodes[n]["kind"] not in STRUCTURE, -folded.degree(n), n))[
             :max_nodes
         ]
-        folded = folded.subgraph(keep).copy()
+        folded = folded.subgraph(keep)
     return folded
 
 
