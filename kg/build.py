@@ -52,6 +52,7 @@ def output_names(checked: bool = True, files: bool = True) -> list[str]:
 
 def outputs(
     data: Data,
+    full: Data,
     ontology: Graph,
     report=None,
     base: str = DEFAULT_BASE,
@@ -63,7 +64,9 @@ def outputs(
 ) -> Iterator[tuple[str, outdir.Content]]:
     """(file name, bytes) for everything `kg build` writes but the store (write_store),
     build.json and facts.json, one file at a time: the caller writes each and lets it go, so
-    a large plan never holds every serialization in memory at once. ``notes`` collects
+    a large plan never holds every serialization in memory at once. ``full``: the data with
+    the ontology's graph (data.with_ontology), as the store got it; let go after the flat
+    RDF files, so the caller should hold no other reference to it. ``notes`` collects
     warnings; ``failed``: the reports skipped, listed in summary.json; ``files`` off: the
     store and data.nq, no other RDF file;
     ``reports``: read_corpus's log: whether each report is in the build (built or failed) in
@@ -72,7 +75,6 @@ def outputs(
     ``previous_pages``: the last build's plans/ folder, whose unchanged pages are kept."""
     from kg import check, docs, stats, viz, void
 
-    full = data.with_ontology(ontology)
     for fmt in export.RDF_FORMATS:
         ext = export.FORMATS[fmt].ext
         if files or fmt == "nq":
@@ -369,14 +371,17 @@ def run(
         # The store first: the gate queries it, in the staging folder. A build that fails
         # the gate is never swapped in (its staging folder is removed; the last build stays).
         stored: list[Path] = []
-        yield STORE, functools.partial(write_store, data.with_ontology(ontology), since=since, written=stored)
+        full = data.with_ontology(ontology)  # made once: the store and the flat full.* files
+        yield STORE, functools.partial(write_store, full, since=since, written=stored)
         if checks:
             assert checked is not None
             gated.append(_gate(data, ontology, names, checked, log, stored[0], require_reasoner, strict))
         yield corpus.FACTS_FILE, corpus.kept_record(texts.pop(), key, checked)
         report = gated[0] if gated else None
         pages = out / PLAN_PAGES if (out / PLAN_PAGES).is_dir() else None
-        for name, blob in outputs(data, ontology, report, base, notes, failures, files, log, pages):
+        rest = outputs(data, full, ontology, report, base, notes, failures, files, log, pages)
+        del full  # outputs holds it now, and lets it go after the flat files
+        for name, blob in rest:
             if name == "summary.json":
                 summary.update(json.loads(blob))
             if name == "timings.json":
