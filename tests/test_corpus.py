@@ -288,7 +288,12 @@ def test_a_progress_bar_on_a_terminal_and_a_summary_line_in_a_pipe(tmp_path, pla
 
     args = ["build", str(plan_path), str(second_plan_path), "--skip-checks", "--jobs", "1"]
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([*KG, *args, "--out", str(tmp_path / "tty")], stdout=subprocess.DEVNULL, stderr=follower)
+    # Every tick drawn (tqdm reads its defaults from TQDM_* variables): with its 0.1 s
+    # default, two reports read faster than that showed no 1/2 frame, on a fast moment.
+    env = {**os.environ, "TQDM_MININTERVAL": "0"}
+    proc = subprocess.Popen(
+        [*KG, *args, "--out", str(tmp_path / "tty")], stdout=subprocess.DEVNULL, stderr=follower, env=env
+    )
     os.close(follower)
     shown = b""
     while True:
