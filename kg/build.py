@@ -7,7 +7,8 @@ import itertools
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ def dataset(paths: Sequence[str | Path], base: str = DEFAULT_BASE, lexicon_path:
 
 
 STORE_BATCH = 250_000  # quads per call of the store's bulk loader
+SOURCE_BATCH = 125_000  # quads per file the loader reads beside the flat files (start_store)
 STORE = "store"  # the on-disk Oxigraph store (RocksDB) the read commands open
 PLAN_PAGES = "plans"  # a corpus view's page of each plan
 
@@ -50,9 +52,20 @@ def output_names(checked: bool = True, files: bool = True) -> list[str]:
     return names
 
 
+def rdf_files(data: Data, full: Data, files: bool = True) -> Iterator[tuple[str, outdir.Content]]:
+    """The flat RDF files: data.* and, with ``files``, full.* (``full``: the data with the
+    ontology's graph, data.with_ontology, as the store got it); without ``files``, data.nq
+    alone, the build's own record that the other read commands read."""
+    for fmt in export.RDF_FORMATS:
+        ext = export.FORMATS[fmt].ext
+        if files or fmt == "nq":
+            yield f"data.{ext}", functools.partial(export.write, data, fmt)
+        if files and fmt != "nq":
+            yield f"full.{ext}", functools.partial(export.write, full, fmt)
+
+
 def outputs(
     data: Data,
-    full: Data,
     ontology: Graph,
     report=None,
     base: str = DEFAULT_BASE,
@@ -62,26 +75,17 @@ def outputs(
     reports: Sequence[dict] = (),
     previous_pages: Path | None = None,
 ) -> Iterator[tuple[str, outdir.Content]]:
-    """(file name, bytes) for everything `kg build` writes but the store (write_store),
-    build.json and facts.json, one file at a time: the caller writes each and lets it go, so
-    a large plan never holds every serialization in memory at once. ``full``: the data with
-    the ontology's graph (data.with_ontology), as the store got it; let go after the flat
-    RDF files, so the caller should hold no other reference to it. ``notes`` collects
-    warnings; ``failed``: the reports skipped, listed in summary.json; ``files`` off: the
-    store and data.nq, no other RDF file;
+    """(file name, bytes) for everything `kg build` writes but the store (write_store), the
+    flat RDF files (rdf_files), build.json and facts.json, one file at a time: the caller
+    writes each and lets it go, so a large plan never holds every serialization in memory at
+    once. ``notes`` collects warnings; ``failed``: the reports skipped, listed in
+    summary.json; ``files``: whether the flat RDF files were written (void.ttl lists them);
     ``reports``: read_corpus's log: whether each report is in the build (built or failed) in
     summary.json; how this run got its facts (read, or kept from the last build) and the
     seconds it took in timings.json, the one file that is not the same bytes from run to run.
     ``previous_pages``: the last build's plans/ folder, whose unchanged pages are kept."""
     from kg import check, docs, stats, viz, void
 
-    for fmt in export.RDF_FORMATS:
-        ext = export.FORMATS[fmt].ext
-        if files or fmt == "nq":
-            yield f"data.{ext}", functools.partial(export.write, data, fmt)
-        if files and fmt != "nq":
-            yield f"full.{ext}", functools.partial(export.write, full, fmt)
-    del full
     yield "ontology.ttl", resources.ontology_file().read_bytes()
     yield "ontology.owl", export.serialize(Data([]).with_ontology(ontology), "rdfxml")
     yield "ontology.html", docs.render(ontology, data.union()).encode()
@@ -137,7 +141,14 @@ class Since:
 UPDATE_SHARE = 0.25
 
 
-def write_store(full: Data, path: Path, since: Since | None = None, written: list[Path] | None = None) -> None:
+def write_store(
+    full: Data,
+    path: Path,
+    since: Since | None = None,
+    written: list[Path] | None = None,
+    sources: Sequence[Path] = (),
+    blank: Sequence = (),
+) -> None:
     """The dataset (with the ontology's graph) as an Oxigraph store at ``path``, by the bulk
     loader: read commands open it read-only instead of parsing RDF files at start (and the
     gate queries it before the build is swapped in: ``written`` gets ``path``).
@@ -149,26 +160,102 @@ def write_store(full: Data, path: Path, since: Since | None = None, written: lis
     rows past a minute, and a COUNT counted each report's copy. When no triple repeats (a
     plan, whose graph refers to the ontology's without copying it), that union is the
     same thing, so the default graph stays empty and kg.query takes Oxigraph's: the store
-    is half the size and loads in half the time (the bulk loader takes ~10 µs a quad)."""
+    is half the size and loads in half the time (the bulk loader takes ~10 µs a quad).
+
+    ``sources``: store_sources' files of these quads but ``blank`` (those that hold a blank
+    node), which the bulk loader reads without holding the GIL (start_store loads them on a
+    thread while kg build writes the flat files); they are removed here. Without them, the
+    quads are given from Python, batch by batch."""
     import pyoxigraph as ox
 
-    default = ox.DefaultGraph()
-    repeats = _repeats(full)
-    if written is not None:
-        written.append(path)
-    if since is not None and _update_store(full, path, since, repeats):
-        return
+    try:
+        if written is not None:
+            written.append(path)
+        if since is not None and _update_store(full, path, since, _repeats(full)):
+            return
+        shutil.rmtree(path, ignore_errors=True)  # what an update given up on left
+        store = ox.Store(str(path))
+        if sources:
+            for source in sources:
+                # lenient: the files were written by pyoxigraph from terms it had checked.
+                store.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS, lenient=True)
+            store.bulk_extend(blank)
+        else:
+            # In batches: the bulk loader buffers up to ~2 GB before it writes (1.1 GB over
+            # the quads themselves at 1,000 reports); a quarter million quads a batch hold
+            # ~0.25 GB, load faster, and leave queries as fast (smaller batches make more
+            # files to read).
+            quads = iter(_store_quads(full))
+            while batch := list(itertools.islice(quads, STORE_BATCH)):
+                store.bulk_extend(batch)
+        store.flush()  # (optimize() would take a third longer again, for no faster query here)
+        del store  # closes the database before the folder is swapped in
+    finally:
+        for folder in {source.parent for source in sources}:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def start_store(full: Data, path: Path, since: Since | None, pool: Executor) -> Future:
+    """write_store, on ``pool``'s thread when it bulk-loads: the loader then reads
+    store_sources' files without the GIL (~6 s of a 4 MB plan's build, beside the ~8 s of
+    its flat files), in batches that hold no more than bulk_extend's. A rebuild's update of
+    the last store is made here, before: it is quick, and the files would be written for
+    nothing. The Future's result() raises what write_store raised."""
+    if since is not None and _update_store(full, path, since, _repeats(full)):
+        done: Future = Future()
+        done.set_result(None)
+        return done
     shutil.rmtree(path, ignore_errors=True)  # what an update given up on left
-    store = ox.Store(str(path))
-    union = (ox.Quad(t.subject, t.predicate, t.object, default) for t in full.union()) if repeats else ()
-    # In batches: the bulk loader buffers up to ~2 GB before it writes (1.1 GB over the
-    # quads themselves at 1,000 reports); a quarter million quads a batch hold ~0.25 GB,
-    # load faster, and leave queries as fast (smaller batches make more files to read).
-    quads = itertools.chain(full.quads, union)
-    while batch := list(itertools.islice(quads, STORE_BATCH)):
-        store.bulk_extend(batch)
-    store.flush()  # (optimize() would take a third longer again, for no faster query here)
-    del store  # closes the database before the folder is swapped in
+    sources, blank = store_sources(full, path)
+    return pool.submit(write_store, full, path, sources=sources, blank=blank)
+
+
+def _store_quads(full: Data) -> Iterable:
+    """What the store holds: the quads, and the union in the default graph when a triple
+    repeats (write_store)."""
+    import pyoxigraph as ox
+
+    if not _repeats(full):
+        return full.quads
+    default = ox.DefaultGraph()
+    return itertools.chain(full.quads, (ox.Quad(t.subject, t.predicate, t.object, default) for t in full.union()))
+
+
+def store_sources(full: Data, near: Path) -> tuple[list[Path], list]:
+    """The store's quads (_store_quads) as N-Quads files of SOURCE_BATCH quads each, in a
+    folder beside ``near``, for write_store's ``sources``; and the quads that hold a blank
+    node, which are given to it from Python (``blank``): the loader gives each blank node of
+    a file it reads a fresh name, so an OWL list of the ontology would be cut in two where
+    it spans two files, and no two builds' stores would hold the same quads. The files are
+    written with the GIL (~0.7 s at a plan of 4 MB); the bulk loader then reads them
+    without it, in batches as bounded as bulk_extend's (a single file of 0.9 million quads
+    held +0.7 GB while it loaded)."""
+    import pyoxigraph as ox
+
+    folder = Path(tempfile.mkdtemp(prefix=".store-load-", dir=near.parent))
+    paths: list[Path] = []
+    blank: list = []
+    try:
+        quads = iter(_store_quads(full))
+        while batch := list(itertools.islice(quads, SOURCE_BATCH)):
+            text = ox.serialize(batch, format=ox.RdfFormat.N_QUADS)
+            if b"_:" in text:  # a blank node, or those two characters in a literal
+                kept = [q for q in batch if not _has_blank(q)]
+                blank += [q for q in batch if _has_blank(q)]
+                text = ox.serialize(kept, format=ox.RdfFormat.N_QUADS)
+            paths.append(folder / f"{len(paths):05d}.nq")
+            paths[-1].write_bytes(text)
+            del text
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return paths, blank
+
+
+def _has_blank(q) -> bool:
+    import pyoxigraph as ox
+
+    return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
 
 
 def _repeats(data: Data) -> bool:
@@ -370,18 +457,31 @@ def run(
     def written() -> Iterator[tuple[str, outdir.Content]]:
         # The store first: the gate queries it, in the staging folder. A build that fails
         # the gate is never swapped in (its staging folder is removed; the last build stays).
+        # It loads on a thread while the flat files are written (start_store); leaving this
+        # generator early (an error) waits for the thread before the folder is removed.
         stored: list[Path] = []
+        loading: list[Future] = []
         full = data.with_ontology(ontology)  # made once: the store and the flat full.* files
-        yield STORE, functools.partial(write_store, full, since=since, written=stored)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+
+            def store(path: Path, full: Data = full) -> None:
+                stored.append(path)
+                loading.append(start_store(full, path, since, pool))
+
+            yield STORE, store
+            flat = rdf_files(data, full, files)
+            del full, store  # the flat files and the store's thread hold it, then let it go
+            yield from flat
+            del flat
+            loading.pop().result()
+        heap.trim()  # what the loader's thread freed (~0.08 GB at 4 MB), before the gate's
         if checks:
             assert checked is not None
             gated.append(_gate(data, ontology, names, checked, log, stored[0], require_reasoner, strict))
         yield corpus.FACTS_FILE, corpus.kept_record(texts.pop(), key, checked)
         report = gated[0] if gated else None
         pages = out / PLAN_PAGES if (out / PLAN_PAGES).is_dir() else None
-        rest = outputs(data, full, ontology, report, base, notes, failures, files, log, pages)
-        del full  # outputs holds it now, and lets it go after the flat files
-        for name, blob in rest:
+        for name, blob in outputs(data, ontology, report, base, notes, failures, files, log, pages):
             if name == "summary.json":
                 summary.update(json.loads(blob))
             if name == "timings.json":

@@ -41,9 +41,15 @@ def _trim():
 def give_back() -> None:
     """Collect what reference cycles hold, then return the heap's free pages to the system."""
     gc.collect()
-    trim = _trim()
-    if trim is not None:
-        trim(0)
+    trim()
+
+
+def trim() -> None:
+    """Return the heap's free pages to the system (no collection: after what C or Rust
+    code freed, such as the store's bulk loader, ~0.08 GB at a plan of 4 MB)."""
+    malloc_trim = _trim()
+    if malloc_trim is not None:
+        malloc_trim(0)
 
 
 def collector_paused(fn: Callable[P, R]) -> Callable[P, R]:

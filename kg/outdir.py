@@ -130,6 +130,10 @@ def replace(
     except OSError as e:
         raise KGError(f"{out}: cannot write the build: {e.strerror}") from None
     finally:
+        # A producer stopped by an error is closed first: what it runs (kg build's store,
+        # loading on a thread) ends before its folder is removed.
+        if hasattr(files, "close"):
+            files.close()
         shutil.rmtree(staging, ignore_errors=True)  # after the swap: the old build
 
 

@@ -114,20 +114,34 @@ class Graph:
         self._p = p_
 
     def _lookup(self, p, by_object: bool) -> dict:
-        """For predicate ``p``: subject → its statements with ``p``, or (``by_object``)
-        object → them. The statements, not their terms: a term read off a statement is a
-        new object each time, and one per statement of a 4 MB plan's labels, sources and
-        types was ~0.2 GB; the terms are made when asked, for the nodes asked about."""
+        """For predicate ``p``: subject → its statement with ``p`` (a list of them when it has
+        several), or (``by_object``) object → them. The statements, not their terms: a term
+        read off a statement is a new object each time, and one per statement of a 4 MB
+        plan's labels, sources and types was ~0.2 GB; the terms are made when asked, for the
+        nodes asked about. A node with one statement (most: a label, a source) keeps it
+        bare, not in a list of its own: ~0.1 GB of lists at that plan's view."""
         cache = self._po if by_object else self._sp
         found = cache.get(p)
         if found is None:
             if self._p is None:
                 self._index()
-            found = defaultdict(list)
+            found = {}
             for t in self._p.get(p, ()):
-                found[t.object if by_object else t.subject].append(t)
+                key = t.object if by_object else t.subject
+                have = found.get(key)
+                if have is None:
+                    found[key] = t
+                elif type(have) is list:
+                    have.append(t)
+                else:
+                    found[key] = [have, t]
             cache[p] = found
         return found
+
+    def _found(self, p, node, by_object: bool) -> list | tuple:
+        """The statements _lookup holds for ``node``, as a sequence."""
+        have = self._lookup(p, by_object).get(node)
+        return () if have is None else have if type(have) is list else (have,)
 
     def forget(self) -> None:
         """Drop the lookups made so far (they are made again when asked): a corpus's pages
@@ -146,13 +160,13 @@ class Graph:
         return (triple if isinstance(triple, Triple) else Triple(*triple)) in self._set
 
     def objects(self, s, p) -> list:
-        return [t.object for t in self._lookup(p, by_object=False).get(s, ())]
+        return [t.object for t in self._found(p, s, by_object=False)]
 
     def subjects(self, p, o=None) -> list:
         """Subjects with ``p`` to ``o``; with ``o`` None, every subject that has ``p``, once."""
         if o is None:
             return list(self._lookup(p, by_object=False))
-        return [t.subject for t in self._lookup(p, by_object=True).get(o, ())]
+        return [t.subject for t in self._found(p, o, by_object=True)]
 
     def subject_objects(self, p) -> Iterator[tuple]:
         """(subject, object) of each statement with ``p``, made as they are read."""
@@ -173,7 +187,7 @@ class Graph:
 
     def value(self, s, p):
         found = self._lookup(p, by_object=False).get(s)
-        return found[0].object if found else None
+        return None if found is None else found[0].object if type(found) is list else found.object
 
     def items(self, head) -> list:
         """The members of an RDF list."""

@@ -460,3 +460,72 @@ def test_kg_serve_serves_the_plan_pages_and_nothing_else(two_plans):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def _store_quads(path):
+    import pyoxigraph as ox
+
+    return set(ox.Store.read_only(str(path)))
+
+
+def test_a_store_loaded_from_files_on_a_thread_holds_what_the_quads_give(tmp_path, monkeypatch):
+    """start_store's files, read by the bulk loader, give the store the quads a load from
+    Python gives: blank nodes keep their names (the loader renames those of a file, which
+    would cut an ontology's OWL list where it spans two files), a literal that reads "_:"
+    is not taken for one, and the files are removed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pyoxigraph as ox
+
+    from kg import build, resources
+    from kg.rdf import Data, Literal, NamedNode, load_ontology
+
+    ontology = load_ontology(resources.ontology_file())
+    doc = NamedNode("https://example.org/id/doc")
+    quads = [ox.Quad(NamedNode(f"https://example.org/id/e{i}"), NamedNode("https://example.org/p"),
+                     Literal(f"text {i} _:b{i}" if i % 5 == 0 else f"text {i}"), doc) for i in range(40)]  # fmt: skip
+    full = Data(quads).with_ontology(ontology)
+    assert any(isinstance(q.object, ox.BlankNode) for q in full.quads)
+    monkeypatch.setattr(build, "SOURCE_BATCH", 7)  # many files, each blank-node list across several
+    stores = tmp_path / "stores"
+    stores.mkdir()
+    build.write_store(full, stores / "from-python")
+    with ThreadPoolExecutor(1) as pool:
+        build.start_store(full, stores / "from-files", None, pool).result()
+    assert _store_quads(stores / "from-files") == _store_quads(stores / "from-python") == set(full.quads)
+    assert sorted(p.name for p in stores.iterdir()) == ["from-files", "from-python"]  # no source folder left
+
+
+def test_a_build_that_fails_while_its_store_loads_waits_for_it_and_leaves_nothing(
+    tmp_path, plan_path, second_plan_path, monkeypatch
+):
+    """The store loads on a thread while the flat files are written: a failure there stops
+    the build, the thread ends before its staging folder is removed, and the last build is
+    untouched."""
+    import time
+
+    from kg import build, export
+    from kg.errors import KGError
+
+    out = tmp_path / "build"
+    # The last build of another plan: this one's store is loaded whole, not updated.
+    assert run_kg("build", "-q", "--skip-checks", "--out", str(out), str(second_plan_path)).returncode == 0
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    ended = []
+    write_store = build.write_store
+
+    def slow_store(*args, **kwargs):
+        time.sleep(1.0)  # still loading when the flat file fails
+        write_store(*args, **kwargs)
+        ended.append(time.monotonic())
+
+    def failing(data, fmt, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(build, "write_store", slow_store)
+    monkeypatch.setattr(export, "write", failing)
+    with pytest.raises(KGError, match="No space left on device"):
+        build.run([plan_path], out, checks=False)
+    assert ended  # the load had ended when run returned (it was still sleeping when the file failed)
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["build"]  # no staging or source folder

@@ -199,3 +199,41 @@ def test_the_union_and_each_graph_keep_the_quads_order():
             assert list(graph) == sorted({q.triple for q in quads if q.graph_name == name}, key=sort_key)
 
     check()
+
+
+def test_a_graphs_lookups_answer_as_its_triples_do():
+    """Graph.objects, subjects and value against the triples themselves, for nodes with one
+    statement (which the lookups keep bare) and with several (kept in a list), on a graph of
+    Triples and on one of a Data's quads."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kg.rdf import Data, Graph, Literal, NamedNode, Quad, Triple
+
+    node = st.sampled_from(["urn:a", "urn:b", "urn:c"]).map(NamedNode)
+    predicate = st.sampled_from(["urn:p", "urn:q"]).map(NamedNode)
+    value = st.one_of(node, st.sampled_from(["x", "y"]).map(Literal))
+    triple = st.builds(Triple, node, predicate, value)
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(triple, max_size=25))
+    def check(triples):
+        held = set(triples)
+        graphs = (Graph(triples), Data(Quad(*t, NamedNode("urn:g")) for t in triples).union())
+        for graph in graphs:
+            for p in ("urn:p", "urn:q"):
+                p = NamedNode(p)
+                assert sorted(graph.subjects(p), key=str) == sorted(
+                    {t.subject for t in held if t.predicate == p}, key=str
+                )
+                for n in ("urn:a", "urn:b", "urn:c"):
+                    n = NamedNode(n)
+                    objects = sorted((t.object for t in held if t.subject == n and t.predicate == p), key=str)
+                    assert sorted(graph.objects(n, p), key=str) == objects
+                    assert (graph.value(n, p) is None) == (not objects) and (
+                        not objects or graph.value(n, p) in objects
+                    )
+                    subjects = sorted((t.subject for t in held if t.object == n and t.predicate == p), key=str)
+                    assert sorted(graph.subjects(p, n), key=str) == subjects
+
+    check()
