@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from bench_serve import free_port, load, p99, wait_up
 from corpus_gen import generate
-from timing import ENV
+from timing import ENV, cpu_reference
 
 from kg import query as q
 
@@ -83,6 +83,7 @@ def main() -> None:
     flags = ["--jobs", str(args.jobs), "-q"] + (["--skip-checks"] if args.skip_checks else [])
     flags += ["--no-files"] if args.no_files else []
     results: dict[str, float] = {}
+    reference = cpu_reference()
     with tempfile.TemporaryDirectory() as tmp:
         reports, out = Path(tmp) / "reports", Path(tmp) / "build"
         paths = generate(reports, args.count)
@@ -134,6 +135,7 @@ def main() -> None:
             mark = "✓" if value <= target else "✗"
             print(f"{key:24s} {value:10.3f}   target ≤ {target:g}  {mark}")
     print(f"(CPU counts every process of the build: {os.cpu_count()} cores here)")
+    print(f"CPU reference (a 20-million-step Python loop): {reference:.2f} s before, {cpu_reference():.2f} s after")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import cpu_reference
+
 from kg import resources
 
 KG = str(Path(sys.executable).with_name("kg"))
@@ -55,6 +57,7 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=600.0, help="seconds before a run is stopped")
     args = parser.parse_args()
     plan = resources.default_corpus().read_text(encoding="utf-8")
+    print(f"CPU reference before (a 20-million-step Python loop): {cpu_reference():.2f} s")
     print(f"{'':20}{'--skip-checks':>31}   {'with the gate':>29}")
     print(f"{'copies':>7} {'MB of text':>10} " + f"{'seconds':>9} {'s per copy':>11} {'peak MB':>8}   " * 2)
     with tempfile.TemporaryDirectory() as tmp:
@@ -69,6 +72,7 @@ def main() -> None:
                 note = f" ({why})" if why else ""
                 row += f"{seconds:9.2f} {seconds / n:11.3f} {peak:8.0f}{note}   "
             print(row.rstrip(), flush=True)
+    print(f"CPU reference after: {cpu_reference():.2f} s")
 
 
 if __name__ == "__main__":

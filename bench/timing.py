@@ -33,6 +33,17 @@ def cpu_seconds(cmd: list[str]) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def cpu_reference(steps: int = 20_000_000) -> float:
+    """Seconds a fixed pure-Python loop takes: the machine's speed at this moment. Printed
+    beside benchmarks whose targets are absolute seconds: on a shared machine the same loop
+    took 1.4 s to 2.6 s within minutes, and a build's time moves with it."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(steps):
+        total += i
+    return time.perf_counter() - start
+
+
 def median_time(fn: Callable[[], object], runs: int) -> float:
     return statistics.median(seconds(fn) for _ in range(runs))
 

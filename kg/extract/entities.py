@@ -7,6 +7,7 @@ import re
 from collections.abc import Container
 
 from kg.extract.context import Context
+from kg.extract.coverage import Disjoint, Nested
 from kg.facts import Entity, Relation, Unit
 from kg.genre import load as load_genre
 from kg.lexicon import EN_STOPWORDS, ZH_MARKER, Lexicon, Term, content_words
@@ -144,7 +145,7 @@ def chinese_mentions(ctx: Context, unit: Unit, text: str, p: Paragraph, s: Sente
     """Quoted names, names ending in a known suffix and lexicon terms in the unit's text."""
     lex = ctx.lex
     keys = []
-    taken: list[tuple[int, int]] = []
+    taken = Disjoint(len(text))
     en_quotes = list(EN_QUOTE_RE.findall(s.en_text)) if s.en else []
     zh_quotes = QUOTE_RE.findall(s.span.text)
     # Names: quoted names and names ending in a known suffix, longest first.
@@ -167,9 +168,9 @@ def chinese_mentions(ctx: Context, unit: Unit, text: str, p: Paragraph, s: Sente
             continue  # the plan itself (…国家科技创新规划 in 《“十三五”国家科技创新规划》), not a thing it names
         names.append((start, end, name, "pattern", ""))
     for start, end, name, origin, hint in sorted(names, key=lambda x: (-(x[1] - x[0]), x[0])):
-        if any(start < b and a < end for a, b in taken):
+        if taken.overlaps(start, end):
             continue
-        taken.append((start, end))
+        taken.add(start, end)
         term = lex.forms.get(name) or next(
             (lex.forms[name[i:]] for i in range(1, len(name) - 3) if origin == "pattern" and name[i:] in lex.forms),
             None,
@@ -184,7 +185,7 @@ def chinese_mentions(ctx: Context, unit: Unit, text: str, p: Paragraph, s: Sente
             suffix = _SUFFIX_RE.findall(name)[-1]
             keys.append(add_entity(ctx, name, SUFFIX_CLASSES[suffix], "pattern", s, "", windows).key)
     # Lexicon terms, longest first; glossary words only block shorter matches.
-    lex_taken: list[tuple[int, int]] = []
+    lex_taken = Disjoint(len(text))
     longest = lex.longest
     candidates = []
     for i in range(len(text)):
@@ -195,14 +196,14 @@ def chinese_mentions(ctx: Context, unit: Unit, text: str, p: Paragraph, s: Sente
             elif piece in lex.gloss:
                 candidates.append((i, i + n, None))
     for start, end, term in sorted(candidates, key=lambda x: (-(x[1] - x[0]), x[2] is None, x[0])):
-        if any(start < b and a < end for a, b in lex_taken):
+        if lex_taken.overlaps(start, end):
             continue
-        lex_taken.append((start, end))
+        lex_taken.add(start, end)
         # A term inside a longer name (大数据 in 国家文化大数据体系) is part of that name, not a
         # mention of its own; the unit mentions it when it also stands alone in the text, or
         # when the name opens on it and goes on with a list (网络安全 in 网络安全法律法规和政策体系).
-        inside = [(a, b) for a, b in taken if a <= start and end <= b]
-        if term is not None and all(a == start and _is_topic(text[end:b]) for a, b in inside):
+        inside = taken.holder(start, end)
+        if term is not None and (inside is None or (inside[0] == start and _is_topic(text[end : inside[1]]))):
             keys.append(add_lexicon_entity(ctx, term).key)
     return keys
 
@@ -226,14 +227,14 @@ def english_mentions(ctx: Context, unit: Unit, text: str, p: Paragraph, s: Sente
     """Lexicon terms in the unit's English label."""
     keys = []
     low = unit.en.lower()
-    taken: list[tuple[int, int]] = []
+    taken = Nested()
     # Longest first: a term inside a longer one ("network security" in "Central Committee for
     # Network Security and …") is part of that name, as in Chinese.
     for en, term in sorted(ctx.lex.en_forms.items(), key=lambda kv: (-len(kv[0]), kv[0])):
         for m in re.finditer(rf"(?<![a-z0-9]){re.escape(en)}(?![a-z0-9])", low):
-            if not any(a <= m.start() and m.end() <= b for a, b in taken):
+            if not taken.holds(m.start(), m.end()):
                 keys.append(add_lexicon_entity(ctx, term).key)
-            taken.append((m.start(), m.end()))
+            taken.add(m.start(), m.end())
     return keys
 
 

@@ -28,6 +28,7 @@ import re
 from collections import Counter
 
 from kg.extract.context import Context
+from kg.extract.coverage import Disjoint
 from kg.facts import Entity, Relation, Unit
 from kg.lexicon import ZH_MARKER
 
@@ -97,6 +98,7 @@ def _mentions(text: str, forms: list[tuple[str, Entity]], fold: bool) -> list[tu
     """Non-overlapping occurrences of the forms in ``text``, longest first."""
     hay = text.lower() if fold else text
     taken: list[tuple[int, int, Entity]] = []
+    covered = Disjoint(len(hay))
     for form, ent in forms:
         needle = form.lower() if fold else form
         if not needle:
@@ -107,7 +109,8 @@ def _mentions(text: str, forms: list[tuple[str, Entity]], fold: bool) -> list[tu
         start = hay.find(needle)
         while start >= 0:
             end = start + len(needle)
-            if not any(start < b and a < end for a, b, _ in taken):
+            if not covered.overlaps(start, end):
+                covered.add(start, end)
                 taken.append((start, end, ent))
             start = hay.find(needle, end)
     return sorted(taken, key=lambda t: t[0])
