@@ -238,7 +238,7 @@ def test_two_names_of_a_sentence_never_share_an_english_phrase(facts, lex):
         "take part in platforms for cooperation in the digital field, "
         "build a new platform for open cooperation in the digital field"
     )
-    got = _english_windows(["数字领域合作平台", "数字领域开放合作新平台"], en, lex)
+    got = _english_windows([(0, "数字领域合作平台"), (9, "数字领域开放合作新平台")], 20, en, lex)
     assert got["数字领域开放合作新平台"] == "new platform for open cooperation in the digital field"
     assert got.get("数字领域合作平台") != got["数字领域开放合作新平台"]
     assert facts.entities["数字领域开放合作新平台"].en == "new platform for open cooperation in the digital field"

@@ -303,3 +303,81 @@ def test_coverage_answers_as_the_scans_it_replaced(intervals):
         assert nested.holds(start, end) == any(a <= start and end <= b for a, b in seen)
         nested.add(start, end)
         seen.append((start, end))
+
+
+def test_a_sentence_of_thousands_of_names_builds(tmp_path):
+    """The attack: one bilingual sentence naming 2,000 platforms. Every name searched every
+    window of the English for its translation: 400 names took 22 s to read, growing with
+    names × words (2,000 would take ~9 minutes). Now each name looks near its proportional
+    place (kg.extract.entities.WINDOW_BAND): ~4 s."""
+    from conftest import run_kg_process
+
+    digits = "零一二三四五六七八九"
+    names = ["".join(digits[int(c)] for c in str(i)) + "号数据交易平台" for i in range(2000)]
+    path = tmp_path / "names.txt"
+    path.write_text(
+        "中共中央、国务院印发《数字经济发展规划》\nThe CPC Central Committee and the State Council issued the Digital"
+        " Economy Plan\n《规划》指出，要夯实数字基础。一是建设" + "、".join(names) + "。\nThe Plan points out that we"
+        " should consolidate the digital foundation. First, build "
+        + ", ".join(f"data trading platform number {i}" for i in range(2000)) + ".\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    result = run_kg_process("build", "--skip-checks", "-q", "--out", str(tmp_path / "out"), str(path))
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["classes"]["Platform"] == 2000
+
+
+def _windows_of_every_window(names, en, lex):
+    """The search english_windows replaced: every window of the sentence for every name."""
+    from kg.extract.entities import EN_HEADS, EN_STOPWORDS
+    from kg.lexicon import content_words
+
+    words = re.findall(r"[A-Za-z][A-Za-z'-]*|\d+", en)
+    candidates = []
+    for name in names:
+        want = content_words(lex.translate(name)[0])
+        suffix = next((sfx for sfx in sorted(EN_HEADS, key=len, reverse=True) if name.endswith(sfx)), "")
+        heads = EN_HEADS.get(suffix, ())
+        if not want:
+            continue
+        for i in range(len(words)):
+            for j in range(i + 1, min(len(words), i + len(want) + 5) + 1):
+                window = words[i:j]
+                if heads and not any(w.lower().startswith(heads) for w in window):
+                    continue
+                if window[0].lower() in EN_STOPWORDS or window[-1].lower() in EN_STOPWORDS:
+                    continue
+                have = content_words(" ".join(window))
+                score = len(want & have) / len(want | have) if have else 0.0
+                if score >= 0.4:
+                    candidates.append((-score, j - i, i, name, j))
+    chosen, taken = {}, []
+    for _, _, i, name, j in sorted(candidates):
+        if name in chosen or any(i < b and a < j for a, b in taken):
+            continue
+        chosen[name] = " ".join(words[i:j])
+        taken.append((i, j))
+    return chosen
+
+
+_LEX = None
+_NAMES = ["数据交易平台", "算力中心", "国家数据局", "数字政府平台", "公共服务体系", "数据中心"]
+_WORDS = ["data", "trading", "platform", "national", "computing", "power", "center", "the", "of", "and", "digital",
+          "government", "public", "service", "system", "bureau", "1"]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_NAMES), max_size=6), st.lists(st.sampled_from(_WORDS), max_size=60))
+def test_name_windows_are_those_of_every_window(names, words):
+    """Within WINDOW_BAND words a sentence is searched whole: english_windows (each window
+    grown a word at a time, a longer window that scores no better left out) chooses what
+    the search of every window chose."""
+    global _LEX
+    from kg import lexicon, resources
+    from kg.extract.entities import english_windows
+
+    _LEX = _LEX or lexicon.load(resources.lexicon_file())
+    en = " ".join(words)
+    placed = [(4 * k, name) for k, name in enumerate(names)]
+    assert english_windows(placed, 4 * len(names) + 1, en, _LEX) == _windows_of_every_window(names, en, _LEX)
