@@ -87,8 +87,9 @@ def read_chinese(ctx: Context) -> None:
         sentences = p.sentences
         starts = []
         for k, s in enumerate(sentences):
+            titled = _in_title(s.span.text)
             for m in year_re.finditer(s.span.text):
-                if "《" in s.span.text[: m.start()] and "》" not in s.span.text[: m.start()].rsplit("《", 1)[-1]:
+                if titled(m.start()):
                     continue  # inside a title
                 starts.append((k, m))
                 break
@@ -191,3 +192,22 @@ def _fyp_end(period: str) -> int:
     n = zh_number(period[:-1])
     start = 1953 + 5 * (n - 1) if n < 3 else 1966 + 5 * (n - 3)
     return start + 4
+
+
+def _in_title(text: str):
+    """A test of whether an offset of ``text`` is inside 《…》 (after a 《 that no 》 has
+    closed), for offsets asked in increasing order: it reads each stretch of the text once,
+    not all the text before each offset (quadratic in a sentence of many years in titles)."""
+    state = {"seen": 0, "open": False}
+
+    def inside(at: int) -> bool:
+        seen = state["seen"]
+        opened = text.rfind("《", seen, at)
+        if opened >= 0:
+            state["open"] = text.find("》", opened, at) < 0
+        elif state["open"]:
+            state["open"] = text.find("》", seen, at) < 0
+        state["seen"] = at
+        return state["open"]
+
+    return inside

@@ -54,10 +54,13 @@ def read_chinese(ctx: Context) -> None:
     verbs = alternation(w["issue_verbs"])
     heads = tuple(w["plan_heads"])
     issued = re.compile(rf"(?:{verbs})了?$")
+    # A verb right before the title: only that many characters are read (all the text before
+    # each title was read, quadratic in a sentence of thousands of titles).
+    reach = max(map(len, w["issue_verbs"]), default=0) + 1
     titles: list[tuple[Paragraph, Sentence, re.Match, bool]] = []
     for p, s in ctx.sentences():
         for m in TITLE_RE.finditer(s.span.text):
-            before = s.span.text[: m.start()]
+            before = s.span.text[max(0, m.start() - reach) : m.start()]
             titles.append((p, s, m, bool(issued.search(before))))
     plan = ctx.facts.plan
 
@@ -68,7 +71,8 @@ def read_chinese(ctx: Context) -> None:
     chosen = next(((p, s, m) for p, s, m, iss in titles if iss and names_a_plan(m.group(1))), None)
     if chosen is None:  # the title the short name refers back to: 《X》（以下简称《规划》）
         chosen = next(
-            ((p, s, m) for p, s, m, _ in titles if ALIAS_RE.match(s.span.text[m.end() :].lstrip("（("))), None
+            ((p, s, m) for p, s, m, _ in titles if ALIAS_RE.match(s.span.text[m.end() : m.end() + 64].lstrip("（("))),
+            None,
         )
     if chosen is None:
         counts = Counter(m.group(1) for _, _, m, _ in titles if names_a_plan(m.group(1)))
@@ -120,14 +124,12 @@ def _zh_issuers(ctx: Context, s: Sentence, m: re.Match) -> list[str]:
                 text, changed = text[: -len(word)], True
             if text.startswith(word) and len(text) > len(word):
                 text, changed = text[len(word) :], True
-    keys = []
+    keys: dict[str, None] = {}  # in order, each once (a list's `in` was quadratic in the names)
     for name in _split_names(ctx, text):
         term = ctx.lex.forms.get(name)
         if term or (len(name) >= 2 and name.endswith(tuple(w["org_suffixes"]))):
-            key = entity_for_name(ctx, name, "Organization", s).key
-            if key not in keys:
-                keys.append(key)
-    return keys
+            keys.setdefault(entity_for_name(ctx, name, "Organization", s).key)
+    return list(keys)
 
 
 def _split_names(ctx: Context, text: str) -> list[str]:

@@ -133,17 +133,28 @@ def find_marker_runs(ctx: Context) -> None:
                 continue
         if mk.n == 1:
             runs.append([mk])
-    for run in runs:
-        if len(run) >= 2:
-            _add_run(ctx, run)
+    lists = [run for run in runs if len(run) >= 2]
+    for k, run in enumerate(lists):
+        last = lists[k - 1][-1] if k else None
+        _add_run(ctx, run, lists[k + 1][0] if k + 1 < len(lists) else None, last)
 
 
-def _add_run(ctx: Context, run: list[_Marker]) -> None:
+def _add_run(
+    ctx: Context, run: list[_Marker], next_list: _Marker | None = None, last_list: _Marker | None = None
+) -> None:
+    """One list's section and items. Its heading is read from the sentences before it in its
+    paragraph, after the last marker of the list before (``last_list``) when that is in the
+    same paragraph; its last item's sentences run to the end of the paragraph, or to
+    ``next_list``, the first marker of the next list, when that opens a sentence of the same
+    paragraph: they are that list's. (A paragraph that repeats 一是 … 九是 gave each list the
+    rest of the paragraph as its last item's, and all of it before as its heading: the same
+    sentences again and again, 4,000 items took 57 s to read, growing with the square.)"""
     paras = ctx.doc.paragraphs
     first = run[0]
     p0 = paras[first.para]
     marker_sentence = p0.sentences[first.sent]
-    before = p0.sentences[: first.sent]
+    since = last_list.sent + 1 if last_list is not None and last_list.para == first.para else 0
+    before = p0.sentences[min(since, max(0, first.sent - 1)) : first.sent]  # the sentence before, at least
     if not first.at_sentence_start:  # 《规划》从八个方面…：一是…；二是…: the opening is the heading
         head_p, head = p0, marker_sentence
         intro_text = marker_sentence.span.text[: first.start - marker_sentence.span.start]
@@ -175,7 +186,10 @@ def _add_run(ctx: Context, run: list[_Marker]) -> None:
         head_span = _trim_item(ctx, Span(mk.start + mk.length, end, ctx.doc.text[mk.start + mk.length : end]))
         body = []
         if mk.at_sentence_start and not (nxt is not None and nxt.para == mk.para and nxt.sent == mk.sent):
-            stop = nxt.sent if nxt is not None and nxt.para == mk.para else len(p.sentences)
+            after = nxt or next_list
+            stop = (
+                after.sent if after is not None and after.para == mk.para and after.sent > mk.sent else len(p.sentences)
+            )
             body = [(p, t) for t in p.sentences[mk.sent + 1 : stop]]
         items.append(_Item(p, s, head_span, body))
         ctx.used_paragraphs.add(p.number)
