@@ -57,12 +57,27 @@ def _load(lexicon_path: str | None) -> None:
     _READER = (lex, framework.load(resources.ontology_file()), lexicon.anchor_scorer(lex))
 
 
+# The most units, sentences and clauses, and relations one report may give: what its graph
+# and the build's memory grow with. The bundled plan repeated up to the 4 MiB a report may
+# be (kg.text.MAX_BYTES) gives ~77,000 (0.9 million quads, ~0.9 GB built); a text of bare
+# list items gives that many in a tenth of the bytes, and 4 MiB of them would need ~3 GB.
+MAX_PARTS = 80_000
+
+
 def read_content(content: str, path: str, lex, frameworks, scorer, raw: bytes | None = None) -> DocumentFacts:
-    """The facts of one decoded report: normalise, segment, extract (no file needed)."""
+    """The facts of one decoded report: normalise, segment, extract (no file needed).
+    A report that gives more than MAX_PARTS is refused, as one over MAX_BYTES is."""
     source = without_controls(content)
     doc = text.segment(normalise(content), path, scorer, source=source)
     raw = content.encode("utf-8", "surrogatepass") if raw is None else raw
-    return extract(doc, lex, frameworks, raw)
+    facts = extract(doc, lex, frameworks, raw)
+    parts = len(facts.units) + len(facts.segments) + len(facts.relations)
+    if parts > MAX_PARTS:
+        raise KGError(
+            f"{path}: {parts:,} units, sentences and relations is more than a plan report gives"
+            f" (at most {MAX_PARTS:,}); split it"
+        )
+    return facts
 
 
 def _extract(job: tuple) -> tuple[DocumentFacts | str, float, float, list | None]:

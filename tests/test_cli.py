@@ -413,6 +413,25 @@ def test_a_rebuild_drops_the_files_it_does_not_write(tmp_path):
     assert not (out / "inferred.ttl").exists()  # not carried over from the build before: it would be stale
 
 
+def test_a_report_that_gives_more_parts_than_a_plan_is_refused(tmp_path, monkeypatch, plan_path):
+    """A report is refused when it gives more than kg.corpus.MAX_PARTS units, sentences and
+    relations: what a build's memory grows with. 4 MiB of bare list items gives ~3 GB
+    within the byte limit; 14,000 items (84,007) are refused in ~3 s. One line, exit 2,
+    nothing written; the bundled plan repeated up to the byte limit fits."""
+    from kg import build, corpus, text
+
+    facts = build.read_documents([plan_path])[0]
+    parts = len(facts.units) + len(facts.segments) + len(facts.relations)
+    assert text.MAX_BYTES // len(plan_path.read_bytes()) * parts <= corpus.MAX_PARTS
+    monkeypatch.setattr(corpus, "MAX_PARTS", parts - 1)
+    result = run_kg("build", "--jobs", "1", "--out", str(tmp_path / "o"), str(plan_path))
+    _one_line_error(result, f"{parts:,} units, sentences and relations is more than a plan report gives")
+    assert not (tmp_path / "o").exists()
+    monkeypatch.setattr(corpus, "MAX_PARTS", parts)
+    built = run_kg("build", "-q", "--skip-checks", "--jobs", "1", "--out", str(tmp_path / "o"), str(plan_path))
+    assert built.returncode == 0, built.stderr
+
+
 def test_a_report_over_the_size_limit_is_refused_before_it_is_read_whole(tmp_path, monkeypatch, plan_path):
     """A report is at most kg.text.MAX_BYTES, from a file or from stdin: one line, exit 2,
     nothing written. The limit holds the scale benchmark's largest plan (158 copies of the
