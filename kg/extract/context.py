@@ -38,6 +38,7 @@ class Context:
     excluded_quotes: set[str] = field(default_factory=set)
     used_paragraphs: set[int] = field(default_factory=set)
     guarantees: int = 0  # guarantee units made so far (they are numbered through the document)
+    quotes: dict[int, tuple] = field(default_factory=dict)  # entities.sentence_quotes, by id of sentence
 
     @classmethod
     def start(

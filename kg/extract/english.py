@@ -7,6 +7,7 @@ lexicon's English, which is vocabulary, not a translation of this text).
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from kg.extract.context import Context
@@ -70,20 +71,31 @@ class _Aligner:
 
     def __init__(self, ctx: Context) -> None:
         self.scorer = anchor_scorer(ctx.lex)
-        self.cache: dict[int, tuple[list[Span], list[Span], list]] = {}
+        self.cache: dict[int, tuple] = {}
 
     def clause(self, s: Sentence, clause: Span) -> str:
-        """The English clause(s) aligned with a Chinese clause (or run of clauses)."""
+        """The English clause(s) aligned with a Chinese clause (or run of clauses). Only the
+        beads of the Chinese clauses it overlaps are read: reading every bead of the
+        sentence for each of its clauses grew with the square of their number (a task
+        sentence of 4,000 clauses took 2.4 s, doubling it four times that)."""
         if id(s) not in self.cache:
             zh_clauses = s.clauses
             en_clauses = [c for e in s.en for c in split_clauses(e, "en")]
             beads = align(zh_clauses, en_clauses, self.scorer) if en_clauses else []
-            self.cache[id(s)] = (zh_clauses, en_clauses, beads)
-        zh_clauses, en_clauses, beads = self.cache[id(s)]
+            bead_of = [0] * len(zh_clauses)  # each Chinese clause is in one bead
+            for k, (zi, _) in enumerate(beads):
+                for i in zi:
+                    bead_of[i] = k
+            bounds = ([c.start for c in zh_clauses], [c.end for c in zh_clauses])
+            self.cache[id(s)] = (zh_clauses, en_clauses, beads, bead_of, bounds)
+        zh_clauses, en_clauses, beads, bead_of, (starts, ends) = self.cache[id(s)]
         if not en_clauses:
             return s.en_text
+        # The clauses are in order and do not overlap: those that overlap ``clause`` are a run.
+        first = bisect.bisect_right(ends, clause.start)
+        last = bisect.bisect_left(starts, clause.end)
         picked: list[str] = []
-        for zi, ei in beads:
+        for zi, ei in (beads[k] for k in sorted({bead_of[i] for i in range(first, last)})):
             inside = [i for i in zi if zh_clauses[i].start < clause.end and clause.start < zh_clauses[i].end]
             if not inside:
                 continue
