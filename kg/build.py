@@ -141,17 +141,10 @@ class Since:
 UPDATE_SHARE = 0.25
 
 
-def write_store(
-    full: Data,
-    path: Path,
-    since: Since | None = None,
-    written: list[Path] | None = None,
-    sources: Sequence[Path] = (),
-    blank: Sequence = (),
-) -> None:
+def write_store(full: Data, path: Path, sources: Sequence[Path] | None = None, blank: Sequence = ()) -> None:
     """The dataset (with the ontology's graph) as an Oxigraph store at ``path``, by the bulk
     loader: read commands open it read-only instead of parsing RDF files at start (and the
-    gate queries it before the build is swapped in: ``written`` gets ``path``).
+    gate queries it before the build is swapped in).
 
     When some triple is held by two graphs (a corpus: every report's graph describes the
     entities it shares with the others), the default graph is the union of the named
@@ -169,13 +162,9 @@ def write_store(
     import pyoxigraph as ox
 
     try:
-        if written is not None:
-            written.append(path)
-        if since is not None and _update_store(full, path, since, _repeats(full)):
-            return
         shutil.rmtree(path, ignore_errors=True)  # what an update given up on left
         store = ox.Store(str(path))
-        if sources:
+        if sources is not None:
             for source in sources:
                 # lenient: the files were written by pyoxigraph from terms it had checked.
                 store.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS, lenient=True)
@@ -191,12 +180,12 @@ def write_store(
         store.flush()  # (optimize() would take a third longer again, for no faster query here)
         del store  # closes the database before the folder is swapped in
     finally:
-        for folder in {source.parent for source in sources}:
+        for folder in {source.parent for source in sources or ()}:
             shutil.rmtree(folder, ignore_errors=True)
 
 
 def start_store(full: Data, path: Path, since: Since | None, pool: Executor) -> Future:
-    """write_store, on ``pool``'s thread when it bulk-loads: the loader then reads
+    """write_store, on ``pool``'s thread: the bulk loader reads
     store_sources' files without the GIL (~6 s of a 4 MB plan's build, beside the ~8 s of
     its flat files), in batches that hold no more than bulk_extend's. A rebuild's update of
     the last store is made here, before: it is quick, and the files would be written for
@@ -205,7 +194,6 @@ def start_store(full: Data, path: Path, since: Since | None, pool: Executor) -> 
         done: Future = Future()
         done.set_result(None)
         return done
-    shutil.rmtree(path, ignore_errors=True)  # what an update given up on left
     sources, blank = store_sources(full, path)
     return pool.submit(write_store, full, path, sources=sources, blank=blank)
 
@@ -249,6 +237,8 @@ def store_sources(full: Data, near: Path) -> tuple[list[Path], list]:
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    if not paths:
+        folder.rmdir()  # nothing to read (write_store removes the folders of the files it reads)
     return paths, blank
 
 
