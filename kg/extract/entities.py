@@ -246,6 +246,8 @@ def english_mentions(ctx: Context, unit: Unit, text: str, p: Paragraph, s: Sente
     # Longest first: a term inside a longer one ("network security" in "Central Committee for
     # Network Security and …") is part of that name, as in Chinese.
     for en, term in sorted(ctx.lex.en_forms.items(), key=lambda kv: (-len(kv[0]), kv[0])):
+        if en not in low:
+            continue  # most forms: no pattern made and run for them (1,000 English tasks read in 1.07 s, now 0.20)
         for m in re.finditer(rf"(?<![a-z0-9]){re.escape(en)}(?![a-z0-9])", low):
             if not taken.holds(m.start(), m.end()):
                 keys.append(add_lexicon_entity(ctx, term).key)
