@@ -174,7 +174,7 @@ def write_store(full: Data, path: Path, sources: Sequence[Path] | None = None, b
             # the quads themselves at 1,000 reports); a quarter million quads a batch hold
             # ~0.25 GB, load faster, and leave queries as fast (smaller batches make more
             # files to read).
-            quads = iter(_store_quads(full))
+            quads = iter(_store_quads(full, _repeats(full)))
             while batch := list(itertools.islice(quads, STORE_BATCH)):
                 store.bulk_extend(batch)
         store.flush()  # (optimize() would take a third longer again, for no faster query here)
@@ -190,26 +190,27 @@ def start_store(full: Data, path: Path, since: Since | None, pool: Executor) -> 
     its flat files), in batches that hold no more than bulk_extend's. A rebuild's update of
     the last store is made here, before: it is quick, and the files would be written for
     nothing. The Future's result() raises what write_store raised."""
-    if since is not None and _update_store(full, path, since, _repeats(full)):
+    repeats = _repeats(full)
+    if since is not None and _update_store(full, path, since, repeats):
         done: Future = Future()
         done.set_result(None)
         return done
-    sources, blank = store_sources(full, path)
+    sources, blank = store_sources(full, path, repeats)
     return pool.submit(write_store, full, path, sources=sources, blank=blank)
 
 
-def _store_quads(full: Data) -> Iterable:
+def _store_quads(full: Data, repeats: bool) -> Iterable:
     """What the store holds: the quads, and the union in the default graph when a triple
-    repeats (write_store)."""
+    repeats (``repeats``: _repeats of ``full``; write_store)."""
     import pyoxigraph as ox
 
-    if not _repeats(full):
+    if not repeats:
         return full.quads
     default = ox.DefaultGraph()
     return itertools.chain(full.quads, (ox.Quad(t.subject, t.predicate, t.object, default) for t in full.union()))
 
 
-def store_sources(full: Data, near: Path) -> tuple[list[Path], list]:
+def store_sources(full: Data, near: Path, repeats: bool) -> tuple[list[Path], list]:
     """The store's quads (_store_quads) as N-Quads files of SOURCE_BATCH quads each, in a
     folder beside ``near``, for write_store's ``sources``; and the quads that hold a blank
     node, which are given to it from Python (``blank``): the loader gives each blank node of
@@ -224,12 +225,13 @@ def store_sources(full: Data, near: Path) -> tuple[list[Path], list]:
     paths: list[Path] = []
     blank: list = []
     try:
-        quads = iter(_store_quads(full))
+        quads = iter(_store_quads(full, repeats))
         while batch := list(itertools.islice(quads, SOURCE_BATCH)):
             text = ox.serialize(batch, format=ox.RdfFormat.N_QUADS)
             if b"_:" in text:  # a blank node, or those two characters in a literal
-                kept = [q for q in batch if not _has_blank(q)]
-                blank += [q for q in batch if _has_blank(q)]
+                kept = []
+                for q in batch:
+                    (blank if _has_blank(q) else kept).append(q)
                 text = ox.serialize(kept, format=ox.RdfFormat.N_QUADS)
             paths.append(folder / f"{len(paths):05d}.nq")
             paths[-1].write_bytes(text)

@@ -145,7 +145,6 @@ def write_plan_pages(data: Data, folder: Path, previous: Path | None = None) -> 
             continue
         html, *_ = viz.network_page(*viz.network_of(graph), linked=True)
         (folder / file).write_text(html, encoding="utf-8")
-        graph.forget()  # one page per graph: its lookups are not needed again
     (folder / PAGES_RECORD).write_text(json.dumps(made, indent=0, sort_keys=True) + "\n", encoding="utf-8")
 
 

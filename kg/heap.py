@@ -10,11 +10,12 @@ the same). kg build runs with it paused (``collector_paused``) and
 collects where it gives memory back.
 
 A large plan's build frees big things in turn: the reports' facts once their graph is made,
-the gate's in-memory store once the checks have run. CPython and pyoxigraph return those
-to the C allocator, and glibc's malloc keeps the freed pages mapped in the middle of its
-heap, where only objects of the same sizes reuse them. The next phase (the view's network
-of Python objects) then grows the process past them: at a plan of 4 MB, ~0.1 GB after the
-facts and ~0.25 GB after the store. malloc_trim returns whole free pages.
+the store's bulk loader's buffers, what the gate's checks held. CPython and pyoxigraph
+return those to the C allocator, and glibc's malloc keeps the freed pages mapped in the
+middle of its heap, where only objects of the same sizes reuse them. The next phase (the
+view's network of Python objects) then grows the process past them: at a plan of 4 MB,
+~0.1 GB after the facts, ~0.08 GB after the load and ~0.1 GB after the checks.
+malloc_trim returns whole free pages.
 """
 
 from __future__ import annotations

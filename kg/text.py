@@ -43,7 +43,7 @@ EN_ABBREVIATIONS = {
 # The most a report may be. A plan of the genre is tens of KB (the bundled one 25 KB, the
 # development corpus under 30 KB; a five-year plan's full text ~0.2 MB). 4 MiB is twenty
 # times that, and what a build reads, checks and writes within a minute and 1 GB here (a
-# 4 MB plan: 55 s, 0.93 GB); at the earlier 20 MB, one file could hold a build for ~4
+# 4 MB plan: 43 s, 0.86 GiB, in bench/bench_scale.py); at the earlier 20 MB, one file could hold a build for ~4
 # minutes and ~4 GB.
 MAX_BYTES = 4 * 1024 * 1024
 

@@ -485,7 +485,8 @@ def network_of(graph):
 
     net = export.network(graph)
     # Its lookups let go once the network is made: at a plan of 4 MB they were ~0.1 GB of
-    # the view's peak, and the outputs after it make the few they need again.
+    # the view's peak, and the outputs after it make the few they need again (a corpus's
+    # pages: each document graph's, not needed again).
     graph.forget()
     annotate(net)
     prune(net)

@@ -40,9 +40,9 @@ class Disjoint:
 
 
 class Nested:
-    """Intervals [start, end) that may overlap, added longest first: whether a new one lies
-    inside one of them. Only the starts within the longest interval's length before the new
-    one's can hold it, so a question reads at most that many starts."""
+    """Intervals [start, end) that may overlap: whether a new one lies inside one of them.
+    Only the starts within the longest interval's length before the new one's end can hold
+    it, so a question reads at most that many starts (the reader adds terms longest first)."""
 
     def __init__(self) -> None:
         self._end_at: dict[int, int] = {}  # start → the furthest end of an interval there
