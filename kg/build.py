@@ -52,16 +52,33 @@ def output_names(checked: bool = True, files: bool = True) -> list[str]:
     return names
 
 
-def rdf_files(data: Data, full: Data, files: bool = True) -> Iterator[tuple[str, outdir.Content]]:
+def rdf_files(
+    data: Data, full: Data, files: bool = True, since: Since | None = None, index: dict | None = None
+) -> Iterator[tuple[str, outdir.Content]]:
     """The flat RDF files: data.* and, with ``files``, full.* (``full``: the data with the
     ontology's graph, data.with_ontology, as the store got it); without ``files``, data.nq
-    alone, the build's own record that the other read commands read."""
+    alone, the build's own record that the other read commands read. ``since``: the last
+    build, whose files' runs of unchanged reports are copied (kg.blocks); ``index`` gets
+    each file's index, for the next build."""
+    from kg import blocks
+
+    segmented = {"data": blocks.Segmented(data), "full": blocks.Segmented(full)}
+
+    def write(kind: str, fmt: str, path: Path) -> None:
+        name = path.name
+        previous = None
+        if since is not None and since.files is not None and name in since.files.get("files", {}):
+            previous = blocks.Previous(since.folder / name, since.files["files"][name], since.changed_iris)
+        made = blocks.write(segmented[kind], fmt, path, previous)
+        if index is not None:
+            index[name] = made
+
     for fmt in export.RDF_FORMATS:
         ext = export.FORMATS[fmt].ext
         if files or fmt == "nq":
-            yield f"data.{ext}", functools.partial(export.write, data, fmt)
+            yield f"data.{ext}", functools.partial(write, "data", fmt)
         if files and fmt != "nq":
-            yield f"full.{ext}", functools.partial(export.write, full, fmt)
+            yield f"full.{ext}", functools.partial(write, "full", fmt)
 
 
 def outputs(
@@ -130,10 +147,20 @@ def _json(record: dict) -> bytes:
 @dataclass(frozen=True)
 class Since:
     """The last build's store, and which of this build's document graphs were read again
-    (new or changed); every other document graph is the same as in that store."""
+    (new or changed); every other document graph is the same as in that store. ``files``:
+    the index of its flat files (kg.blocks), when they were written by this writer."""
 
     store: Path
     changed: frozenset
+    files: dict | None = None
+
+    @property
+    def folder(self) -> Path:
+        return self.store.parent
+
+    @property
+    def changed_iris(self) -> frozenset:
+        return frozenset(n.value for n in self.changed)
 
 
 # A rebuild updates a copy of the last store when at most this share of its documents
@@ -189,12 +216,12 @@ def start_store(full: Data, path: Path, since: Since | None, pool: Executor) -> 
     store_sources' files without the GIL (~6 s of a 4 MB plan's build, beside the ~8 s of
     its flat files), in batches that hold no more than bulk_extend's. A rebuild's update of
     the last store is made here, before: it is quick, and the files would be written for
-    nothing. The Future's result() raises what write_store raised."""
+    nothing; its compaction (~3 s at 1,000 reports, without the GIL) runs on the thread.
+    The Future's result() raises what write_store or _compact raised."""
     repeats = _repeats(full)
-    if since is not None and _update_store(full, path, since, repeats):
-        done: Future = Future()
-        done.set_result(None)
-        return done
+    updated = _update_store(full, path, since, repeats) if since is not None else None
+    if updated is not None:
+        return pool.submit(_compact, [updated])
     sources, blank = store_sources(full, path, repeats)
     return pool.submit(write_store, full, path, sources=sources, blank=blank)
 
@@ -264,13 +291,14 @@ def _repeats(data: Data) -> bool:
     return False
 
 
-def _update_store(full: Data, path: Path, since: Since, repeats: bool) -> bool:
+def _update_store(full: Data, path: Path, since: Since, repeats: bool):
     """The last build's store, copied to ``path`` (a RocksDB checkpoint: hard links, no
     bytes copied) and brought up to ``full``: the graphs of removed and changed documents
     dropped, the changed ones added, and the default graph's union kept each triple once.
     The quads are then those a bulk load of ``full`` would write (tests compare the two).
-    False, and nothing to keep, when it does not apply: a store of the other kind (with or
-    without the default-graph union), too many changes, or a store that cannot be read."""
+    Returns the store, open, for _compact; None, and nothing to keep, when it does not
+    apply: a store of the other kind (with or without the default-graph union), too many
+    changes, or a store that cannot be read."""
     import pyoxigraph as ox
 
     from kg.query import has_union
@@ -278,7 +306,7 @@ def _update_store(full: Data, path: Path, since: Since, repeats: bool) -> bool:
     try:
         old = ox.Store.read_only(str(since.store))
         if has_union(old) != repeats:
-            return False
+            return None
         # The graph names and the changed documents' quads in one pass over the quads:
         # full.graphs() would split a second copy of the union the store write just made.
         names: set = set()
@@ -289,10 +317,10 @@ def _update_store(full: Data, path: Path, since: Since, repeats: bool) -> bool:
             if name in since.changed:
                 added.append(q)
         if not since.changed <= names:
-            return False
+            return None
         gone = {g for g in old.named_graphs() if g not in names}
         if len(gone) + len(since.changed) > UPDATE_SHARE * max(1, len(names)):
-            return False
+            return None
         old.backup(str(path))
         del old
         store = ox.Store(str(path))
@@ -309,19 +337,29 @@ def _update_store(full: Data, path: Path, since: Since, repeats: bool) -> bool:
                 if not any(not isinstance(q.graph_name, ox.DefaultGraph) for q in held):
                     store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
             store.bulk_extend([ox.Quad(t.subject, t.predicate, t.object, default) for t in fresh])
-        # Compacted, as the bulk loader leaves a store: the update's small files and deleted
-        # quads made queries ~1.6× slower at 1,000 reports (2 s to compact, then as fast).
-        store.optimize()
-        del store
-        return True
+        store.flush()
+        return store
     except (OSError, ValueError, RuntimeError):
-        return False
+        return None
 
 
-def _since(out: Path, base: str, docs: Sequence[DocumentFacts], log: Sequence[dict]) -> Since | None:
+def _compact(holder: list) -> None:
+    """Compact the updated store (``holder``: [it]; popped, so that no reference outlives this
+    call and the database is closed when the Future is done), as the bulk loader leaves
+    one: the update's small files and deleted quads made queries ~1.6× slower at 1,000
+    reports. Oxigraph compacts without the GIL: the flat files are written meanwhile."""
+    store = holder.pop()
+    store.optimize()
+    del store
+
+
+def _since(
+    out: Path, base: str, docs: Sequence[DocumentFacts], log: Sequence[dict], files: dict | None = None
+) -> Since | None:
     """What a rebuild into ``out`` may start its store from: the last build's, when it had
     the same base IRI (its other documents' graphs are then the same: their facts were
-    kept, which needs the same reader, lexicon and ontology)."""
+    kept, which needs the same reader, lexicon and ontology); and its flat files, with their
+    index (``files``, from load_kept)."""
     from kg import builddir, graph
 
     store = out / STORE
@@ -332,7 +370,7 @@ def _since(out: Path, base: str, docs: Sequence[DocumentFacts], log: Sequence[di
     if not store.is_dir() or not isinstance(record, dict) or record.get("base") != base:
         return None
     read = {r["path"] for r in log if r["status"] == "read"}
-    return Since(store, frozenset(graph.graph_name(d, base) for d in docs if d.path in read))
+    return Since(store, frozenset(graph.graph_name(d, base) for d in docs if d.path in read), files)
 
 
 def _in_process_shapes(data: Data, ontology: Graph, names: dict, checked: dict, store) -> list:
@@ -414,13 +452,13 @@ def run(
 
     With ``fail_fast`` off, a report that cannot be read is skipped and listed in the
     summary's ``failed``; the others are built."""
-    from kg import builddir, check, graph
+    from kg import blocks, builddir, check, graph
 
     base = graph.check_base(base)
     check_writable(out)
     outdir.check_folder(out, set(output_names(checked=True)))  # a build replaces its folder whole
     key = corpus.reader_key(lexicon_path)
-    kept = corpus.load_kept(out, key) if out.is_dir() else {}
+    kept, files_index = corpus.load_kept(out, key) if out.is_dir() else ({}, None)
     inputs = corpus.expand(paths or [resources.default_corpus()])
     log: list[dict] = []
     # The gate's shapes run on each report in the worker that reads it (kg.check).
@@ -435,7 +473,7 @@ def run(
         raise KGError(f"no report could be read; the first: {failures[0].reason}" if failures else "no report given")
     data = graph.build(docs, framework.load(resources.ontology_file()), base)
     ontology = load_ontology(resources.ontology_file())
-    since = _since(out, base, docs, log)
+    since = _since(out, base, docs, log, files_index)
     manifest = builddir.manifest(docs, base, lexicon_path, resources.ontology_file())
     # The facts as the text facts.json keeps, and then let go: nothing after needs them,
     # and they were an eighth of a large plan's peak (0.12 GB of 4 MB; the text is 0.05).
@@ -445,6 +483,7 @@ def run(
     heap.give_back()  # ~0.1 GB at a plan of 4 MB, which the outputs reuse
     summary: dict = {}
     gated: list = []  # the gate's report
+    index: dict = {}  # each flat file's runs (kg.blocks), kept in facts.json for the next build
 
     def written() -> Iterator[tuple[str, outdir.Content]]:
         # The store first: the gate queries it, in the staging folder. A build that fails
@@ -461,7 +500,7 @@ def run(
                 loading.append(start_store(full, path, since, pool))
 
             yield STORE, store
-            flat = rdf_files(data, full, files)
+            flat = rdf_files(data, full, files, since, index)
             del full, store  # the flat files and the store's thread hold it, then let it go
             yield from flat
             del flat
@@ -470,7 +509,8 @@ def run(
         if checks:
             assert checked is not None
             gated.append(_gate(data, ontology, names, checked, log, stored[0], require_reasoner, strict))
-        yield corpus.FACTS_FILE, corpus.kept_record(texts.pop(), key, checked)
+        record = {"writer": blocks.writer_key(), "files": index}
+        yield corpus.FACTS_FILE, corpus.kept_record(texts.pop(), key, checked, record)
         report = gated[0] if gated else None
         pages = out / PLAN_PAGES if (out / PLAN_PAGES).is_dir() else None
         for name, blob in outputs(data, ontology, report, base, notes, failures, files, log, pages):

@@ -118,16 +118,23 @@ def reader_key(lexicon_path: str | Path | None = None) -> str:
     return resources.files_digest(files).hexdigest()
 
 
-def load_kept(folder: Path, key: str) -> dict[str, tuple[str, dict, list | None]]:
+def load_kept(folder: Path, key: str) -> tuple[dict[str, tuple[str, dict, list | None]], dict | None]:
     """path → (SHA-256, facts data, findings data or None) from the build in ``folder``, when
-    its reader was ``key``."""
+    its reader was ``key``; and the index of its flat files (kg.blocks), when they were
+    written by this writer (else None)."""
+    from kg import blocks
+
     try:
         data = json.loads((folder / FACTS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
+        return {}, None
     if not isinstance(data, dict) or data.get("reader") != key:
-        return {}
-    return {path: (d["sha256"], d["facts"], d.get("findings")) for path, d in data.get("documents", {}).items()}
+        return {}, None
+    files = data.get("files")
+    if not isinstance(files, dict) or files.get("writer") != blocks.writer_key():
+        files = None
+    kept = {path: (d["sha256"], d["facts"], d.get("findings")) for path, d in data.get("documents", {}).items()}
+    return kept, files
 
 
 def facts_texts(docs: list[DocumentFacts]) -> dict[str, tuple[str, str]]:
@@ -139,11 +146,14 @@ def facts_texts(docs: list[DocumentFacts]) -> dict[str, tuple[str, str]]:
     return {d.path: (d.sha256, _dumps(to_json(d))) for d in docs}
 
 
-def kept_record(texts: dict[str, tuple[str, str]], key: str, checked: dict[str, list] | None) -> bytes:
+def kept_record(
+    texts: dict[str, tuple[str, str]], key: str, checked: dict[str, list] | None, files: dict | None = None
+) -> bytes:
     """facts.json: each report's facts (``texts``, from facts_texts), by path, for the next
     build to reuse; with what the gate found in each (``checked``: path → findings), when it
-    ran. The JSON of each entry is spliced from its parts, keys in order: the same bytes
-    as dumping it whole, without a second copy of the facts as one JSON value."""
+    ran; and ``files``, the index of the flat files the next build copies runs of
+    (kg.blocks). The JSON of each entry is spliced from its parts, keys in order: the same
+    bytes as dumping it whole, without a second copy of the facts as one JSON value."""
     from dataclasses import asdict
 
     parts = [b'{"documents":{']
@@ -155,7 +165,10 @@ def kept_record(texts: dict[str, tuple[str, str]], key: str, checked: dict[str, 
             entry += ',"findings":' + _dumps(found)
         entry += ',"sha256":' + _dumps(sha256) + "}"
         parts.append(f"{',' if number else ''}{_dumps(path)}:{entry}".encode())
-    parts.append(f'}},"reader":{_dumps(key)}}}\n'.encode())
+    parts.append(b"}")
+    if files is not None:
+        parts.append(b',"files":' + _dumps(files).encode())
+    parts.append(f',"reader":{_dumps(key)}}}\n'.encode())
     return b"".join(parts)
 
 

@@ -12,6 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from kg import blocks
 from kg.errors import KGError
 from kg.formats import EXPORT_FORMATS, RDF_FORMATS, Format  # noqa: F401 (re-exported)
 from kg.rdf import ONT, OWL, PROV, RDFS, TYPE, Data, Graph, Literal, local_name
@@ -44,7 +45,9 @@ def serialize(data: Data, fmt: str) -> bytes:
     graphs, the rest the union of the graphs.
 
     pyoxigraph writes the RDF syntaxes, fed with sorted statements so that the bytes are the
-    same on every run; JSON-LD is its expanded form, each document's graph named.
+    same on every run, a run of statements at a time (kg.blocks: a rebuild copies the runs
+    of the reports that did not change); JSON-LD is its expanded form, each document's
+    graph named.
     """
     if fmt not in FORMATS or fmt == "csv":
         raise KGError(f"unknown format {fmt!r}; choose from {', '.join(f for f in FORMATS if f != 'csv')}")
@@ -52,45 +55,16 @@ def serialize(data: Data, fmt: str) -> bytes:
         return network_bytes(data.union(), fmt)
     if fmt in ("csv-nodes", "csv-edges"):
         return csv_tables(data.union())[0 if fmt == "csv-nodes" else 1]
-    import pyoxigraph as ox
-
-    statements, rdf_format, prefixes = _rdf(data, fmt)
-    out = ox.serialize(statements, format=rdf_format, prefixes=prefixes)
-    return out if out.endswith(b"\n") else out + b"\n"
+    return blocks.serialize(data, fmt)
 
 
 def write(data: Data, fmt: str, path: Path) -> None:
     """serialize(data, fmt), streamed into the file ``path``: the bytes of a corpus's N-Quads
     (hundreds of MB) are never held whole. The same bytes as serialize."""
-    import pyoxigraph as ox
-
     if fmt not in RDF_FORMATS:
         Path(path).write_bytes(serialize(data, fmt))
         return
-    statements, rdf_format, prefixes = _rdf(data, fmt)
-    with open(path, "w+b") as f:
-        ox.serialize(statements, f, format=rdf_format, prefixes=prefixes)
-        if f.tell() == 0 or (f.seek(-1, os.SEEK_END), f.read(1))[1] != b"\n":
-            f.write(b"\n")
-
-
-def _rdf(data: Data, fmt: str):
-    """What pyoxigraph is given for ``fmt``: the statements (quads for a dataset syntax, else
-    the union's triples), the syntax, and the prefixes."""
-    import pyoxigraph as ox
-
-    rdf_format = {
-        "ttl": ox.RdfFormat.TURTLE,
-        "nt": ox.RdfFormat.N_TRIPLES,
-        "trig": ox.RdfFormat.TRIG,
-        "nq": ox.RdfFormat.N_QUADS,
-        "rdfxml": ox.RdfFormat.RDF_XML,
-        "jsonld": ox.RdfFormat.JSON_LD,
-    }[fmt]
-    statements = data.quads if rdf_format.supports_datasets else iter(data.union())
-    # Data IRIs hold slashes, which a prefixed name must escape: keep them whole.
-    prefixes = {k: v for k, v in data.prefixes.items() if k != "id"}
-    return statements, rdf_format, prefixes
+    blocks.write(blocks.Segmented(data), fmt, path)
 
 
 # -- networks -------------------------------------------------------------------

@@ -142,7 +142,7 @@ def test_a_rebuild_reads_again_only_what_changed(tmp_path, plan_path, second_pla
     build()
     assert calls == [str(second)]  # only the changed one is read again
     fresh = tmp_path / "fresh"
-    monkeypatch.setattr(corpus, "load_kept", lambda folder, key: {})
+    monkeypatch.setattr(corpus, "load_kept", lambda folder, key: ({}, None))
     r = run_kg("build", str(folder), "--jobs", "1", "--skip-checks", "-q", "--out", str(fresh))
     assert r.returncode == 0, r.stderr
     for name in ("data.nq", "summary.json", "facts.json", "graph.html"):
@@ -176,7 +176,9 @@ def test_a_rebuild_updates_a_copy_of_the_last_store_to_what_a_full_build_writes(
     build(out)
     updated: list[bool] = []
     update = kg_build._update_store
-    monkeypatch.setattr(kg_build, "_update_store", lambda *a: updated.append(update(*a)) or updated[-1])
+    monkeypatch.setattr(
+        kg_build, "_update_store", lambda *a: (made := update(*a), updated.append(made is not None))[0]
+    )
     paths[3].write_text(paths[3].read_text(encoding="utf-8") + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
     paths[5].unlink()
     (reports / "added.txt").write_text(paths[7].read_text(encoding="utf-8").replace("2025", "2027"), encoding="utf-8")
@@ -504,7 +506,7 @@ def test_a_build_that_fails_while_its_store_loads_waits_for_it_and_leaves_nothin
     untouched."""
     import time
 
-    from kg import build, export
+    from kg import blocks, build
     from kg.errors import KGError
 
     out = tmp_path / "build"
@@ -519,11 +521,11 @@ def test_a_build_that_fails_while_its_store_loads_waits_for_it_and_leaves_nothin
         write_store(*args, **kwargs)
         ended.append(time.monotonic())
 
-    def failing(data, fmt, path):
+    def failing(segmented, fmt, path, previous=None):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(build, "write_store", slow_store)
-    monkeypatch.setattr(export, "write", failing)
+    monkeypatch.setattr(blocks, "write", failing)
     with pytest.raises(KGError, match="No space left on device"):
         build.run([plan_path], out, checks=False)
     assert ended  # the load had ended when run returned (it was still sleeping when the file failed)

@@ -1,0 +1,353 @@
+"""The flat RDF files as runs of statements, so that a rebuild copies what did not change.
+
+A corpus's data.nq, data.ttl, full.trig … each hold every report. When one report of a
+thousand changes, serializing them all again took ~10 s of a ~40 s rebuild. So each file is
+written as segments in the statements' one order (kg.rdf.Data: sorted, subject first):
+
+- a segment *owned* by a document's graph: a run of statements of that graph about that
+  document's own nodes (subjects ``<base><slug>/…``, its graph ``<base><slug>/graph``), so
+  that what it holds depends on that graph alone;
+- a shared segment: everything else (the entities several reports name, the ontology),
+  serialized on every build.
+
+Every document's own statements lie together in that order (their subjects share a
+prefix), so a document's graph is one segment, or a few when another graph holds a
+statement about its nodes. The build records each owned segment's byte range and
+statement count (``index``); the next build copies a segment's bytes from the last file
+when its graph is unchanged and it has as many segments of the same counts (the same
+sorted statements), and serializes the rest. The bytes are those the same build writes
+from nothing: the segments are cut at the same places either way.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg import resources
+from kg.rdf import Data, NamedNode
+
+_GRAPH_SUFFIX = "graph"  # a document's graph is <base><slug>/graph; its own nodes <base><slug>/…
+
+
+@dataclass(frozen=True)
+class Segment:
+    owner: str | None  # the IRI of the graph whose own statements these are; None: shared
+    start: int
+    end: int
+
+
+class Segmented:
+    """A Data's statements cut into segments, for the dataset syntaxes (its quads) and for
+    the others (its union: each triple once), made once for the six files of each."""
+
+    def __init__(self, data: Data) -> None:
+        self.data = data
+        self._cut: dict[bool, tuple[list, list[Segment]]] = {}
+
+    def cut(self, dataset: bool) -> tuple[list, list[Segment]]:
+        if True not in self._cut:
+            self._cut[True] = (self.data.quads, _dataset_cut(self.data))
+        if dataset is False and False not in self._cut:
+            self._cut[False] = _union_cut(self.data.quads, self._cut[True][1])
+        return self._cut[dataset]
+
+
+def _dataset_cut(data: Data) -> list[Segment]:
+    """Each quad is its graph's own when its subject is one of that document's nodes
+    (``<base><slug>/…`` in the graph ``<base><slug>/graph``): so what a segment holds depends
+    on its graph alone. The subject's document is worked out once per subject; each quad
+    costs a comparison of its graph."""
+    quads = data.quads
+    base = data.prefixes.get("id")
+    graphs: dict[str, NamedNode] = {}
+    segments: list[Segment] = []
+    start, current = 0, None
+    last_subject, local = None, None
+    for k, q in enumerate(quads):
+        subject = q.subject
+        if subject != last_subject:
+            last_subject = subject
+            local = _local_graph(subject, base, graphs)
+        owner = local if local is not None and q.graph_name == local else None
+        if owner is not current:
+            if k > start:
+                segments.append(Segment(current.value if current is not None else None, start, k))
+            start, current = k, owner
+    if len(quads) > start:
+        segments.append(Segment(current.value if current is not None else None, start, len(quads)))
+    return segments
+
+
+def _local_graph(subject, base: str | None, graphs: dict[str, NamedNode]) -> NamedNode | None:
+    """The graph of the document whose node ``subject`` is, by its IRI (one node per prefix)."""
+    if base is None or not isinstance(subject, NamedNode):
+        return None
+    value = subject.value
+    if not value.startswith(base):
+        return None
+    cut = value.find("/", len(base))
+    if cut < 0:
+        return None
+    prefix = value[: cut + 1]
+    node = graphs.get(prefix)
+    if node is None:
+        node = graphs[prefix] = NamedNode(prefix + _GRAPH_SUFFIX)
+    return node
+
+
+def _union_cut(quads: list, dataset: list[Segment]) -> tuple[list, list[Segment]]:
+    """The union's statements (each triple once, in the quads' order) cut the same way: a
+    triple is a graph's own when that graph holds it and its subject is that document's
+    node. An owned segment of the quads is one graph's, so its triples are distinct; a
+    triple another graph holds too lies beside it (equal triples are neighbours in that
+    order), in a shared segment, and is left out there."""
+    statements: list = []
+    segments: list[Segment] = []
+    for k, seg in enumerate(dataset):
+        start = len(statements)
+        if seg.owner is not None:
+            statements.extend(quads[seg.start : seg.end])
+        else:
+            before = dataset[k - 1].owner is not None if k else False
+            after = k + 1 < len(dataset) and dataset[k + 1].owner is not None
+            last = quads[seg.start - 1].triple if before else None
+            following = quads[seg.end].triple if after else None
+            for q in quads[seg.start : seg.end]:
+                t = q.triple
+                if t != last and t != following:
+                    statements.append(q)
+                    last = t
+        if len(statements) > start:
+            segments.append(Segment(seg.owner, start, len(statements)))
+    return statements, segments
+
+
+# -- the syntaxes ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a file of one syntax is put together from its segments' bodies: ``header``, the
+    bodies (``separator`` between two), ``footer``; ``body`` takes a serialization of some
+    statements to the part that goes between."""
+
+    header: bytes
+    footer: bytes
+    separator: bytes
+    body: Callable[[bytes], bytes]
+
+
+@functools.cache
+def layout(fmt: str, prefixes: tuple) -> Layout:
+    import pyoxigraph as ox
+
+    syntax = _syntax(fmt)
+    given = dict(prefixes)
+    if fmt in ("nt", "nq"):
+        return Layout(b"", b"", b"", lambda blob: blob)
+    if fmt in ("ttl", "trig"):
+        probe = ox.Triple(ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:b"), ox.NamedNode("urn:x:c"))
+        probe = ox.Quad(*probe, ox.DefaultGraph()) if syntax.supports_datasets else probe
+        lines = ox.serialize([probe], format=syntax, prefixes=given).splitlines(keepends=True)
+        header = b"".join(line for line in lines if line.startswith(b"@prefix "))
+        return Layout(header, b"", b"", functools.partial(_after, header))
+    if fmt == "rdfxml":
+        empty = ox.serialize([], format=syntax, prefixes=given)
+        footer = b"</rdf:RDF>"
+        header = empty[: empty.rindex(footer)]
+        return Layout(header, footer + b"\n", b"", functools.partial(_between, header, footer))
+    if fmt == "jsonld":
+        return Layout(b"[", b"]\n", b",", functools.partial(_between, b"[", b"]"))
+    raise ValueError(fmt)
+
+
+def _after(header: bytes, blob: bytes) -> bytes:
+    if not blob.startswith(header):
+        raise ValueError("a segment's serialization does not start with the file's prefixes")
+    return blob[len(header) :]
+
+
+def _between(header: bytes, footer: bytes, blob: bytes) -> bytes:
+    blob = blob.rstrip(b"\n")
+    if not (blob.startswith(header) and blob.endswith(footer)):
+        raise ValueError("a segment's serialization is not framed as the file's")
+    return blob[len(header) : len(blob) - len(footer)]
+
+
+def _syntax(fmt: str):
+    import pyoxigraph as ox
+
+    return {
+        "ttl": ox.RdfFormat.TURTLE,
+        "nt": ox.RdfFormat.N_TRIPLES,
+        "trig": ox.RdfFormat.TRIG,
+        "nq": ox.RdfFormat.N_QUADS,
+        "rdfxml": ox.RdfFormat.RDF_XML,
+        "jsonld": ox.RdfFormat.JSON_LD,
+    }[fmt]
+
+
+def is_dataset(fmt: str) -> bool:
+    return _syntax(fmt).supports_datasets
+
+
+@functools.cache
+def writer_key() -> str:
+    """What the bytes of a segment depend on besides its statements: this module, the
+    prefixes, and pyoxigraph's serializers. A last build's segments are copied only while
+    it is the same."""
+    import pyoxigraph as ox
+
+    package = Path(__file__).resolve().parent
+    digest = resources.files_digest([package / "blocks.py", package / "namespaces.py"])
+    digest.update(ox.__version__.encode())
+    return digest.hexdigest()
+
+
+# -- writing --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The last build's file of the same name and syntax, with its index; ``changed``: the
+    graphs (IRIs) whose statements may differ from that build's."""
+
+    path: Path
+    index: dict
+    changed: frozenset
+
+
+def write(segmented: Segmented, fmt: str, path: Path, previous: Previous | None = None) -> dict:
+    """The file ``path`` in syntax ``fmt``, its owned segments copied from ``previous`` where
+    they are unchanged; returns its index (for the next build's ``previous``)."""
+    segments = segmented.cut(is_dataset(fmt))[1]
+    reuse = _reusable(previous, segments)
+    with open(path, "wb", buffering=0) as out, _opened(previous if reuse else None) as old:
+        return emit(segmented, fmt, out, reuse, old)
+
+
+def serialize(data: Data, fmt: str) -> bytes:
+    """The bytes write gives from nothing, in memory."""
+    out = io.BytesIO()
+    emit(Segmented(data), fmt, out)
+    return out.getvalue()
+
+
+def emit(segmented: Segmented, fmt: str, out, reuse: dict | None = None, old=None) -> dict:
+    """The file, onto the binary file ``out``: each segment copied from ``old`` where
+    ``reuse`` gives its place there (_reusable), else serialized; returns the index."""
+    import pyoxigraph as ox
+
+    data = segmented.data
+    dataset = is_dataset(fmt)
+    statements, segments = segmented.cut(dataset)
+    prefixes = {k: v for k, v in data.prefixes.items() if k != "id"}  # data IRIs hold slashes
+    form = layout(fmt, tuple(prefixes.items()))
+    syntax = _syntax(fmt)
+    reuse = reuse or {}
+    index: list = []
+    ordinal: dict[str, int] = {}
+    _write(out, form.header)
+    position = len(form.header)
+    first = True
+    for seg in segments:
+        source = None
+        if seg.owner is not None:
+            k = ordinal[seg.owner] = ordinal.get(seg.owner, -1) + 1
+            source = reuse.get((seg.owner, k))
+        body = b""
+        if source is None:
+            part = statements[seg.start : seg.end]
+            blob = ox.serialize(part if dataset else [q.triple for q in part], format=syntax, prefixes=prefixes)
+            body = form.body(blob)
+        length = source[1] if source is not None else len(body)
+        if not length:
+            continue
+        if not first and form.separator:
+            _write(out, form.separator)
+            position += len(form.separator)
+        first = False
+        if source is not None:
+            _copy(old, out, source[0], length)
+        else:
+            _write(out, body)
+        if seg.owner is not None:
+            index.append([seg.owner, seg.end - seg.start, position, length])
+        position += length
+    tail = form.footer if form.footer or position else b"\n"
+    _write(out, tail)
+    return {"size": position + len(tail), "segments": index}
+
+
+def _reusable(previous: Previous | None, segments: list[Segment]) -> dict[tuple[str, int], tuple[int, int]]:
+    """(graph, k) → (offset, length) in the last file of each owned segment whose bytes can be
+    copied: its graph unchanged, cut into as many segments of the same counts."""
+    if previous is None:
+        return {}
+    try:
+        if previous.path.stat().st_size != previous.index["size"]:
+            return {}
+        old: dict[str, list] = {}
+        for owner, count, offset, length in previous.index["segments"]:
+            old.setdefault(owner, []).append((count, offset, length))
+    except (OSError, KeyError, TypeError, ValueError):
+        return {}
+    new: dict[str, list[int]] = {}
+    for seg in segments:
+        if seg.owner is not None:
+            new.setdefault(seg.owner, []).append(seg.end - seg.start)
+    out = {}
+    for owner, counts in new.items():
+        was = old.get(owner)
+        if owner in previous.changed or was is None or [c for c, _, _ in was] != counts:
+            continue
+        for k, (_, offset, length) in enumerate(was):
+            out[(owner, k)] = (offset, length)
+    return out
+
+
+class _opened:
+    """The last file, open for copying (nothing when there is none to copy from)."""
+
+    def __init__(self, previous: Previous | None) -> None:
+        self.previous = previous
+        self.file = None
+
+    def __enter__(self):
+        if self.previous is not None:
+            self.file = open(self.previous.path, "rb", buffering=0)
+        return self.file
+
+    def __exit__(self, *exc) -> None:
+        if self.file is not None:
+            self.file.close()
+
+
+def _write(out, data: bytes) -> None:
+    """All of ``data`` (an unbuffered file may take part of it)."""
+    view = memoryview(data)
+    while view:
+        view = view[out.write(view) :]
+
+
+def _copy(src, dst, offset: int, length: int) -> None:
+    """``length`` bytes of ``src`` from ``offset`` onto the end of ``dst``: in the kernel
+    (copy_file_range) where it can, else read and written."""
+    done = 0
+    while done < length:
+        try:
+            n = os.copy_file_range(src.fileno(), dst.fileno(), length - done, offset + done)
+        except (AttributeError, OSError):
+            src.seek(offset + done)
+            chunk = src.read(min(length - done, 1 << 20))
+            if not chunk:
+                raise OSError(f"{src.name}: shorter than its index says") from None
+            n = dst.write(chunk)
+        if n == 0:
+            raise OSError(f"{src.name}: shorter than its index says")
+        done += n
