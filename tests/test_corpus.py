@@ -176,9 +176,7 @@ def test_a_rebuild_updates_a_copy_of_the_last_store_to_what_a_full_build_writes(
     build(out)
     updated: list[bool] = []
     update = kg_build._update_store
-    monkeypatch.setattr(
-        kg_build, "_update_store", lambda *a: (made := update(*a), updated.append(made is not None))[0]
-    )
+    monkeypatch.setattr(kg_build, "_update_store", lambda *a: (made := update(*a), updated.append(made is not None))[0])
     paths[3].write_text(paths[3].read_text(encoding="utf-8") + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
     paths[5].unlink()
     (reports / "added.txt").write_text(paths[7].read_text(encoding="utf-8").replace("2025", "2027"), encoding="utf-8")
