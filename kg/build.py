@@ -101,8 +101,9 @@ def outputs(
     summary.json; how this run got its facts (read, or kept from the last build) and the
     seconds it took in timings.json, the one file that is not the same bytes from run to run.
     ``previous_pages``: the last build's plans/ folder, whose unchanged pages are kept."""
-    from kg import check, docs, stats, viz, void
+    from kg import check, corpus_view, docs, stats, viz, void
 
+    data.by_graph({*stats.READ, *void.READ, *corpus_view.READ})  # one pass for the three of them
     yield "ontology.ttl", resources.ontology_file().read_bytes()
     yield "ontology.owl", export.serialize(Data([]).with_ontology(ontology), "rdfxml")
     yield "ontology.html", docs.render(ontology, data.union()).encode()
@@ -110,8 +111,6 @@ def outputs(
     if len(data.graphs()) > 1:
         # A corpus: graph.html is its index, each plan a page of its own (with its overview
         # there); one network of every plan's nodes, or a picture of it, would show nothing.
-        from kg import corpus_view
-
         pages = functools.partial(corpus_view.write_plan_pages, data, previous=previous_pages)
         views = {"graph.html": corpus_view.index_page(data).encode(), PLAN_PAGES: pages}
         view_notes: list[str] = []

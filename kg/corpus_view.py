@@ -18,11 +18,38 @@ from collections import defaultdict
 from pathlib import Path
 
 from kg import page, resources
-from kg.rdf import DCTERMS, ONT, RDF, RDFS, Data, DefaultGraph, Literal, NamedNode, sort_key
+from kg.rdf import DCTERMS, ONT, RDF, RDFS, Data, Literal, NamedNode, sort_key
 
 _ONT = ONT.Entity.value.removesuffix("Entity")
 SHARED_SHOWN = 500  # entities listed in the index, those named by the most plans first
 _UNIT_KINDS = {ONT.Task: "tasks", ONT.Measure: "measures", ONT.Goal: "goals", ONT.Target: "targets"}
+
+
+class _Labels:
+    """node → language → its first label there (in the union's order), read when asked."""
+
+    def __init__(self, union) -> None:
+        self.union = union
+        self.read: dict = {}
+
+    def __getitem__(self, node) -> dict:
+        found = self.read.get(node)
+        if found is None:
+            found = self.read[node] = {}
+            for o in self.union.objects(node, RDFS.label):
+                if isinstance(o, Literal):
+                    found.setdefault(o.language or "", o.value)
+        return found
+
+
+def _kind(union, node) -> str:
+    """An entity's class in the ontology (its first type there but Plan and the units'), or ""."""
+    if "/entity/" not in node.value:
+        return ""
+    for o in union.objects(node, RDF.type):
+        if o.value.startswith(_ONT) and o != ONT.Plan and o not in _UNIT_KINDS:
+            return o.value[len(_ONT) :]
+    return ""
 
 
 def page_name(graph: NamedNode) -> str:
@@ -32,43 +59,44 @@ def page_name(graph: NamedNode) -> str:
     return re.sub(r"[^0-9A-Za-z\u3400-\u9fff_-]+", "-", doc).strip("-") + ".html"
 
 
+# The predicates index_data reads of each graph.
+READ = (RDF.type, DCTERMS.title, ONT.issuedBy, ONT.reportDate, ONT.targetYear, ONT.mentions)
+
+
 def index_data(data: Data) -> dict:
-    """What the index shows, from one pass over the quads: each plan (title, issuers, year,
-    counts, its page) and the entities named by more than one plan."""
-    labels: dict = defaultdict(dict)  # node → lang → label
+    """What the index shows: each plan (title, issuers, year, counts, its page) and the
+    entities named by more than one plan. Each graph's statements of the few predicates
+    read (Data.by_graph); the labels and the entities' kinds from the union's lookups, for
+    the nodes shown."""
+    union = data.union()
     plans: dict = {}  # graph → plan node
     titles: dict = defaultdict(dict)
     issuers: dict = defaultdict(list)
     dates: dict = {}
     years: dict = defaultdict(set)
     counts: dict = defaultdict(lambda: defaultdict(int))
-    kinds: dict = {}
     mentioned: dict = defaultdict(set)  # entity → graphs
     named_in: dict = defaultdict(set)  # graph → entities
-    for q in data.quads:
-        g, s, p, o = q.graph_name, q.subject, q.predicate, q.object
-        if isinstance(g, DefaultGraph):
-            continue
-        if p == RDFS.label and isinstance(o, Literal):
-            labels[s].setdefault(o.language or "", o.value)
-        elif p == RDF.type:
+    for g, found in data.by_graph(READ).items():
+        for q in found.get(RDF.type, ()):
+            o = q.object
             if o == ONT.Plan:
-                plans[g] = s
+                plans[g] = q.subject
             elif o in _UNIT_KINDS:
                 counts[g][_UNIT_KINDS[o]] += 1
-            elif o.value.startswith(_ONT) and "/entity/" in s.value:
-                kinds.setdefault(s, o.value[len(_ONT) :])
-        elif p == DCTERMS.title and isinstance(o, Literal):
-            titles[g].setdefault(o.language or "", o.value)
-        elif p == ONT.issuedBy:
-            issuers[g].append(o)
-        elif p == ONT.reportDate:
-            dates[g] = o.value
-        elif p == ONT.targetYear:
-            years[g].add(int(o.value))
-        elif p == ONT.mentions:
-            mentioned[o].add(g)
-            named_in[g].add(o)
+        for q in found.get(DCTERMS.title, ()):
+            o = q.object
+            if isinstance(o, Literal):
+                titles[g].setdefault(o.language or "", o.value)
+        issuers[g].extend(q.object for q in found.get(ONT.issuedBy, ()))
+        for q in found.get(ONT.reportDate, ()):
+            dates[g] = q.object.value
+        years[g].update(int(q.object.value) for q in found.get(ONT.targetYear, ()))
+        for q in found.get(ONT.mentions, ()):
+            mentioned[q.object].add(g)
+            named_in[g].add(q.object)
+    labels = _Labels(union)
+    kinds = {e: kind for e, gs in mentioned.items() if len(gs) > 1 and (kind := _kind(union, e))}
     rows = []
 
     def named(nodes: list, first: str, then: str) -> list[str]:
@@ -93,7 +121,7 @@ def index_data(data: Data) -> dict:
         )
     pages = {g: page_name(g) for g in plans}
     shared = sorted(
-        ((e, gs) for e, gs in mentioned.items() if len(gs) > 1 and e in kinds),
+        ((e, gs) for e, gs in mentioned.items() if e in kinds),
         key=lambda item: (-len(item[1]), sort_key(item[0])),
     )
     return {

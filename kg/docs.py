@@ -3,6 +3,7 @@ annotations (as pyLODE does), with instance counts and examples from the data.""
 
 from __future__ import annotations
 
+import heapq
 from html import escape
 
 from kg.namespaces import ONTOLOGY_NS, PREFIXES, compact
@@ -48,6 +49,7 @@ class _Page:
         self.o = ontology
         self.d = data
         self.ours = lambda n: isinstance(n, NamedNode) and n.value.startswith(ONTOLOGY_NS)
+        self._typed: dict = {}
         # The disjointness lists, read once (every class's entry looks through them).
         self.disjoint_lists = [
             list(ontology.items(ontology.value(node, OWL.members)))
@@ -72,10 +74,18 @@ class _Page:
         d = self.o.texts(node, SKOS.definition)
         return f'{escape(d.get("en", ""))}<br><span class="zh" lang="zh">{escape(d.get("zh", ""))}</span>'
 
-    def instances(self, cls) -> list:
+    def typed(self, cls) -> list:
+        """The subjects typed ``cls`` (each once: the data is a union), read once per class."""
+        if cls not in self._typed:
+            self._typed[cls] = self.d.subjects(RDF.type, cls)
+        return self._typed[cls]
+
+    def instances(self, cls) -> tuple[int, list]:
+        """How many nodes are of ``cls`` or a class below it, and the first three by IRI (not
+        all of them sorted: a corpus's top classes have hundreds of thousands)."""
         classes = {cls} | self.subclasses(cls, deep=True)
-        found = {s for c in classes for s in self.d.subjects(RDF.type, c)}
-        return sorted(found, key=_value)
+        found = {s for c in classes for s in self.typed(c)}
+        return len(found), heapq.nsmallest(3, found, key=_value)
 
     def subclasses(self, cls, deep: bool = False) -> set:
         direct = {s for s in self.o.subjects(RDFS.subClassOf, cls) if isinstance(s, NamedNode)}
@@ -112,14 +122,14 @@ class _Page:
         supers = [s for s in self.o.objects(c, RDFS.subClassOf) if isinstance(s, NamedNode)]
         subs = sorted(self.subclasses(c), key=_value)
         disjoint = sorted(self.disjoint(c), key=_value)
-        instances = self.instances(c)
-        direct = len(set(self.d.subjects(RDF.type, c)))
+        count, first = self.instances(c)
+        direct = len(self.typed(c))
         used_in = sorted(
             {p for p in self.o.subjects(RDFS.domain, None) if c in self._members(self.o.value(p, RDFS.domain))}
             | {p for p in self.o.subjects(RDFS.range, None) if c in self._members(self.o.value(p, RDFS.range))},
             key=_value,
         )
-        examples = "".join(self.example(n) for n in instances[:3])
+        examples = "".join(self.example(n) for n in first)
         return (
             f'<div class="term" id="{escape(local_name(c))}"><h3>{self.labels(c)}</h3>'
             f'<div class="iri">{escape(c.value)}</div><table>'
@@ -128,7 +138,7 @@ class _Page:
             + self.row("subclasses", ", ".join(self.link(s) for s in subs))
             + self.row("disjoint with", ", ".join(self.link(s) for s in disjoint))
             + self.row("in domain or range of", ", ".join(self.link(p) for p in used_in))
-            + self.row("instances", f"{len(instances)} ({direct} directly)")
+            + self.row("instances", f"{count} ({direct} directly)")
             + self.row("examples", f"<ul>{examples}</ul>" if examples else "")
             + "</table></div>"
         )
@@ -150,7 +160,7 @@ class _Page:
         uses = self.d.count(p)
         example = ""
         if uses:
-            s, o = min(self.d.subject_objects(p), key=lambda so: (so[0].value, so[1].value))
+            s, o = self.d.least(p)
             obj = escape(o.value[:120]) if isinstance(o, Literal) else escape(_prefixed(o))
             example = f"<code>{escape(_prefixed(s))}</code> → {obj}"
         return (

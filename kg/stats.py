@@ -25,18 +25,21 @@ def _count(g: Graph, cls) -> int:
     return len(g.subjects(TYPE, cls))
 
 
+READ = (TYPE,)  # the predicates _documents reads of each graph
 _DOCUMENT_CLASSES = {ONT.Task: "tasks", ONT.Measure: "measures", ONT.Goal: "goals", ONT.Guarantee: "guarantees"}
 
 
 def _documents(data: Data) -> list[dict]:
-    """Per named graph: its plan's titles, its triples and its counts, in one pass over the quads
-    (an index per graph would cost more than the counting)."""
-    triples: dict = defaultdict(int)
+    """Per named graph: its plan's titles, its triples and its counts, from its statements
+    of rdf:type (Data.by_graph: an index per graph would cost more than the counting)."""
+    graphs = data.graphs()
+    triples: dict = {}
     members: dict = defaultdict(set)
-    for q in data.quads:
-        triples[q.graph_name] += 1
-        if q.predicate == TYPE and (q.object in _DOCUMENT_CLASSES or q.object == ONT.Plan):
-            members[q.graph_name, q.object].add(q.subject)
+    for g, found in data.by_graph(READ).items():
+        triples[g] = len(graphs[g])
+        for q in found.get(TYPE, ()):
+            if q.object in _DOCUMENT_CLASSES or q.object == ONT.Plan:
+                members[g, q.object].add(q.subject)
     union = data.union()
     out = []
     for name in sorted((g for g in triples if isinstance(g, NamedNode)), key=sort_key):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from kg import __version__
 from kg.namespaces import ONTOLOGY_IRI, ONTOLOGY_NS
-from kg.rdf import DCTERMS, ONT, OWL, PROV, TYPE, Data, DefaultGraph, Literal, NamedNode, Namespace, Triple, sort_key
+from kg.rdf import DCTERMS, ONT, OWL, PROV, TYPE, Data, Literal, NamedNode, Namespace, Triple, sort_key
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -34,6 +34,10 @@ DESCRIPTION = (
     "Plans read from their reports by digital-china-kg: framework, tasks, measures, goals, targets, "
     "indicators and the entities they name, each statement with provenance to its sentence."
 )
+
+
+# The predicates describe reads of each graph.
+READ = (TYPE, DCTERMS.source, ONT.sha256, DCTERMS.title)
 
 
 def dataset_iri(base: str) -> NamedNode:
@@ -64,29 +68,28 @@ def describe(data: Data, base: str, endpoint: str | None = None, files: bool = T
     add(ds, VOID.uriSpace, Literal(base))
     add(ds, VOID.triples, Literal(len(union)))
     add(ds, VOID.entities, Literal(len(union.subjects(TYPE, OWL.NamedIndividual))))
-    add(ds, VOID.classes, Literal(len({o for _, o in union.subject_objects(TYPE)})))
-    add(ds, VOID.properties, Literal(len({tr.predicate for tr in union})))
+    add(ds, VOID.classes, Literal(len(union.distinct_objects(TYPE))))
+    add(ds, VOID.properties, Literal(len(union.predicates())))
     add(ds, DCTERMS.hasVersion, Literal(f"digital-china-kg {__version__}"))
     if endpoint:
         add(ds, VOID.sparqlEndpoint, NamedNode(endpoint))
-    # Each document graph: its size, its source and its plan's titles, in one pass over the
-    # quads (an index of every graph would cost more than the whole description).
+    # Each document graph: its size, its source and its plan's titles, from the statements
+    # of the few predicates read (Data.by_graph), not an index of every graph.
     sizes: dict = {}
     sources: dict = {}  # graph → source documents
     plans: dict = {}  # graph → plans
     facts: dict = {}  # (graph, subject, predicate) → objects, for the few predicates read
-    wanted = {DCTERMS.source, ONT.sha256, DCTERMS.title}
-    for q in data.quads:
-        g = q.graph_name
-        if isinstance(g, DefaultGraph):
-            continue
-        sizes[g] = sizes.get(g, 0) + 1
-        if q.predicate == TYPE and q.object == ONT.SourceDocument:
-            sources.setdefault(g, []).append(q.subject)
-        elif q.predicate == TYPE and q.object == ONT.Plan:
-            plans.setdefault(g, []).append(q.subject)
-        elif q.predicate in wanted:
-            facts.setdefault((g, q.subject, q.predicate), []).append(q.object)
+    graphs = data.graphs()
+    for g, found in data.by_graph(READ).items():
+        sizes[g] = len(graphs[g])
+        for q in found.get(TYPE, ()):
+            if q.object == ONT.SourceDocument:
+                sources.setdefault(g, []).append(q.subject)
+            elif q.object == ONT.Plan:
+                plans.setdefault(g, []).append(q.subject)
+        for p in (DCTERMS.source, ONT.sha256, DCTERMS.title):
+            for q in found.get(p, ()):
+                facts.setdefault((g, q.subject, p), []).append(q.object)
     for name in sorted(sizes, key=sort_key):
         add(ds, VOID.subset, name)
         add(name, TYPE, VOID.Dataset)

@@ -237,3 +237,47 @@ def test_a_graphs_lookups_answer_as_its_triples_do():
                     assert sorted(graph.subjects(p, n), key=str) == subjects
 
     check()
+
+
+def test_a_graphs_statements_by_predicate_and_each_graphs_by_predicate():
+    """Graph.statements_with, predicates, distinct_objects and least, and Data.by_graph (and
+    its kept answer for fewer predicates), against the statements themselves."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kg.rdf import Data, Literal, NamedNode, Quad
+
+    node = st.sampled_from(["urn:a", "urn:a-b", "urn:ab", "urn:b"]).map(NamedNode)
+    predicate = st.sampled_from(["urn:p", "urn:q", "urn:r"]).map(NamedNode)
+    value = st.one_of(node, st.sampled_from(["x", "y", "ab"]).map(Literal))
+    graph = st.sampled_from(["urn:g1", "urn:g2"]).map(NamedNode)
+    quad = st.builds(Quad, node, predicate, value, graph)
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(quad, max_size=30))
+    def check(quads):
+        data = Data(quads)
+        union = data.union()
+        held = {q.triple for q in quads}
+        assert sorted(union.predicates(), key=str) == sorted({t.predicate for t in held}, key=str)
+        for p in map(NamedNode, ("urn:p", "urn:q", "urn:r")):
+            mine = [t for t in union if t.predicate == p]
+            assert [q.triple for q in union.statements_with(p)] == mine
+            assert sorted(union.distinct_objects(p), key=str) == sorted({t.object for t in mine}, key=str)
+            least = min(((t.subject, t.object) for t in mine), key=lambda so: (so[0].value, so[1].value), default=None)
+            assert union.least(p) == least
+        wanted = [NamedNode("urn:p"), NamedNode("urn:r")]
+        found = data.by_graph(wanted)
+        assert list(found) == list(data.graphs())
+        for name, by_p in found.items():
+            for p in wanted:
+                assert by_p.get(p, []) == [q for q in data.graphs()[name].statements if q.predicate == p]
+            assert NamedNode("urn:q") not in by_p
+        assert data.by_graph([NamedNode("urn:r")]) is found  # answered from the kept one
+        again = data.by_graph([NamedNode("urn:q")])  # not among the kept one's: a pass of its own
+        for name, by_p in again.items():
+            assert by_p.get(NamedNode("urn:q"), []) == [
+                q for q in data.graphs()[name].statements if q.predicate == NamedNode("urn:q")
+            ]
+
+    check()
