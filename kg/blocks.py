@@ -24,7 +24,6 @@ from __future__ import annotations
 import functools
 import io
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,14 +131,15 @@ def _union_cut(quads: list, dataset: list[Segment]) -> tuple[list, list[Segment]
 
 @dataclass(frozen=True)
 class Layout:
-    """How a file of one syntax is put together from its segments' bodies: ``header``, the
-    bodies (``separator`` between two), ``footer``; ``body`` takes a serialization of some
-    statements to the part that goes between."""
+    """How a file of one syntax is put together: ``header``, the segments' bodies
+    (``separator`` between two), ``footer``. A body is a serialization of the segment's
+    statements without its own framing: ``lead`` at its start and ``trail`` at its end."""
 
     header: bytes
     footer: bytes
     separator: bytes
-    body: Callable[[bytes], bytes]
+    lead: bytes
+    trail: bytes
 
 
 @functools.cache
@@ -149,34 +149,67 @@ def layout(fmt: str, prefixes: tuple) -> Layout:
     syntax = _syntax(fmt)
     given = dict(prefixes)
     if fmt in ("nt", "nq"):
-        return Layout(b"", b"", b"", lambda blob: blob)
+        return Layout(b"", b"", b"", b"", b"")
     if fmt in ("ttl", "trig"):
         probe = ox.Triple(ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:b"), ox.NamedNode("urn:x:c"))
         probe = ox.Quad(*probe, ox.DefaultGraph()) if syntax.supports_datasets else probe
         lines = ox.serialize([probe], format=syntax, prefixes=given).splitlines(keepends=True)
         header = b"".join(line for line in lines if line.startswith(b"@prefix "))
-        return Layout(header, b"", b"", functools.partial(_after, header))
+        return Layout(header, b"", b"", header, b"")
     if fmt == "rdfxml":
         empty = ox.serialize([], format=syntax, prefixes=given)
         footer = b"</rdf:RDF>"
         header = empty[: empty.rindex(footer)]
-        return Layout(header, footer + b"\n", b"", functools.partial(_between, header, footer))
+        return Layout(header, footer + b"\n", b"", header, footer)
     if fmt == "jsonld":
-        return Layout(b"[", b"]\n", b",", functools.partial(_between, b"[", b"]"))
+        return Layout(b"[", b"]\n", b",", b"[", b"]")
     raise ValueError(fmt)
 
 
-def _after(header: bytes, blob: bytes) -> bytes:
-    if not blob.startswith(header):
-        raise ValueError("a segment's serialization does not start with the file's prefixes")
-    return blob[len(header) :]
+class _Body:
+    """What ox.serialize writes to, a few kB at a time: the serialization onto ``out``
+    without its lead and trail (checked to be there), so that a segment of a whole large
+    plan is never held as bytes, nor its statements as Triples all at once."""
 
+    def __init__(self, out, form: Layout) -> None:
+        self.out = out
+        self.lead, self.trail = form.lead, form.trail
+        self.seen = b""  # the lead, as written
+        self.held = b""  # the last bytes, which may be the trail (and a newline after it)
+        self.length = 0
 
-def _between(header: bytes, footer: bytes, blob: bytes) -> bytes:
-    blob = blob.rstrip(b"\n")
-    if not (blob.startswith(header) and blob.endswith(footer)):
-        raise ValueError("a segment's serialization is not framed as the file's")
-    return blob[len(header) : len(blob) - len(footer)]
+    def write(self, data) -> int:
+        data = bytes(data)
+        given = len(data)
+        if len(self.seen) < len(self.lead):
+            take = len(self.lead) - len(self.seen)
+            self.seen += data[:take]
+            data = data[take:]
+        if self.trail:
+            data = self.held + data
+            keep = len(self.trail) + 1
+            data, self.held = (data[:-keep], data[-keep:]) if len(data) > keep else (b"", data)
+        if data:
+            _write(self.out, data)
+            self.length += len(data)
+        return given
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> int:
+        """The body's length; raises when the framing was not what the file's is."""
+        if self.seen != self.lead:
+            raise ValueError("a segment's serialization does not start as the file's")
+        if self.trail:
+            held = self.held.removesuffix(b"\n")
+            if not held.endswith(self.trail):
+                raise ValueError("a segment's serialization does not end as the file's")
+            rest = held[: len(held) - len(self.trail)]
+            if rest:
+                _write(self.out, rest)
+                self.length += len(rest)
+        return self.length
 
 
 def _syntax(fmt: str):
@@ -260,22 +293,18 @@ def emit(segmented: Segmented, fmt: str, out, reuse: dict | None = None, old=Non
         if seg.owner is not None:
             k = ordinal[seg.owner] = ordinal.get(seg.owner, -1) + 1
             source = reuse.get((seg.owner, k))
-        body = b""
-        if source is None:
-            part = statements[seg.start : seg.end]
-            blob = ox.serialize(part if dataset else [q.triple for q in part], format=syntax, prefixes=prefixes)
-            body = form.body(blob)
-        length = source[1] if source is not None else len(body)
-        if not length:
-            continue
-        if not first and form.separator:
+        if not first and form.separator:  # a segment holds a statement: its body is never empty
             _write(out, form.separator)
             position += len(form.separator)
         first = False
         if source is not None:
+            length = source[1]
             _copy(old, out, source[0], length)
         else:
-            _write(out, body)
+            part = statements[seg.start : seg.end]  # references only: 8 bytes a statement
+            body = _Body(out, form)
+            ox.serialize(part if dataset else (q.triple for q in part), body, format=syntax, prefixes=prefixes)
+            length = body.close()
         if seg.owner is not None:
             index.append([seg.owner, seg.end - seg.start, position, length])
         position += length

@@ -11,8 +11,10 @@ answer is the same, from less to parse.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -174,6 +176,57 @@ def _run_hermit(path: Path) -> subprocess.CompletedProcess:
     return done
 
 
+ANSWERS_KEPT = 16  # HermiT's answers the cache keeps (the newest), a few MB at most
+
+
+def _answer_file(given: bytes) -> Path | None:
+    """Where HermiT's answer to ``given`` (N-Triples) is kept: named by a hash of it, of
+    Java, the JVM options and HermiT's files (a new version of any asks again)."""
+    cache = cache_dir()
+    classpath = hermit_classpath()
+    if cache is None or classpath is None:
+        return None
+    try:
+        key = hashlib.sha256(_hermit_key(*map(Path, classpath.split(":"))).encode() + b"\0" + given).hexdigest()
+    except OSError:
+        return None
+    return cache / "answers" / f"{key[:32]}.json"
+
+
+def _answered(given: bytes) -> subprocess.CompletedProcess | None:
+    """HermiT's answer to the same input, when a run before kept it: a rebuild whose sample
+    of documents did not change, or `kg check` of the same build, skip the JVM (~1 s)."""
+    path = _answer_file(given)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8")) if path is not None else None
+        if not isinstance(record, dict) or record.get("returncode") != 0:
+            return None
+        os.utime(path)  # the newest kept
+        return subprocess.CompletedProcess([], 0, record["stdout"].encode(), record["stderr"].encode())
+    except (OSError, ValueError, KeyError, AttributeError):
+        return None
+
+
+def _keep_answer(given: bytes, done: subprocess.CompletedProcess) -> None:
+    """Keep a successful answer (written whole or not at all), and the ANSWERS_KEPT newest."""
+    path = _answer_file(given)
+    if path is None or done.returncode != 0:
+        return
+    record = {"returncode": 0, "stdout": done.stdout.decode("utf-8", "replace"),
+              "stderr": done.stderr.decode("utf-8", "replace")}  # fmt: skip
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(record), encoding="utf-8")
+        os.replace(tmp, path)
+        kept = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in kept[ANSWERS_KEPT:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        with contextlib.suppress(OSError):  # a cache that cannot be written: nothing kept
+            tmp.unlink(missing_ok=True)
+
+
 def without_annotations(triples: Iterable[Triple], g: Graph) -> list[Triple]:
     """The triples but annotation assertions: what HermiT's answer depends on. A property
     counts as an annotation when it is one of OWL's or declared one (and not also an
@@ -283,11 +336,15 @@ def reason(full: Graph, require: bool = False) -> tuple[bool | None, list[Triple
         return None, [], note
     import pyoxigraph as ox
 
-    with tempfile.TemporaryDirectory(prefix="kg-reason-") as tmp:
-        path = Path(tmp) / "full.nt"
-        path.write_bytes(ox.serialize(without_annotations(full, full), format=ox.RdfFormat.N_TRIPLES))
-        # xsd:gYear is outside the OWL 2 datatype map: --ignoreUnsupportedDatatypes makes its values opaque.
-        done = _run_hermit(path)
+    given = ox.serialize(without_annotations(full, full), format=ox.RdfFormat.N_TRIPLES)
+    done = _answered(given)
+    if done is None:
+        with tempfile.TemporaryDirectory(prefix="kg-reason-") as tmp:
+            path = Path(tmp) / "full.nt"
+            path.write_bytes(given)
+            # xsd:gYear is outside the OWL 2 datatype map: --ignoreUnsupportedDatatypes makes its values opaque.
+            done = _run_hermit(path)
+        _keep_answer(given, done)
     output = done.stdout.decode("utf-8", "replace")
     if done.returncode != 0:
         said = done.stderr.decode("utf-8", "replace") + output

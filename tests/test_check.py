@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 from conftest import as_data, as_graph, has_java, run_kg
@@ -100,6 +101,7 @@ def test_hermits_class_archive_is_written_once_then_used_and_never_changes_the_a
     g = rdf.Graph([*kg_ontology, rdf.Triple(a, rdf.NamedNode(str(ONT.mentions)), b)])
 
     def answer() -> tuple:
+        shutil.rmtree(tmp_path / "cache" / "answers", ignore_errors=True)  # HermiT runs, not a kept answer
         consistent, inferred, _ = reasoner.reason(g, require=True)
         return consistent, inferred
 
@@ -113,7 +115,7 @@ def test_hermits_class_archive_is_written_once_then_used_and_never_changes_the_a
     archives = list((tmp_path / "cache").glob("hermit-*.jsa"))
     assert len(archives) == 1 and archives[0].stat().st_size > 100_000
     assert not list((tmp_path / "cache").glob("*.tmp"))  # nothing half-written
-    assert len(list((tmp_path / "cache").iterdir())) == 2  # this archive and its jar; the stale pair gone
+    assert len(list((tmp_path / "cache").glob("hermit-*"))) == 2  # this archive and its jar; the stale pair gone
     command = reasoner.hermit_command(tmp_path / "x.nt")
     assert f"-XX:SharedArchiveFile={archives[0]}" in command
     assert all(part.endswith(".jar") for part in command[command.index("-cp") + 1].split(":"))  # jars only
@@ -126,6 +128,32 @@ def test_hermits_class_archive_is_written_once_then_used_and_never_changes_the_a
     monkeypatch.setenv("KG_CACHE_DIR", "")  # off
     assert not any("Archive" in o for o in reasoner.hermit_command(tmp_path / "x.nt"))
     assert answer() == first
+
+
+@pytest.mark.skipif(not has_java(), reason="HermiT needs Java")
+def test_hermits_answer_is_kept_for_the_same_input_and_only_that(kg_ontology, tmp_path, monkeypatch):
+    """A second run on the same triples takes the kept answer (no JVM); other triples, or
+    labels aside the same ones, are asked or answered as they should; the cache keeps the
+    ANSWERS_KEPT newest answers, and none is written half."""
+    a, b = rdf.NamedNode(PLAN + "x"), rdf.NamedNode(PLAN + "y")
+    g = rdf.Graph([*kg_ontology, rdf.Triple(a, rdf.NamedNode(str(ONT.mentions)), b)])
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    runs: list[int] = []
+    run = reasoner._run_hermit
+    monkeypatch.setattr(reasoner, "_run_hermit", lambda path: runs.append(1) or run(path))
+    first = reasoner.reason(g, require=True)
+    assert runs == [1] and first[0] is True
+    assert reasoner.reason(g, require=True) == first and runs == [1]  # kept
+    labelled = rdf.Graph([*g, rdf.Triple(b, rdf.RDFS.label, rdf.Literal("北斗", language="zh"))])
+    assert reasoner.reason(labelled, require=True)[:2] == first[:2] and runs == [1]  # HermiT reads no labels
+    monkeypatch.setattr(reasoner, "ANSWERS_KEPT", 2)
+    for n in range(3):
+        other = rdf.Graph([*g, rdf.Triple(rdf.NamedNode(PLAN + f"z{n}"), rdf.NamedNode(str(ONT.mentions)), b)])
+        found = reasoner.reason(other, require=True)
+        assert rdf.Triple(rdf.NamedNode(PLAN + f"z{n}"), rdf.RDF.type, rdf.NamedNode(str(ONT.Entity))) not in found[1]
+    assert runs == [1, 1, 1, 1]
+    kept = list((tmp_path / "cache" / "answers").iterdir())
+    assert len(kept) == 2 and all(p.suffix == ".json" for p in kept)
 
 
 def test_hermit_taxonomy_becomes_memberships_above_the_direct_types():

@@ -43,23 +43,6 @@ def test_a_build_runs_with_the_collector_paused_and_gives_memory_back(tmp_path, 
     assert states == [False] and given and gc.isenabled()
 
 
-def test_give_back_collects_cycles():
-    class Node:
-        pass
-
-    gc.disable()
-    try:
-        a, b = Node(), Node()
-        a.other, b.other = b, a
-        alive = [id(a)]
-        del a, b
-        assert any(id(o) in alive for o in gc.get_objects() if isinstance(o, Node))
-        heap.give_back()
-        assert not any(isinstance(o, Node) for o in gc.get_objects())
-    finally:
-        gc.enable()
-
-
 def _by_adding(net: Network, nodes) -> Network:
     """subgraph as add_node and add_edge make it: what the direct copy must equal, order included."""
     keep = set(nodes)
