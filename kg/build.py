@@ -91,6 +91,7 @@ def outputs(
     files: bool = True,
     reports: Sequence[dict] = (),
     previous_pages: Path | None = None,
+    unchanged: frozenset = frozenset(),
 ) -> Iterator[tuple[str, outdir.Content]]:
     """(file name, bytes) for everything `kg build` writes but the store (write_store), the
     flat RDF files (rdf_files), build.json and facts.json, one file at a time: the caller
@@ -100,7 +101,8 @@ def outputs(
     ``reports``: read_corpus's log: whether each report is in the build (built or failed) in
     summary.json; how this run got its facts (read, or kept from the last build) and the
     seconds it took in timings.json, the one file that is not the same bytes from run to run.
-    ``previous_pages``: the last build's plans/ folder, whose unchanged pages are kept."""
+    ``previous_pages``: the last build's plans/ folder, whose unchanged pages are kept;
+    ``unchanged``: the document graphs that are the same as that build's."""
     from kg import check, corpus_view, docs, stats, viz, void
 
     data.by_graph({*stats.READ, *void.READ, *corpus_view.READ})  # one pass for the three of them
@@ -111,7 +113,7 @@ def outputs(
     if len(data.graphs()) > 1:
         # A corpus: graph.html is its index, each plan a page of its own (with its overview
         # there); one network of every plan's nodes, or a picture of it, would show nothing.
-        pages = functools.partial(corpus_view.write_plan_pages, data, previous=previous_pages)
+        pages = functools.partial(corpus_view.write_plan_pages, data, previous=previous_pages, unchanged=unchanged)
         views = {"graph.html": corpus_view.index_page(data).encode(), PLAN_PAGES: pages}
         view_notes: list[str] = []
     else:
@@ -512,7 +514,8 @@ def run(
         yield corpus.FACTS_FILE, corpus.kept_record(texts.pop(), key, checked, record)
         report = gated[0] if gated else None
         pages = out / PLAN_PAGES if (out / PLAN_PAGES).is_dir() else None
-        for name, blob in outputs(data, ontology, report, base, notes, failures, files, log, pages):
+        unchanged = frozenset(names.values()) - since.changed if since is not None else frozenset()
+        for name, blob in outputs(data, ontology, report, base, notes, failures, files, log, pages, unchanged):
             if name == "summary.json":
                 summary.update(json.loads(blob))
             if name == "timings.json":
