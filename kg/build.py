@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import json
@@ -17,7 +18,7 @@ from kg.errors import KGError
 from kg.facts import DocumentFacts
 from kg.namespaces import DEFAULT_BASE
 from kg.progress import Progress
-from kg.rdf import ONTOLOGY_IRI, Data, DefaultGraph, Graph, NamedNode, load_ontology
+from kg.rdf import ONTOLOGY_IRI, Data, DefaultGraph, Graph, NamedNode, load_ontology, sort_key
 
 
 def read_documents(paths: Sequence[str | Path], lexicon_path: str | Path | None = None) -> list[DocumentFacts]:
@@ -283,9 +284,25 @@ def _has_blank(q) -> bool:
 
 def _repeats(data: Data) -> bool:
     """Whether two of the named graphs hold the same triple: the quads are sorted subject
-    first and graph last, so its quads are neighbours (no union made to count them)."""
-    last = None
-    for q in data.quads:
+    first and graph last, so its quads are neighbours (no union made to count them). The
+    entities' quads are read first: that is where a corpus repeats (the entities reports
+    share), so the answer is mostly found there without reading the rest (~0.6 s at 1,000
+    reports); the rest is read when it is not."""
+    quads = data.quads
+    base = data.prefixes.get("id")
+    start = bisect.bisect_left(quads, f"<{base}entity/", key=sort_key) if base else 0
+    # Neighbours (k - 1, k): from the entities on, then the quads before them. The pair
+    # across where the parts meet has two subjects (a subject's quads lie on one side).
+    return _repeat_in(quads, max(start, 1), len(quads)) or _repeat_in(quads, 1, start)
+
+
+def _repeat_in(quads: list, begin: int, end: int) -> bool:
+    """Whether quads[k - 1] and quads[k], for some k in [begin, end), are two named graphs'
+    quads of one triple."""
+    last = quads[begin - 1] if 0 < begin <= len(quads) else None
+    last = None if last is None or isinstance(last.graph_name, DefaultGraph) else last.triple
+    for k in range(begin, end):
+        q = quads[k]
         if isinstance(q.graph_name, DefaultGraph):
             continue
         t = q.triple

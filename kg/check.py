@@ -142,7 +142,8 @@ def _check_findings(store, check: Check) -> list[Finding]:
         findings.append(
             Finding("checks", check.severity, str(focus), check.name, f"{check.title}: {message}".rstrip(": "))
         )
-    return findings
+    # In one order whatever the query's (or the engine's, for a query without ORDER BY).
+    return sorted(findings, key=lambda f: (f.focus, f.message))
 
 
 # -- all gates ----------------------------------------------------------------------

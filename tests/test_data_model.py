@@ -281,3 +281,31 @@ def test_a_graphs_statements_by_predicate_and_each_graphs_by_predicate():
             ]
 
     check()
+
+
+def test_whether_two_graphs_hold_a_triple_is_found_wherever_it_is():
+    """kg.build._repeats reads the entities first: the same answer as reading every
+    neighbour in order, wherever the repeated triple is (before, among or after the
+    entities, or where the two parts meet)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kg import build
+    from kg.namespaces import PREFIXES
+    from kg.rdf import Data, Literal, NamedNode, Quad
+
+    base = "https://example.org/id/"
+    subject = st.sampled_from(["d1/a", "d2/b", "entity/e", "entity/f", "z/c"]).map(lambda s: NamedNode(base + s))
+    graph = st.sampled_from(["d1/graph", "d2/graph", "z/graph"]).map(lambda g: NamedNode(base + g))
+    quad = st.builds(Quad, subject, st.just(NamedNode("urn:p")), st.sampled_from(["x", "y"]).map(Literal), graph)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(quad, max_size=12))
+    def check(quads):
+        data = Data(quads, {**PREFIXES, "id": base})
+        held: dict = {}
+        for q in data.quads:
+            held.setdefault(q.triple, set()).add(q.graph_name)
+        assert build._repeats(data) == any(len(graphs) > 1 for graphs in held.values())
+
+    check()
