@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from timing import BASELINE, ENV, cpu_seconds, report
+from timing import BASELINE, ENV, cpu_seconds, forget_reasoner_answers, report
 
 KG = Path(sys.executable).with_name("kg")
 
@@ -45,7 +45,10 @@ def main() -> None:
             "kg --help": [*kg, "--help"],
             "kg query plan (cold)": [*kg, "query", "plan", "--data", data, "--format", "csv"],
             # Into an empty folder each time: a build over its own output re-reads nothing.
+            # HermiT's kept answers are dropped before it (see below): the JVM runs, as for
+            # a plan not built before.
             "kg build": [*kg, "build", "-q", "--out", fresh],
+            "kg build, HermiT's answer kept": [*kg, "build", "-q", "--out", fresh],
             "kg build --skip-checks": [*kg, "build", "-q", "--skip-checks", "--out", fresh],
             "kg build again, nothing changed": [*kg, "build", "-q", "--out", data],
             "kg export --format graphml": [*kg, "export", "--format", "graphml", "-o", f"{out}/g.graphml"],
@@ -59,6 +62,8 @@ def main() -> None:
         for _ in range(args.runs):
             for name, cmd in cases.items():
                 shutil.rmtree(fresh, ignore_errors=True)
+                if name == "kg build":
+                    forget_reasoner_answers()
                 times[name].append(cpu_seconds(cmd))
     print("CPU seconds (user + system) of each command, median of the runs\n")
     report("command", times, TARGETS)

@@ -25,6 +25,18 @@ def seconds(fn: Callable[[], object]) -> float:
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
+def forget_reasoner_answers() -> None:
+    """Drop HermiT's answers kg keeps in its cache (kg.reasoner): a build timed after it runs
+    the JVM, as the first build of a plan does, not the answer an earlier run kept."""
+    import shutil
+
+    from kg import reasoner
+
+    cache = reasoner.cache_dir()
+    if cache is not None:
+        shutil.rmtree(cache / "answers", ignore_errors=True)
+
+
 def cpu_seconds(cmd: list[str]) -> float:
     """User and system CPU time of a command and every process it waited for (a JVM too)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
