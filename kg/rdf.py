@@ -400,6 +400,12 @@ class Data:
         self._by_graph = (wanted, out)
         return out
 
+    def plus(self, other: Data) -> Data:
+        """This data and ``other``'s quads (none in both: other graphs), in the one order:
+        ``other``'s (the smaller) placed among these by bisection, not all sorted again."""
+        big, small = (self.quads, other.quads) if len(self.quads) >= len(other.quads) else (other.quads, self.quads)
+        return Data(_spliced(big, small, sort_key), self.prefixes, presorted=True)
+
     def with_graph(self, name: NamedNode, graph: Graph) -> Data:
         """This data plus ``graph`` as a named graph, each triple held once: what ``graph``
         states (the framework a document graph copies so that its exports stay readable) is
