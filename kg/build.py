@@ -394,18 +394,18 @@ def _since(
     return Since(store, frozenset(graph.graph_name(d, base) for d in docs if d.path in read), files)
 
 
-def _dataset(docs: Sequence[DocumentFacts], base: str, since: Since | None) -> Data:
+def _dataset(docs: Sequence[DocumentFacts | corpus.KeptReport], base: str, since: Since | None) -> Data:
     """The build's graph. A rebuild takes the quads of the reports it kept from the last
     build's data.nq (the same reader made them, and the file is the size its index says),
     in their order there, and makes only the others': at 1,000 reports making every
     report's quads again took ~4 s, reading the file ~2.5 s. Without a usable last build,
-    every report's quads are made."""
+    every report's quads are made (a kept report's facts then made from their JSON)."""
     from kg import builddir, graph
 
     frameworks = framework.load(resources.ontology_file())
     kept = _kept_graphs(docs, base, since)
     if not kept:
-        return graph.build(docs, frameworks, base)
+        return graph.build(_facts(docs), frameworks, base)
     import pyoxigraph as ox
 
     assert since is not None
@@ -416,12 +416,18 @@ def _dataset(docs: Sequence[DocumentFacts], base: str, since: Since | None) -> D
             if q.graph_name in kept
         ]
     except (OSError, SyntaxError, ValueError):
-        return graph.build(docs, frameworks, base)
-    fresh = graph.build([d for d in docs if graph.graph_name(d, base) not in kept], frameworks, base)
+        return graph.build(_facts(docs), frameworks, base)
+    fresh = graph.build(_facts(d for d in docs if graph.graph_name(d, base) not in kept), frameworks, base)
     return Data(quads, fresh.prefixes, presorted=True).plus(fresh)
 
 
-def _kept_graphs(docs: Sequence[DocumentFacts], base: str, since: Since | None) -> frozenset:
+def _facts(docs: Iterable[DocumentFacts | corpus.KeptReport]) -> Iterator[DocumentFacts]:
+    """Each report's facts, a kept report's made from their JSON, one at a time."""
+    for d in docs:
+        yield d.facts() if isinstance(d, corpus.KeptReport) else d
+
+
+def _kept_graphs(docs: Sequence, base: str, since: Since | None) -> frozenset:
     """The graphs of the reports whose quads a rebuild can take from the last data.nq."""
     from kg import builddir, graph
 

@@ -118,32 +118,88 @@ def reader_key(lexicon_path: str | Path | None = None) -> str:
     return resources.files_digest(files).hexdigest()
 
 
-def load_kept(folder: Path, key: str) -> tuple[dict[str, tuple[str, dict, list | None]], dict | None]:
-    """path → (SHA-256, facts data, findings data or None) from the build in ``folder``, when
-    its reader was ``key``; and the index of its flat files (kg.blocks), when they were
-    written by this writer (else None)."""
+@dataclass(frozen=True)
+class KeptReport:
+    """A report whose facts the last build kept for the same bytes: what a rebuild needs of
+    it (its path, hash and id), without making its facts again. Their JSON text goes back
+    into facts.json as it was (``json``); the facts are made only when asked (``facts``):
+    when the last build's quads of it cannot be used."""
+
+    path: str
+    sha256: str
+    slug: str
+    data: dict  # the facts as facts.json holds them, parsed
+    json: str  # … and as text
+
+    def facts(self) -> DocumentFacts:
+        from kg.facts import from_json
+
+        return from_json(self.data)
+
+
+Kept = tuple[str, dict, "list | None", str]  # SHA-256, facts data, findings or None, facts JSON text
+_DOCUMENTS = '{"documents":{'
+
+
+def load_kept(folder: Path, key: str) -> tuple[dict[str, Kept], dict | None]:
+    """path → (SHA-256, facts data, findings data or None, the facts' JSON text) from the
+    build in ``folder``, when its reader was ``key``; and the index of its flat files
+    (kg.blocks), when they were written by this writer (else None). facts.json holds a
+    report a line (kept_record): each is read on its own, its facts' text kept as it is."""
     from kg import blocks
 
     try:
-        data = json.loads((folder / FACTS_FILE).read_text(encoding="utf-8"))
+        text = (folder / FACTS_FILE).read_text(encoding="utf-8")
+        lines = text.split("\n")
+        if lines[0] != _DOCUMENTS or len(lines) < 3:
+            return _load_whole(json.loads(text), key)  # as kg wrote it before a report a line
+        record = json.loads(_DOCUMENTS + lines[-2])  # "},"files":…,"reader":…}": the rest
     except (OSError, ValueError):
         return {}, None
-    if not isinstance(data, dict) or data.get("reader") != key:
+    if not isinstance(record, dict) or record.get("reader") != key:
         return {}, None
-    files = data.get("files")
+    files = record.get("files")
     if not isinstance(files, dict) or files.get("writer") != blocks.writer_key():
         files = None
-    kept = {path: (d["sha256"], d["facts"], d.get("findings")) for path, d in data.get("documents", {}).items()}
+    kept: dict[str, Kept] = {}
+    decoder = json.JSONDecoder()
+    try:
+        for line in lines[1:-2]:
+            line = line.removesuffix(",")
+            if not line:
+                continue
+            path, at = decoder.raw_decode(line, 0)
+            if not line.startswith(':{"facts":', at):
+                raise ValueError("not a report's entry")
+            start = at + len(':{"facts":')
+            facts, end = decoder.raw_decode(line, start)
+            rest = json.loads("{" + line[end + 1 :])  # "findings" (when the gate ran) and "sha256"
+            kept[path] = (rest["sha256"], facts, rest.get("findings"), line[start:end])
+    except (ValueError, KeyError, TypeError):
+        return {}, None
     return kept, files
 
 
-def facts_texts(docs: list[DocumentFacts]) -> dict[str, tuple[str, str]]:
+def _load_whole(data, key: str) -> tuple[dict[str, Kept], dict | None]:
+    """load_kept of a facts.json read whole (one line: an earlier kg's), without a file index."""
+    if not isinstance(data, dict) or data.get("reader") != key:
+        return {}, None
+    try:
+        kept = {
+            p: (d["sha256"], d["facts"], d.get("findings"), _dumps(d["facts"])) for p, d in data["documents"].items()
+        }
+    except (KeyError, TypeError, AttributeError):
+        return {}, None
+    return kept, None
+
+
+def facts_texts(docs: list[DocumentFacts | KeptReport]) -> dict[str, tuple[str, str]]:
     """path → (SHA-256, the facts as JSON text) of each report: what kept_record writes,
     made early so that a build can let the facts go (the text is a third of them as
-    objects)."""
+    objects); a kept report's text as the last build wrote it."""
     from kg.facts import to_json
 
-    return {d.path: (d.sha256, _dumps(to_json(d))) for d in docs}
+    return {d.path: (d.sha256, d.json if isinstance(d, KeptReport) else _dumps(to_json(d))) for d in docs}
 
 
 def kept_record(
@@ -152,20 +208,21 @@ def kept_record(
     """facts.json: each report's facts (``texts``, from facts_texts), by path, for the next
     build to reuse; with what the gate found in each (``checked``: path → findings), when it
     ran; and ``files``, the index of the flat files the next build copies runs of
-    (kg.blocks). The JSON of each entry is spliced from its parts, keys in order: the same
-    bytes as dumping it whole, without a second copy of the facts as one JSON value."""
+    (kg.blocks). A report a line, its JSON spliced from its parts, keys in order (the same
+    JSON as dumping it whole, without a second copy of the facts as one JSON value); the
+    rest on the last line but one."""
     from dataclasses import asdict
 
-    parts = [b'{"documents":{']
-    for number, path in enumerate(sorted(texts)):
+    entries = []
+    for path in sorted(texts):
         sha256, facts = texts[path]
         entry = '{"facts":' + facts
         if checked is not None and path in checked:
             found = [f if isinstance(f, dict) else asdict(f) for f in checked[path]]
             entry += ',"findings":' + _dumps(found)
         entry += ',"sha256":' + _dumps(sha256) + "}"
-        parts.append(f"{',' if number else ''}{_dumps(path)}:{entry}".encode())
-    parts.append(b"}")
+        entries.append(f"{_dumps(path)}:{entry}")
+    parts = [(_DOCUMENTS + "\n" + ",\n".join(entries) + "\n}").encode()]
     if files is not None:
         parts.append(b',"files":' + _dumps(files).encode())
     parts.append(f',"reader":{_dumps(key)}}}\n'.encode())
@@ -254,7 +311,8 @@ def read_corpus(
 ) -> tuple[list[DocumentFacts], list[Failure]]:
     """The facts of every input, and the inputs that failed (file and reason). With
     ``fail_fast`` the first failure is an error instead. ``kept``: facts of an earlier build
-    (load_kept), reused for a report whose bytes have not changed. ``tick`` is called once
+    (load_kept), reused for a report whose bytes have not changed: such a report is a
+    KeptReport, its facts made only when asked. ``tick`` is called once
     per report done (a progress bar); ``log`` gets one record per report: its path, status
     (read, kept or failed) and the seconds it took. ``check``, a picklable function of a
     report's facts, runs in the worker process after the reading (not when the reports
@@ -294,15 +352,13 @@ def read_corpus(
         if reuse:
             reusable.add(len(jobs_in))
         jobs_in.append((path, content, raw))
-    from kg.facts import from_json
-
     results: list = [None] * len(jobs_in)
     times: list[tuple[float, float]] = [(0.0, 0.0)] * len(jobs_in)
     checking = [0.0] * len(jobs_in)  # of which in ``check``
     for k in sorted(reusable):
         path = jobs_in[k][0]
-        _, facts, findings = kept[path]
-        results[k] = from_json(facts)
+        sha256, facts, findings, facts_json = kept[path]
+        results[k] = KeptReport(path, sha256, facts["slug"], facts, facts_json)
         if checked is not None and check is not None:
             checked[path] = findings
         if tick:

@@ -137,6 +137,12 @@ def test_a_rebuild_reads_again_only_what_changed(tmp_path, plan_path, second_pla
     calls.clear()
     build()
     assert calls == []  # nothing changed: every report's facts are reused
+    facts = out / "facts.json"
+    record = json.loads(facts.read_text(encoding="utf-8"))  # one JSON document, a report a line
+    assert len(facts.read_text(encoding="utf-8").splitlines()) == 2 + 2
+    facts.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")  # as an earlier kg wrote it
+    build()
+    assert calls == [] and json.loads(facts.read_text(encoding="utf-8")) == record
     second = folder / second_plan_path.name
     second.write_text(second.read_text(encoding="utf-8") + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
     build()
