@@ -213,16 +213,17 @@ def kept_record(
     rest on the last line but one."""
     from dataclasses import asdict
 
-    entries = []
-    for path in sorted(texts):
+    # Encoded an entry at a time: the whole as one string too was +70 MB at a 4 MB plan.
+    parts = [_DOCUMENTS.encode()]
+    for number, path in enumerate(sorted(texts)):
         sha256, facts = texts[path]
         entry = '{"facts":' + facts
         if checked is not None and path in checked:
             found = [f if isinstance(f, dict) else asdict(f) for f in checked[path]]
             entry += ',"findings":' + _dumps(found)
         entry += ',"sha256":' + _dumps(sha256) + "}"
-        entries.append(f"{_dumps(path)}:{entry}")
-    parts = [(_DOCUMENTS + "\n" + ",\n".join(entries) + "\n}").encode()]
+        parts.append(f"{',' if number else ''}\n{_dumps(path)}:{entry}".encode())
+    parts.append(b"\n}")
     if files is not None:
         parts.append(b',"files":' + _dumps(files).encode())
     parts.append(f',"reader":{_dumps(key)}}}\n'.encode())
