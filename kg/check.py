@@ -275,6 +275,7 @@ def run(
     reasoner: bool = True,
     shapes_found: list[Finding] | Callable[[], list[Finding]] | None = None,
     store=None,
+    checks_found: tuple[list[Finding], float] | None = None,
 ) -> Report:
     """All three gates over the ontology plus the data. ``shapes_found``: the shapes'
     findings already made document by document (by the workers that read the reports), or
@@ -284,15 +285,18 @@ def run(
     query without the GIL for much of its time, so they run while HermiT (a process of its
     own) and the shapes do: the gate of a 4 MB plan took 11 s instead of 14. (Four threads
     of checks at once were no faster there, and held ~0.1 GB more.) The report is the same
-    whatever finishes first."""
+    whatever finishes first. ``checks_found``: the checks' findings and seconds, made
+    already (kg build runs them as soon as its store is written): not run again."""
     report = Report()
-    union = data.union() if store is None else None
+    union = data.union() if store is None and checks_found is None else None
 
-    def run_checks() -> list[Finding]:
-        return sparql_checks(store=store if store is not None else memory_store(ontology, union))
+    def run_checks() -> tuple[list[Finding], float]:
+        if checks_found is not None:
+            return checks_found
+        return _timed(lambda: sparql_checks(store=store if store is not None else memory_store(ontology, union)))
 
     with ThreadPoolExecutor(max_workers=1) as pool:  # waited for on the way out, even on an error
-        checks = pool.submit(_timed, run_checks)
+        checks = pool.submit(run_checks)
         start = time.perf_counter()
         _reason(report, data, ontology, require_reasoner, reasoner)
         report.seconds["reasoner"] = time.perf_counter() - start

@@ -535,3 +535,30 @@ def test_a_build_that_fails_while_its_store_loads_waits_for_it_and_leaves_nothin
     assert ended  # the load had ended when run returned (it was still sleeping when the file failed)
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["build"]  # no staging or source folder
+
+
+def test_the_gates_checks_run_on_the_new_store_while_the_flat_files_are_written(tmp_path, plan_path, monkeypatch):
+    """The SPARQL checks start once the store is in, on its thread, not after the flat
+    files: the first flat file waits here until they have run (it would wait in vain, and
+    the test fail, if they ran only after the files)."""
+    import threading
+
+    from kg import blocks, check
+
+    ran = threading.Event()
+    checks = check.sparql_checks
+    monkeypatch.setattr(check, "sparql_checks", lambda *a, **k: (checks(*a, **k), ran.set())[0])
+    write = blocks.write
+    waited: list[bool] = []
+
+    def waiting(segmented, fmt, path, previous=None):
+        if not waited:
+            waited.append(ran.wait(60))
+        return write(segmented, fmt, path, previous)
+
+    monkeypatch.setattr(blocks, "write", waiting)
+    r = run_kg("build", str(plan_path), "-q", "--out", str(tmp_path / "build"))
+    assert r.returncode == 0, r.stderr
+    assert waited == [True]
+    summary = json.loads((tmp_path / "build" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["checks"]["failed_checks"] == 0 and "check_warnings" in summary["checks"]
