@@ -254,6 +254,13 @@ class Previous:
     index: dict
     changed: frozenset
 
+    def intact(self) -> bool:
+        """Whether the last file is still the size its index says (not edited since)."""
+        try:
+            return isinstance(self.index, dict) and self.path.stat().st_size == self.index.get("size")
+        except OSError:
+            return False
+
 
 def write(segmented: Segmented, fmt: str, path: Path, previous: Previous | None = None) -> dict:
     """The file ``path`` in syntax ``fmt``, its owned segments copied from ``previous`` where
@@ -316,11 +323,9 @@ def emit(segmented: Segmented, fmt: str, out, reuse: dict | None = None, old=Non
 def _reusable(previous: Previous | None, segments: list[Segment]) -> dict[tuple[str, int], tuple[int, int]]:
     """(graph, k) → (offset, length) in the last file of each owned segment whose bytes can be
     copied: its graph unchanged, cut into as many segments of the same counts."""
-    if previous is None:
+    if previous is None or not previous.intact():
         return {}
     try:
-        if previous.path.stat().st_size != previous.index["size"]:
-            return {}
         old: dict[str, list] = {}
         for owner, count, offset, length in previous.index["segments"]:
             old.setdefault(owner, []).append((count, offset, length))

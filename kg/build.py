@@ -8,7 +8,6 @@ import itertools
 import json
 import shutil
 import tempfile
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -67,13 +66,9 @@ def rdf_files(
     segmented = {"data": blocks.Segmented(data), "full": blocks.Segmented(full)}
 
     def write(kind: str, fmt: str, path: Path) -> None:
-        name = path.name
-        previous = None
-        if since is not None and since.files is not None and name in since.files.get("files", {}):
-            previous = blocks.Previous(since.folder / name, since.files["files"][name], since.changed_iris)
-        made = blocks.write(segmented[kind], fmt, path, previous)
+        made = blocks.write(segmented[kind], fmt, path, since.previous(path.name) if since is not None else None)
         if index is not None:
-            index[name] = made
+            index[path.name] = made
 
     for fmt in export.RDF_FORMATS:
         ext = export.FORMATS[fmt].ext
@@ -160,13 +155,19 @@ class Since:
     changed: frozenset
     files: dict | None = None
 
-    @property
-    def folder(self) -> Path:
-        return self.store.parent
+    def previous(self, name: str):
+        """The last build's flat file ``name`` with its index (a kg.blocks.Previous), or None
+        when that build did not write it (or its index is of another writer)."""
+        from kg import blocks
 
-    @property
-    def changed_iris(self) -> frozenset:
-        return frozenset(n.value for n in self.changed)
+        index = (self.files or {}).get("files", {}).get(name)
+        if index is None:
+            return None
+        return blocks.Previous(self.store.parent / name, index, frozenset(n.value for n in self.changed))
+
+    def kept(self, names: dict[str, NamedNode]) -> frozenset:
+        """The document graphs (of ``names``: path → graph) that are those of the last build."""
+        return frozenset(names.values()) - self.changed
 
 
 # A rebuild updates a copy of the last store when at most this share of its documents
@@ -376,13 +377,13 @@ def _compact(holder: list) -> None:
 
 
 def _since(
-    out: Path, base: str, docs: Sequence[DocumentFacts], log: Sequence[dict], files: dict | None = None
+    out: Path, base: str, names: dict[str, NamedNode], log: Sequence[dict], files: dict | None = None
 ) -> Since | None:
     """What a rebuild into ``out`` may start its store from: the last build's, when it had
     the same base IRI (its other documents' graphs are then the same: their facts were
     kept, which needs the same reader, lexicon and ontology); and its flat files, with their
-    index (``files``, from load_kept)."""
-    from kg import builddir, graph
+    index (``files``, from load_kept). ``names``: each report's path → its graph."""
+    from kg import builddir
 
     store = out / STORE
     try:
@@ -392,33 +393,32 @@ def _since(
     if not store.is_dir() or not isinstance(record, dict) or record.get("base") != base:
         return None
     read = {r["path"] for r in log if r["status"] == "read"}
-    return Since(store, frozenset(graph.graph_name(d, base) for d in docs if d.path in read), files)
+    return Since(store, frozenset(g for path, g in names.items() if path in read), files)
 
 
-def _dataset(docs: Sequence[DocumentFacts | corpus.KeptReport], base: str, since: Since | None) -> Data:
-    """The build's graph. A rebuild takes the quads of the reports it kept from the last
-    build's data.nq (the same reader made them, and the file is the size its index says),
-    in their order there, and makes only the others': at 1,000 reports making every
-    report's quads again took ~4 s, reading the file ~2.5 s. Without a usable last build,
-    every report's quads are made (a kept report's facts then made from their JSON)."""
+def _dataset(docs: Sequence[DocumentFacts | corpus.KeptReport], names: dict, base: str, since: Since | None) -> Data:
+    """The build's graph (``names``: each report's path → its graph). A rebuild takes the
+    quads of the reports it kept from the last build's data.nq (the same reader made them,
+    and the file is the size its index says), in their order there, and makes only the
+    others': at 1,000 reports making every report's quads again took ~4 s, reading the
+    file ~2.5 s. Without a usable last build, every report's quads are made (a kept
+    report's facts then made from their JSON)."""
     from kg import builddir, graph
 
     frameworks = framework.load(resources.ontology_file())
-    kept = _kept_graphs(docs, base, since)
+    last = since.previous(builddir.DATA_FILE) if since is not None else None
+    kept = since.kept(names) if since is not None and last is not None and last.intact() else frozenset()
     if not kept:
         return graph.build(_facts(docs), frameworks, base)
     import pyoxigraph as ox
 
-    assert since is not None
     try:
         quads = [
-            q
-            for q in ox.parse(path=str(since.folder / builddir.DATA_FILE), format=ox.RdfFormat.N_QUADS, lenient=True)
-            if q.graph_name in kept
+            q for q in ox.parse(path=str(last.path), format=ox.RdfFormat.N_QUADS, lenient=True) if q.graph_name in kept
         ]
     except (OSError, SyntaxError, ValueError):
         return graph.build(_facts(docs), frameworks, base)
-    fresh = graph.build(_facts(d for d in docs if graph.graph_name(d, base) not in kept), frameworks, base)
+    fresh = graph.build(_facts(d for d in docs if names[d.path] not in kept), frameworks, base)
     return Data(quads, fresh.prefixes, presorted=True).plus(fresh)
 
 
@@ -426,21 +426,6 @@ def _facts(docs: Iterable[DocumentFacts | corpus.KeptReport]) -> Iterator[Docume
     """Each report's facts, a kept report's made from their JSON, one at a time."""
     for d in docs:
         yield d.facts() if isinstance(d, corpus.KeptReport) else d
-
-
-def _kept_graphs(docs: Sequence, base: str, since: Since | None) -> frozenset:
-    """The graphs of the reports whose quads a rebuild can take from the last data.nq."""
-    from kg import builddir, graph
-
-    if since is None or since.files is None:
-        return frozenset()
-    index = since.files.get("files", {}).get(builddir.DATA_FILE)
-    try:
-        if not isinstance(index, dict) or (since.folder / builddir.DATA_FILE).stat().st_size != index.get("size"):
-            return frozenset()
-    except OSError:
-        return frozenset()
-    return frozenset(graph.graph_name(d, base) for d in docs) - since.changed
 
 
 def _in_process_shapes(data: Data, ontology: Graph, names: dict, checked: dict, store) -> list:
@@ -471,9 +456,7 @@ def _checks_on(path: Path) -> list:
     # Read-write, as the build wrote it: no other process has it, and it answered the
     # checks of a 4 MB plan in 7 s where a read-only handle took 10.
     store = ox.Store(str(path))
-    start = time.perf_counter()
-    found = check.sparql_checks(store=check.StoreView(store))
-    return [store, (found, time.perf_counter() - start)]
+    return [store, check.timed_checks(check.StoreView(store))]
 
 
 def _gate(
@@ -558,14 +541,14 @@ def run(
     del kept  # the last build's facts, as parsed JSON: a corpus's is hundreds of MB
     if not docs:
         raise KGError(f"no report could be read; the first: {failures[0].reason}" if failures else "no report given")
-    since = _since(out, base, docs, log, files_index)
-    data = _dataset(docs, base, since)
+    names = {d.path: graph.graph_name(d, base) for d in docs}
+    since = _since(out, base, names, log, files_index)
+    data = _dataset(docs, names, base, since)
     ontology = load_ontology(resources.ontology_file())
     manifest = builddir.manifest(docs, base, lexicon_path, resources.ontology_file())
     # The facts as the text facts.json keeps, and then let go: nothing after needs them,
     # and they were an eighth of a large plan's peak (0.12 GB of 4 MB; the text is 0.05).
     texts = [corpus.facts_texts(docs)]  # popped when facts.json is written
-    names = {d.path: graph.graph_name(d, base) for d in docs}
     del docs
     heap.give_back()  # ~0.1 GB at a plan of 4 MB, which the outputs reuse
     summary: dict = {}
@@ -577,13 +560,11 @@ def run(
         # the gate is never swapped in (its staging folder is removed; the last build stays).
         # It loads on a thread while the flat files are written (start_store); leaving this
         # generator early (an error) waits for the thread before the folder is removed.
-        stored: list[Path] = []
         loading: list[Future] = []
         full = data.with_ontology(ontology)  # made once: the store and the flat full.* files
         with ThreadPoolExecutor(max_workers=1) as pool:
 
             def store(path: Path, full: Data = full) -> None:
-                stored.append(path)
                 loading.append(start_store(full, path, since, pool))
                 if checks:  # the gate's SPARQL checks, on the same thread once the store is in
                     loading.append(pool.submit(_checks_on, path))
@@ -594,19 +575,17 @@ def run(
             yield from flat
             del flat
             loading.pop(0).result()  # the store first: what its load raised, if it did
-            checked_store = loading.pop(0).result() if checks else None
+            opened = loading.pop(0).result() if checks else None
         heap.trim()  # what the loader's thread freed (~0.08 GB at 4 MB), before the gate's
         if checks:
-            assert checked is not None and checked_store is not None
-            opened = checked_store
-            del checked_store
+            assert checked is not None and opened is not None
             gated.append(_gate(data, ontology, names, checked, log, opened, require_reasoner, strict))
             del opened  # the store closed before the folder is swapped in
         record = {"writer": blocks.writer_key(), "files": index}
         yield corpus.FACTS_FILE, corpus.kept_record(texts.pop(), key, checked, record)
         report = gated[0] if gated else None
         pages = out / PLAN_PAGES if (out / PLAN_PAGES).is_dir() else None
-        unchanged = frozenset(names.values()) - since.changed if since is not None else frozenset()
+        unchanged = since.kept(names) if since is not None else frozenset()
         for name, blob in outputs(data, ontology, report, base, notes, failures, files, log, pages, unchanged):
             if name == "summary.json":
                 summary.update(json.loads(blob))

@@ -311,7 +311,7 @@ def read_corpus(
     check: Callable[[DocumentFacts], list] | None = None,
     checked: dict[str, list] | None = None,
     scheduler: str | None = None,
-) -> tuple[list[DocumentFacts], list[Failure]]:
+) -> tuple[list[DocumentFacts | KeptReport], list[Failure]]:
     """The facts of every input, and the inputs that failed (file and reason). With
     ``fail_fast`` the first failure is an error instead. ``kept``: facts of an earlier build
     (load_kept), reused for a report whose bytes have not changed: such a report is a
@@ -333,7 +333,7 @@ def read_corpus(
 
     jobs_in: list[tuple[str, str, bytes]] = []
     seen: dict[str, str] = {}
-    reusable: set[int] = set()  # jobs whose facts the last build kept for the same bytes
+    reusable: dict[int, str] = {}  # job → its id, for the jobs whose facts the last build kept for the same bytes
     inputs = expand(paths or [resources.default_corpus()])
     for path in inputs:
         try:
@@ -353,21 +353,20 @@ def read_corpus(
             continue
         seen[slug] = path
         if reuse:
-            reusable.add(len(jobs_in))
+            reusable[len(jobs_in)] = slug
         jobs_in.append((path, content, raw))
     results: list = [None] * len(jobs_in)
     times: list[tuple[float, float]] = [(0.0, 0.0)] * len(jobs_in)
     checking = [0.0] * len(jobs_in)  # of which in ``check``
-    for k in sorted(reusable):
+    for k, slug in reusable.items():
         path = jobs_in[k][0]
         sha256, findings, facts_json = kept[path]
-        results[k] = KeptReport(path, sha256, text.slug_for(path), facts_json)
+        results[k] = KeptReport(path, sha256, slug, facts_json)
         if checked is not None and check is not None:
             checked[path] = findings
         if tick:
             tick()
-    reused = {k for k, r in enumerate(results) if r is not None}
-    todo = [k for k, r in enumerate(results) if r is None]
+    todo = [k for k in range(len(jobs_in)) if k not in reusable]
     lex_path = str(lexicon_path) if lexicon_path else None
     outcomes = _run([(*jobs_in[k], check) for k in todo], lex_path, max(1, min(jobs, len(todo))), scheduler)
     for k, (result, wall, cpu, found) in zip(todo, outcomes):
@@ -378,7 +377,7 @@ def read_corpus(
             tick()
     docs = []
     for k, ((path, _, _), result) in enumerate(zip(jobs_in, results)):
-        status = "failed" if isinstance(result, str) else "kept" if k in reused else "read"
+        status = "failed" if isinstance(result, str) else "kept" if k in reusable else "read"
         if log is not None:
             log.append({"path": path, "status": status, "seconds": round(times[k][0], 4),
                         "cpu_seconds": round(times[k][1], 4), "check_seconds": round(checking[k], 4)})  # fmt: skip

@@ -193,10 +193,10 @@ def _answer_file(given: bytes) -> Path | None:
     return cache / "answers" / f"{key[:32]}.json"
 
 
-def _answered(given: bytes) -> subprocess.CompletedProcess | None:
-    """HermiT's answer to the same input, when a run before kept it: a rebuild whose sample
-    of documents did not change, or `kg check` of the same build, skip the JVM (~1 s)."""
-    path = _answer_file(given)
+def _answered(path: Path | None) -> subprocess.CompletedProcess | None:
+    """HermiT's answer kept at ``path`` (_answer_file), when a run before kept one: a rebuild
+    whose sample of documents did not change, or `kg check` of the same build, skip the
+    JVM (~1 s)."""
     try:
         record = json.loads(path.read_text(encoding="utf-8")) if path is not None else None
         if not isinstance(record, dict) or record.get("returncode") != 0:
@@ -207,9 +207,9 @@ def _answered(given: bytes) -> subprocess.CompletedProcess | None:
         return None
 
 
-def _keep_answer(given: bytes, done: subprocess.CompletedProcess) -> None:
-    """Keep a successful answer (written whole or not at all), and the ANSWERS_KEPT newest."""
-    path = _answer_file(given)
+def _keep_answer(path: Path | None, done: subprocess.CompletedProcess) -> None:
+    """Keep a successful answer at ``path`` (written whole or not at all), and the
+    ANSWERS_KEPT newest."""
     if path is None or done.returncode != 0:
         return
     record = {"returncode": 0, "stdout": done.stdout.decode("utf-8", "replace"),
@@ -337,14 +337,15 @@ def reason(full: Graph, require: bool = False) -> tuple[bool | None, list[Triple
     import pyoxigraph as ox
 
     given = ox.serialize(without_annotations(full, full), format=ox.RdfFormat.N_TRIPLES)
-    done = _answered(given)
+    answer = _answer_file(given)  # once: its key reads HermiT's files' metadata
+    done = _answered(answer)
     if done is None:
         with tempfile.TemporaryDirectory(prefix="kg-reason-") as tmp:
             path = Path(tmp) / "full.nt"
             path.write_bytes(given)
             # xsd:gYear is outside the OWL 2 datatype map: --ignoreUnsupportedDatatypes makes its values opaque.
             done = _run_hermit(path)
-        _keep_answer(given, done)
+        _keep_answer(answer, done)
     output = done.stdout.decode("utf-8", "replace")
     if done.returncode != 0:
         said = done.stderr.decode("utf-8", "replace") + output
