@@ -208,6 +208,43 @@ def test_a_rebuild_updates_a_copy_of_the_last_store_to_what_a_full_build_writes(
     assert updated == [True, False]
 
 
+def test_a_rebuilds_checks_query_the_updated_store_and_its_compaction_runs_beside_the_gate(
+    tmp_path, plan_path, second_plan_path, monkeypatch
+):
+    """A rebuild's SPARQL checks run on the updated store before its compaction (which then
+    runs while the gate and the outputs are made), the compaction ends before the folder
+    is swapped in, and the gate finds what it finds on a build from nothing."""
+    from kg import build as kg_build
+    from kg import check, outdir
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    paths = [reports / p.name for p in (plan_path, second_plan_path)]
+    for p in (plan_path, second_plan_path):
+        shutil.copy(p, reports)
+    monkeypatch.setattr(kg_build, "UPDATE_SHARE", 0.5)  # one report of two: updated, not loaded whole
+
+    def build(folder) -> dict:
+        r = run_kg("build", str(reports), "-q", "--no-files", "--out", str(folder))
+        assert r.returncode == 0, r.stderr
+        return json.loads((folder / "summary.json").read_text(encoding="utf-8"))["checks"]
+
+    out = tmp_path / "build"
+    build(out)
+    events: list[str] = []
+    checks, compact, swap = check.sparql_checks, kg_build._compact, outdir._swap_in
+    monkeypatch.setattr(check, "sparql_checks", lambda *a, **k: (checks(*a, **k), events.append("checks"))[0])
+    monkeypatch.setattr(kg_build, "_compact", lambda holder: (compact(holder), events.append("compacted"))[0])
+    monkeypatch.setattr(outdir, "_swap_in", lambda *a: (events.append("swapped"), swap(*a))[1])
+    paths[1].write_text(paths[1].read_text(encoding="utf-8") + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
+    rebuilt = build(out)
+    assert events == ["checks", "compacted", "swapped"]
+    events.clear()
+    assert rebuilt == build(tmp_path / "fresh")
+    assert events == ["checks", "swapped"]  # a build from nothing loads its store whole: no compaction
+    assert _quads(out) == _quads(tmp_path / "fresh")
+
+
 def test_another_lexicon_reads_everything_again(tmp_path, plan_path, monkeypatch):
     from kg import corpus, resources
 
@@ -497,7 +534,7 @@ def test_a_store_loaded_from_files_on_a_thread_holds_what_the_quads_give(tmp_pat
     stores.mkdir()
     build.write_store(full, stores / "from-python")
     with ThreadPoolExecutor(1) as pool:
-        build.start_store(full, stores / "from-files", None, pool).result()
+        build.start_store(full, stores / "from-files", None, pool, checks=False)[0].result()
     assert _store_quads(stores / "from-files") == _store_quads(stores / "from-python") == set(full.quads)
     assert sorted(p.name for p in stores.iterdir()) == ["from-files", "from-python"]  # no source folder left
 
