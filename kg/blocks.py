@@ -21,6 +21,7 @@ from nothing: the segments are cut at the same places either way.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import io
 import os
@@ -59,44 +60,54 @@ class Segmented:
 def _dataset_cut(data: Data) -> list[Segment]:
     """Each quad is its graph's own when its subject is one of that document's nodes
     (``<base><slug>/…`` in the graph ``<base><slug>/graph``): so what a segment holds depends
-    on its graph alone. The subject's document is worked out once per subject; each quad
-    costs a comparison of its graph."""
+    on its graph alone. A document's nodes lie together (the quads are sorted by their text,
+    subject first), so each document's range is found by bisection on the subjects' text,
+    and only its quads' graphs are read: reading every quad's subject took ~0.8 s at 1,000
+    reports."""
     quads = data.quads
     base = data.prefixes.get("id")
-    graphs: dict[str, NamedNode] = {}
     segments: list[Segment] = []
-    start, current = 0, None
-    last_subject, local = None, None
-    for k, q in enumerate(quads):
-        subject = q.subject
-        if subject != last_subject:
-            last_subject = subject
-            local = _local_graph(subject, base, graphs)
-        owner = local if local is not None and q.graph_name == local else None
-        if owner is not current:
-            if k > start:
-                segments.append(Segment(current.value if current is not None else None, start, k))
-            start, current = k, owner
-    if len(quads) > start:
-        segments.append(Segment(current.value if current is not None else None, start, len(quads)))
+
+    def add(owner: str | None, start: int, end: int) -> None:
+        if end <= start:
+            return
+        if segments and segments[-1].owner == owner and segments[-1].end == start:
+            start = segments.pop().start
+        segments.append(Segment(owner, start, end))
+
+    k = bisect.bisect_left(quads, f"<{base}", key=_subject_text) if base else len(quads)
+    add(None, 0, k)
+    while k < len(quads):
+        subject = quads[k].subject
+        value = subject.value if isinstance(subject, NamedNode) else ""
+        if not value.startswith(base):  # past the base's nodes: the rest is no document's
+            add(None, k, len(quads))
+            break
+        cut = value.find("/", len(base))
+        if cut < 0:  # <base>name: no document's node; on to the next subject
+            end = bisect.bisect_right(quads, str(subject), lo=k, key=_subject_text)
+            add(None, k, end)
+            k = end
+            continue
+        prefix = value[: cut + 1]
+        # Every subject <prefix…> sorts before <prefix-without-its-slash>0 ("/" is just before "0").
+        end = bisect.bisect_left(quads, f"<{prefix[:-1]}0", lo=k, key=_subject_text)
+        local = NamedNode(prefix + _GRAPH_SUFFIX)
+        owner, start = None, k
+        for j in range(k, end):
+            mine = quads[j].graph_name == local
+            if mine != (owner is not None):
+                add(owner, start, j)
+                owner, start = (local.value if mine else None), j
+        add(owner, start, end)
+        k = end
     return segments
 
 
-def _local_graph(subject, base: str | None, graphs: dict[str, NamedNode]) -> NamedNode | None:
-    """The graph of the document whose node ``subject`` is, by its IRI (one node per prefix)."""
-    if base is None or not isinstance(subject, NamedNode):
-        return None
-    value = subject.value
-    if not value.startswith(base):
-        return None
-    cut = value.find("/", len(base))
-    if cut < 0:
-        return None
-    prefix = value[: cut + 1]
-    node = graphs.get(prefix)
-    if node is None:
-        node = graphs[prefix] = NamedNode(prefix + _GRAPH_SUFFIX)
-    return node
+def _subject_text(q) -> str:
+    """A quad's subject as N-Quads writes it: the start of its text, which sorts as the whole
+    text does (a subject's text ends with ">", which no IRI holds)."""
+    return str(q.subject)
 
 
 def _union_cut(quads: list, dataset: list[Segment]) -> tuple[list, list[Segment]]:

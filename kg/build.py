@@ -8,7 +8,7 @@ import itertools
 import json
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -439,16 +439,16 @@ def _facts(docs: Iterable[DocumentFacts | corpus.KeptReport]) -> Iterator[Docume
         yield d.facts() if isinstance(d, corpus.KeptReport) else d
 
 
-def _in_process_shapes(data: Data, ontology: Graph, names: dict, checked: dict, store) -> list:
+def _in_process_shapes(data: Data, ontology: Graph, names: dict, checked: dict, store: Callable[[], object]) -> list:
     """The shapes of the reports read in this process, each on its own graph and the
-    ontology's in ``store``, into ``checked``; then every report's findings (the workers'
-    too)."""
+    ontology's in the ``store`` (a function that gives it, waiting for it when there is
+    one to check), into ``checked``; then every report's findings (the workers' too)."""
     from kg import check
 
     todo = [path for path in names if path not in checked]
     graphs = data.graphs() if todo else {}
     for path in todo:
-        view = check.StoreView(store, [names[path], ONTOLOGY_IRI])
+        view = check.StoreView(store(), [names[path], ONTOLOGY_IRI])
         checked[path] = check.graph_shapes(check.shapes_graph(graphs[names[path]], ontology), view)
     return [f if isinstance(f, check.Finding) else check.Finding(**f) for fs in checked.values() for f in fs]
 
@@ -480,23 +480,34 @@ def _gate(
     names: dict[str, NamedNode],
     checked: dict[str, list],
     log: Sequence[dict],
-    opened: list,
+    found: Future,
     require_reasoner: bool,
     strict: bool,
 ):
     """The quality gate, on the store the build has just written (into its staging folder):
-    the SPARQL checks _checks_on ran on it (``opened``: [the store, their findings]); the
-    shapes of the reports read in this process (no worker checked them; ``names``: each
-    report's path → its graph), into ``checked``, each querying its own graph and the
-    ontology's; HermiT. Raises GateFailed (nothing is swapped in); returns the report."""
+    the SPARQL checks _checks_on runs on it (``found``: their Future, whose result is [the
+    store, their findings]); the shapes of the reports read in this process (no worker
+    checked them; ``names``: each report's path → its graph), into ``checked``, each
+    querying its own graph and the ontology's; HermiT. HermiT and the class hierarchy come
+    first, while the checks may still run (~1.3 s at 1,000 reports); the shapes and the
+    findings wait for them. Raises GateFailed (nothing is swapped in); returns the report."""
     from kg import check
 
-    whole = check.StoreView(opened.pop(0))
-    found = opened.pop()
-    shapes = functools.partial(_in_process_shapes, data, ontology, names, checked, whole.store)
-    report = check.run(data, ontology, require_reasoner=require_reasoner, shapes_found=shapes, store=whole,
-                       checks_found=found)  # fmt: skip
-    del whole, shapes  # the store closed before the folder is swapped in
+    opened: list = []  # [the store, the checks' findings], once they are in
+
+    def wait() -> list:
+        if not opened:
+            result = found.result()
+            opened.extend(result)
+            result.clear()  # the Future keeps no handle on the store
+        return opened
+
+    def shapes() -> list:
+        return _in_process_shapes(data, ontology, names, checked, lambda: wait()[0])
+
+    report = check.run(data, ontology, require_reasoner=require_reasoner, shapes_found=shapes,
+                       checks_found=lambda: wait()[1])  # fmt: skip
+    opened.clear()  # the store closed before the folder is swapped in (unless its compaction holds it)
     heap.give_back()  # what the checks' thread held (~0.1 GB at 4 MB), before the view's network
     report.seconds["shapes"] += sum(r["check_seconds"] for r in log)  # with the workers'
     if report.fails(strict):
@@ -591,13 +602,11 @@ def run(
             loaded, found, compacted = loading
             loading.clear()
             loaded.result()  # the store first: what its load raised, if it did
-            opened = found.result() if found is not None else None
-            del loaded, found
             heap.trim()  # what the loader's thread freed (~0.08 GB at 4 MB), before the gate's
             if checks:
-                assert checked is not None and opened is not None
-                gated.append(_gate(data, ontology, names, checked, log, opened, require_reasoner, strict))
-                del opened  # the gate's handle on the store let go (the compaction may hold it still)
+                assert checked is not None and found is not None
+                gated.append(_gate(data, ontology, names, checked, log, found, require_reasoner, strict))
+            del loaded, found
             record = {"writer": blocks.writer_key(), "files": index}
             yield corpus.FACTS_FILE, corpus.kept_record(texts.pop(), key, checked, record)
             report = gated[0] if gated else None

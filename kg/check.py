@@ -275,7 +275,7 @@ def run(
     reasoner: bool = True,
     shapes_found: list[Finding] | Callable[[], list[Finding]] | None = None,
     store=None,
-    checks_found: tuple[list[Finding], float] | None = None,
+    checks_found: tuple[list[Finding], float] | Callable[[], tuple[list[Finding], float]] | None = None,
 ) -> Report:
     """All three gates over the ontology plus the data. ``shapes_found``: the shapes'
     findings already made document by document (by the workers that read the reports), or
@@ -286,13 +286,14 @@ def run(
     own) and the shapes do: the gate of a 4 MB plan took 11 s instead of 14. (Four threads
     of checks at once were no faster there, and held ~0.1 GB more.) The report is the same
     whatever finishes first. ``checks_found``: the checks' findings and seconds, made
-    already (kg build runs them as soon as its store is written): not run again."""
+    already (kg build runs them as soon as its store is written), or a function that
+    waits for them: not run again."""
     report = Report()
     union = data.union() if store is None and checks_found is None else None
 
     def run_checks() -> tuple[list[Finding], float]:
         if checks_found is not None:
-            return checks_found
+            return checks_found() if callable(checks_found) else checks_found
         return timed_checks(store if store is not None else memory_store(ontology, union))
 
     with ThreadPoolExecutor(max_workers=1) as pool:  # waited for on the way out, even on an error

@@ -73,6 +73,40 @@ def _rows():
     return st.dictionaries(st.integers(0, 5), st.lists(row, max_size=12), min_size=1, max_size=5)
 
 
+def _owner(q, base: str) -> str | None:
+    """What a quad's segment is, by definition: the graph <base><slug>/graph when that is its
+    graph and its subject is a node <base><slug>/…; else None (shared)."""
+    value = q.subject.value if isinstance(q.subject, NamedNode) else ""
+    cut = value.find("/", len(base)) if value.startswith(base) else -1
+    graph = value[: cut + 1] + "graph" if cut >= 0 else None
+    return graph if isinstance(q.graph_name, NamedNode) and q.graph_name.value == graph else None
+
+
+def test_the_cut_gives_each_quad_its_owner_in_maximal_runs():
+    """The segments (found by bisection) cover the quads in order, each quad in a segment of
+    its owner by definition (_owner), two neighbours never of the same owner."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=150, deadline=None)
+    @given(spec=_rows(), blank=st.booleans(), odd=st.booleans())
+    def check(spec, blank, odd):
+        quads = _quads(spec, blank)
+        if odd:  # subjects <base>name (no slash), and after every <base…> node
+            quads += [Quad(NamedNode(f"{BASE}dataset"), P[0], Literal("x"), NamedNode(f"{BASE}d0/graph")),
+                      Quad(NamedNode("https://example.org/zz"), P[0], Literal("y"), NamedNode(f"{BASE}d1/graph"))]  # fmt: skip
+        data = _data(quads)
+        segments = blocks._dataset_cut(data)
+        assert [(s.start, s.end) for s in segments] == list(zip([0] + [s.end for s in segments[:-1]],
+                                                                 [s.end for s in segments]))  # fmt: skip
+        assert segments[-1].end == len(data.quads)
+        assert all(a.owner != b.owner for a, b in zip(segments, segments[1:]))
+        for seg in segments:
+            assert {_owner(q, BASE) for q in data.quads[seg.start : seg.end]} == {seg.owner}
+
+    check()
+
+
 def test_runs_copied_from_the_last_file_give_the_bytes_written_from_nothing(tmp_path):
     """Any corpus, any change: a file written copying the unchanged documents' runs of the
     last one is the same bytes as one written from nothing, and holds the data's statements;
