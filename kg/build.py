@@ -623,5 +623,10 @@ def run(
         yield builddir.MANIFEST, manifest
 
     # Every name a build may write: what this one does not write is dropped, never carried over.
-    outdir.replace(out, written(), set(output_names()))
+    removal = outdir.replace(out, written(), set(output_names()), background=True)
+    # The graph let go while the old build is removed (the first holds the GIL, the second
+    # mostly waits on the system: ~0.5 s and ~0.6 s at 1,000 reports, side by side).
+    data = None  # type: ignore[assignment]  # (a closure above reads it: rebound, not deleted)
+    if removal is not None:
+        removal.join()
     return summary, (gated[0] if gated else None)

@@ -4,6 +4,8 @@ nothing, and the copies really made."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from conftest import run_kg
 
@@ -93,14 +95,14 @@ def test_the_cut_gives_each_quad_its_owner_in_maximal_runs():
     def check(spec, blank, odd):
         quads = _quads(spec, blank)
         if odd:  # subjects <base>name (no slash), and after every <base…> node
+            other = NamedNode(f"{BASE}d1/graph")
             quads += [Quad(NamedNode(f"{BASE}dataset"), P[0], Literal("x"), NamedNode(f"{BASE}d0/graph")),
-                      Quad(NamedNode("https://example.org/zz"), P[0], Literal("y"), NamedNode(f"{BASE}d1/graph"))]  # fmt: skip
+                      Quad(NamedNode("https://example.org/zz"), P[0], Literal("y"), other)]  # fmt: skip
         data = _data(quads)
         segments = blocks._dataset_cut(data)
-        assert [(s.start, s.end) for s in segments] == list(zip([0] + [s.end for s in segments[:-1]],
-                                                                 [s.end for s in segments]))  # fmt: skip
-        assert segments[-1].end == len(data.quads)
-        assert all(a.owner != b.owner for a, b in zip(segments, segments[1:]))
+        assert segments[0].start == 0 and segments[-1].end == len(data.quads)
+        for a, b in itertools.pairwise(segments):
+            assert a.end == b.start and a.owner != b.owner
         for seg in segments:
             assert {_owner(q, BASE) for q in data.quads[seg.start : seg.end]} == {seg.owner}
 

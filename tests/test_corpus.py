@@ -599,3 +599,32 @@ def test_the_gates_checks_run_on_the_new_store_while_the_flat_files_are_written(
     assert waited == [True]
     summary = json.loads((tmp_path / "build" / "summary.json").read_text(encoding="utf-8"))
     assert summary["checks"]["failed_checks"] == 0 and "check_warnings" in summary["checks"]
+
+
+def test_the_old_build_is_removed_on_a_thread_while_the_build_lets_go_of_its_graph(tmp_path, plan_path, monkeypatch):
+    """kg build removes the old build it swapped out on a thread of its own, and returns only
+    once it is gone: no folder is left beside the build. outdir.replace without
+    ``background`` removes it before it returns."""
+    import shutil
+    import threading
+
+    from kg import build, outdir
+
+    out = tmp_path / "build"
+    assert run_kg("build", str(plan_path), "-q", "--skip-checks", "--no-files", "--out", str(out)).returncode == 0
+    removed_on: list[str] = []
+    rmtree = shutil.rmtree
+
+    def recording(path, *a, **k):
+        if ".kg-new-" in str(path):
+            removed_on.append(threading.current_thread().name)
+        return rmtree(path, *a, **k)
+
+    monkeypatch.setattr(shutil, "rmtree", recording)
+    assert run_kg("build", str(plan_path), "-q", "--skip-checks", "--no-files", "--out", str(out)).returncode == 0
+    assert removed_on and removed_on[0] != threading.main_thread().name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
+    removed_on.clear()
+    assert outdir.replace(out, iter([("summary.json", b"{}")]), set(build.output_names())) is None
+    assert removed_on == [threading.main_thread().name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
