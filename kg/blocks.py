@@ -43,27 +43,33 @@ class Segment:
 
 class Segmented:
     """A Data's statements cut into segments, for the dataset syntaxes (its quads) and for
-    the others (its union: each triple once), made once for the six files of each."""
+    the others (its union: each triple once), made once for the six files of each.
+    ``graphs``: the document graphs of these quads (Data.graphs, of this Data or of one
+    whose document graphs are the same), when they are made already: a document's run is
+    then found whole by counting (_dataset_cut)."""
 
-    def __init__(self, data: Data) -> None:
+    def __init__(self, data: Data, graphs: dict | None = None) -> None:
         self.data = data
+        self.graphs = graphs
         self._cut: dict[bool, tuple[list, list[Segment]]] = {}
 
     def cut(self, dataset: bool) -> tuple[list, list[Segment]]:
         if True not in self._cut:
-            self._cut[True] = (self.data.quads, _dataset_cut(self.data))
+            self._cut[True] = (self.data.quads, _dataset_cut(self.data, self.graphs))
         if dataset is False and False not in self._cut:
             self._cut[False] = _union_cut(self.data.quads, self._cut[True][1])
         return self._cut[dataset]
 
 
-def _dataset_cut(data: Data) -> list[Segment]:
+def _dataset_cut(data: Data, graphs: dict | None = None) -> list[Segment]:
     """Each quad is its graph's own when its subject is one of that document's nodes
     (``<base><slug>/…`` in the graph ``<base><slug>/graph``): so what a segment holds depends
     on its graph alone. A document's nodes lie together (the quads are sorted by their text,
     subject first), so each document's range is found by bisection on the subjects' text,
     and only its quads' graphs are read: reading every quad's subject took ~0.8 s at 1,000
-    reports."""
+    reports. With the document ``graphs`` (Segmented), not even those: when the graph holds
+    as many statements about the document's nodes as the range has quads, they are the
+    range (~0.25 s a cut at 1,000 reports to a few ms)."""
     quads = data.quads
     base = data.prefixes.get("id")
     segments: list[Segment] = []
@@ -93,6 +99,13 @@ def _dataset_cut(data: Data) -> list[Segment]:
         # Every subject <prefix…> sorts before <prefix-without-its-slash>0 ("/" is just before "0").
         end = bisect.bisect_left(quads, f"<{prefix[:-1]}0", lo=k, key=_subject_text)
         local = NamedNode(prefix + _GRAPH_SUFFIX)
+        if graphs is not None and local in graphs:
+            own = graphs[local].statements  # sorted as the quads are
+            first = bisect.bisect_left(own, f"<{prefix}", key=_subject_text)
+            if bisect.bisect_left(own, f"<{prefix[:-1]}0", lo=first, key=_subject_text) - first == end - k:
+                add(local.value, k, end)
+                k = end
+                continue
         owner, start = None, k
         for j in range(k, end):
             mine = quads[j].graph_name == local

@@ -63,7 +63,15 @@ def rdf_files(
     each file's index, for the next build."""
     from kg import blocks
 
-    segmented = {"data": blocks.Segmented(data), "full": blocks.Segmented(full)}
+    data_cut = blocks.Segmented(data)
+    # The document graphs made now, along the runs the cut found (Data.split_along: the
+    # gate and the outputs read them after); full.*'s cut is made by counting in them, as
+    # its document graphs are data's when nothing about a document's nodes was left out of
+    # them for the ontology's graph (with_graph; it states nothing about them).
+    data.split_along((NamedNode(s.owner) if s.owner else None, s.start, s.end) for s in data_cut.cut(True)[1])
+    nodes = f"<{data.prefixes.get('id')}"
+    same = "id" in data.prefixes and not any(str(q.subject).startswith(nodes) for q in full.dropped)
+    segmented = {"data": data_cut, "full": blocks.Segmented(full, data.graphs() if same else None)}
 
     def write(kind: str, fmt: str, path: Path) -> None:
         made = blocks.write(segmented[kind], fmt, path, since.previous(path.name) if since is not None else None)

@@ -328,6 +328,7 @@ class Data:
         self._graphs: dict | None = None
         self._union_parts: tuple[Data, Graph] | None = None
         self._by_graph: tuple[set, dict] | None = None
+        self.dropped: list[Quad] = []  # with_graph: the quads of the other graphs left out
 
     @classmethod
     def load(cls, paths: Iterable[str | Path], prefixes: dict[str, str] | None = None) -> Data:
@@ -355,26 +356,45 @@ class Data:
             self._split()
         return self._union
 
-    def _split(self) -> None:
+    def _split(self, runs: Iterable[tuple[NamedNode | None, int, int]] | None = None) -> None:
         """The union and the graphs in one pass over the quads, holding the quads themselves
         (the first of each triple's for the union): at 1,000 reports a second copy of every
         triple was ~0.5 GB, and a Triple per statement ~0.4 kB more.
 
         The quads are sorted by their text, subject first and graph last: each graph's
         triples come out in their own order already, and a triple held by several graphs
-        comes in a run (its first is kept)."""
+        comes in a run (its first is kept). ``runs``: split_along's."""
         union: list[Quad] = []
         grouped: dict = defaultdict(list)
         last = None
-        for q in self.quads:
-            t = q.triple
-            if t != last:
-                union.append(q)
-                last = t
-            if not isinstance(q.graph_name, ox.DefaultGraph):
-                grouped[q.graph_name].append(q)
+        quads = self.quads
+        for owner, start, end in runs if runs is not None else [(None, 0, len(quads))]:
+            if owner is not None and end > start:
+                # One graph's quads: each triple once; only the first may be the triple of
+                # the quad before it (another graph's, sorted first).
+                union.extend(quads[start + 1 if quads[start].triple == last else start : end])
+                grouped[owner].extend(quads[start:end])
+                last = quads[end - 1].triple
+                continue
+            for q in quads[start:end]:
+                t = q.triple
+                if t != last:
+                    union.append(q)
+                    last = t
+                if not isinstance(q.graph_name, ox.DefaultGraph):
+                    grouped[q.graph_name].append(q)
         self._union = Graph(union, presorted=True)
         self._graphs = {g: Graph(grouped[g], presorted=True) for g in sorted(grouped, key=sort_key)}
+
+    def split_along(self, runs: Iterable[tuple[NamedNode | None, int, int]]) -> None:
+        """Make the union and the graphs (graphs(), union()) now, told where the quads lie:
+        ``runs`` cover the quads in order, each (its graph, start, end) when every quad of it
+        is in that graph, or (None, start, end). A run of one graph is taken whole, not read
+        quad by quad: kg build knows each document's runs from cutting the flat files
+        (kg.blocks), and splitting a corpus of 1,000 reports quad by quad took ~1 s.
+        Nothing is done when they are made already."""
+        if self._graphs is None and self._union_parts is None:
+            self._split(runs)
 
     def __len__(self) -> int:
         return len(self.quads)
@@ -430,6 +450,7 @@ class Data:
         added = sorted((Quad(s, p, o, name) for s, p, o in graph), key=sort_key)
         out = Data(_spliced(kept, added, sort_key, drop_equal=True), self.prefixes, presorted=True)
         out._union_parts = (self, graph)
+        out.dropped = [quads[j] for j in sorted(set(gone))]
         return out
 
     def with_ontology(self, ontology: Graph) -> Data:

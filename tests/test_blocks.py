@@ -105,6 +105,15 @@ def test_the_cut_gives_each_quad_its_owner_in_maximal_runs():
             assert a.end == b.start and a.owner != b.owner
         for seg in segments:
             assert {_owner(q, BASE) for q in data.quads[seg.start : seg.end]} == {seg.owner}
+        # Told the document graphs, the cut counts instead of reading the graphs: the same.
+        split = _data(quads)
+        split.split_along((NamedNode(s.owner) if s.owner else None, s.start, s.end) for s in segments)
+        assert blocks._dataset_cut(data, split.graphs()) == segments
+        # And the graphs and union split along the runs are those made quad by quad.
+        assert list(split.graphs()) == list(data.graphs())
+        for name, graph in data.graphs().items():
+            assert split.graphs()[name].statements == graph.statements
+        assert split.union().statements == data.union().statements
 
     check()
 
