@@ -226,30 +226,77 @@ def write_store(full: Data, path: Path, sources: Sequence[Path] | None = None, b
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def start_store(full: Data, path: Path, since: Since | None, pool: Executor, checks: bool) -> list[Future | None]:
+def start_store(full: Data, path: Path, pool: Executor, checks: bool, repeats: bool) -> list[Future | None]:
     """write_store, on ``pool``'s thread: the bulk loader reads store_sources' files without
     the GIL (~6 s of a 4 MB plan's build, beside the ~8 s of its flat files), in batches
     that hold no more than bulk_extend's. Returns [the store's load, the gate's SPARQL checks
-    on it (``checks``; _checks_on), its compaction (a rebuild's)], Futures on that thread,
-    in that order, or None for what is not done; each one's result() raises what it raised.
-
-    A rebuild's update of the last store is made here, before: it is quick, and the files
-    would be written for nothing. The checks then query the updated store as it is (~10 %
-    slower than compacted, at 1,000 reports), and its compaction (~3 s there, without the
-    GIL) comes after them: it runs while the gate and the other outputs are made, not before
-    the gate's checks (where the build waited ~1.4 s for it)."""
-    repeats = _repeats(full)
-    updated = _update_store(full, path, since, repeats) if since is not None else None
-    if updated is not None:
-        loaded: Future = Future()
-        loaded.set_result(None)
-        holder = [updated]
-        del updated  # held by ``holder`` alone: the compaction lets go of it
-        found = pool.submit(_checks_of, holder[0]) if checks else None
-        return [loaded, found, pool.submit(_compact, holder)]
+    on it (``checks``; _checks_on), None (no compaction: the bulk loader leaves the store
+    compact)], Futures on that thread, in the order of start_update's; each one's result()
+    raises what it raised. ``repeats``: _repeats of ``full``."""
     sources, blank = store_sources(full, path, repeats)
     loaded = pool.submit(write_store, full, path, sources=sources, blank=blank)
     return [loaded, pool.submit(_checks_on, path) if checks else None, None]
+
+
+@dataclass
+class Update:
+    """A rebuild's update of the last store (start_update), under way on the store's thread:
+    ``applied``'s result is the kind of store it updated (whether its default graph holds
+    the union: _repeats), or None when the update did not apply (nothing is then left at
+    its path but what write_store clears); ``found``: the gate's checks on it;
+    ``holder``: [the updated store], for the compaction."""
+
+    applied: Future
+    found: Future | None
+    holder: list
+
+    def take(self, pool: Executor, repeats: bool) -> list[Future | None] | None:
+        """[done, the checks, the compaction] (start_store's order) when the update applied
+        to a store of the kind this build's graph makes (``repeats``); else None, the checks
+        waited for and the store let go."""
+        if self.applied.result() == repeats:
+            done: Future = Future()
+            done.set_result(None)
+            return [done, self.found, pool.submit(_compact, self.holder)]
+        if self.found is not None and (result := self.found.result()) is not None:
+            result.clear()
+        self.holder.clear()
+        return None
+
+
+def start_update(
+    fresh: Data, names: dict[str, NamedNode], since: Since, ontology: Graph, path: Path, pool: Executor, checks: bool
+) -> Update:
+    """A rebuild's update of the last store into ``path`` (_update_store), and the gate's
+    SPARQL checks on it, started on ``pool``'s thread as soon as the changed reports'
+    graph (``fresh``) is made: before the build's whole graph is read back and made
+    (~1.5 s at 1,000 reports), which the checks (~2-3 s there, without the GIL) then run
+    beside. Its compaction is started when the build's graph is made and of the same kind
+    (Update.take). The checks query the updated store as it is (~10 % slower than
+    compacted), and the compaction (~3 s, without the GIL) runs after them, while the gate
+    and the other outputs are made."""
+    # The changed graphs' quads as the store holds them: with what the ontology's graph
+    # states left out (Data.with_graph), as it is of the whole graph's.
+    added = [q for q in fresh.with_ontology(ontology).quads if q.graph_name in since.changed]
+    graphs = {*names.values(), ONTOLOGY_IRI}
+    holder: list = []
+    applied = pool.submit(_update_into, holder, added, graphs, path, since)
+    found = pool.submit(_checks_held, holder) if checks else None
+    return Update(applied, found, holder)
+
+
+def _update_into(holder: list, added: list, graphs: set, path: Path, since: Since) -> bool | None:
+    """_update_store, the store put into ``holder``; the kind of store it updated, or None."""
+    store, repeats = _update_store(added, graphs, path, since)
+    if store is None:
+        return None
+    holder.append(store)
+    return repeats
+
+
+def _checks_held(holder: list) -> list | None:
+    """_checks_of the store in ``holder``, or None when it is empty (no update)."""
+    return _checks_of(holder[0]) if holder else None
 
 
 def _store_quads(full: Data, repeats: bool) -> Iterable:
@@ -333,36 +380,26 @@ def _repeat_in(quads: list, begin: int, end: int) -> bool:
     return False
 
 
-def _update_store(full: Data, path: Path, since: Since, repeats: bool):
+def _update_store(added: list, graphs: set, path: Path, since: Since) -> tuple[object | None, bool | None]:
     """The last build's store, copied to ``path`` (a RocksDB checkpoint: hard links, no
-    bytes copied) and brought up to ``full``: the graphs of removed and changed documents
-    dropped, the changed ones added, and the default graph's union kept each triple once.
-    The quads are then those a bulk load of ``full`` would write (tests compare the two).
-    Returns the store, open, for _compact; None, and nothing to keep, when it does not
-    apply: a store of the other kind (with or without the default-graph union), too many
-    changes, or a store that cannot be read."""
+    bytes copied) and brought up to the new build: the graphs not among ``graphs`` (the
+    removed documents') and the changed ones dropped, the changed ones' quads (``added``)
+    put in, and the default graph's union kept each triple once when it has one. The quads
+    are then those a bulk load of the build's graph would write (tests compare the two), if
+    that graph is of the same kind (start_update's caller sees to it). Returns the store,
+    open, for _compact, and its kind (whether its default graph holds the union); None,
+    and nothing to keep, when it does not apply: too many changes, or a store that cannot
+    be read."""
     import pyoxigraph as ox
 
     from kg.query import has_union
 
     try:
         old = ox.Store.read_only(str(since.store))
-        if has_union(old) != repeats:
-            return None
-        # The graph names and the changed documents' quads in one pass over the quads:
-        # full.graphs() would split a second copy of the union the store write just made.
-        names: set = set()
-        added: list = []
-        for q in full.quads:
-            name = q.graph_name
-            names.add(name)
-            if name in since.changed:
-                added.append(q)
-        if not since.changed <= names:
-            return None
-        gone = {g for g in old.named_graphs() if g not in names}
-        if len(gone) + len(since.changed) > UPDATE_SHARE * max(1, len(names)):
-            return None
+        repeats = has_union(old)
+        gone = {g for g in old.named_graphs() if g not in graphs}
+        if len(gone) + len(since.changed) > UPDATE_SHARE * max(1, len(graphs)):
+            return None, repeats
         old.backup(str(path))
         del old
         store = ox.Store(str(path))
@@ -380,9 +417,9 @@ def _update_store(full: Data, path: Path, since: Since, repeats: bool):
                     store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
             store.bulk_extend([ox.Quad(t.subject, t.predicate, t.object, default) for t in fresh])
         store.flush()
-        return store
+        return store, repeats
     except (OSError, ValueError, RuntimeError):
-        return None
+        return None, None
 
 
 def _compact(holder: list) -> None:
@@ -415,20 +452,43 @@ def _since(
     return Since(store, frozenset(g for path, g in names.items() if path in read), files)
 
 
-def _dataset(docs: Sequence[DocumentFacts | corpus.KeptReport], names: dict, base: str, since: Since | None) -> Data:
+def _fresh(docs: Sequence[DocumentFacts | corpus.KeptReport], names: dict, base: str, since: Since | None):
+    """A rebuild's graph of the reports read again (new or changed), or None (no last build)."""
+    from kg import graph
+
+    if since is None:
+        return None
+    frameworks = framework.load(resources.ontology_file())
+    return graph.build(_facts(d for d in docs if names[d.path] in since.changed), frameworks, base)
+
+
+def _dataset(
+    docs: Sequence[DocumentFacts | corpus.KeptReport], names: dict, base: str, since: Since | None, fresh: Data | None
+) -> Data:
     """The build's graph (``names``: each report's path → its graph). A rebuild takes the
     quads of the reports it kept from the last build's data.nq (the same reader made them,
     and the file is the size its index says), in their order there, and makes only the
     others': at 1,000 reports making every report's quads again took ~4 s, reading the
     file ~2.5 s. Without a usable last build, every report's quads are made (a kept
-    report's facts then made from their JSON)."""
+    report's facts then made from their JSON). ``fresh``: _fresh's graph of the others,
+    when made already."""
     from kg import builddir, graph
 
     frameworks = framework.load(resources.ontology_file())
+
+    def made() -> Data:
+        # Every report's quads made; the fresh ones' are made already. A report's quads are
+        # its own (graph.build makes each report's alone), so the two parts give the quads
+        # of making them all.
+        if fresh is None or since is None:
+            return graph.build(_facts(docs), frameworks, base)
+        others = graph.build(_facts(d for d in docs if names[d.path] not in since.changed), frameworks, base)
+        return others.plus(fresh)
+
     last = since.previous(builddir.DATA_FILE) if since is not None else None
     kept = since.kept(names) if since is not None and last is not None and last.intact() else frozenset()
     if not kept:
-        return graph.build(_facts(docs), frameworks, base)
+        return made()
     import pyoxigraph as ox
 
     try:
@@ -436,8 +496,9 @@ def _dataset(docs: Sequence[DocumentFacts | corpus.KeptReport], names: dict, bas
             q for q in ox.parse(path=str(last.path), format=ox.RdfFormat.N_QUADS, lenient=True) if q.graph_name in kept
         ]
     except (OSError, SyntaxError, ValueError):
-        return graph.build(_facts(docs), frameworks, base)
-    fresh = graph.build(_facts(d for d in docs if names[d.path] not in kept), frameworks, base)
+        return made()
+    if fresh is None:
+        fresh = graph.build(_facts(d for d in docs if names[d.path] not in kept), frameworks, base)
     return Data(quads, fresh.prefixes, presorted=True).plus(fresh)
 
 
@@ -577,14 +638,17 @@ def run(
         raise KGError(f"no report could be read; the first: {failures[0].reason}" if failures else "no report given")
     names = {d.path: graph.graph_name(d, base) for d in docs}
     since = _since(out, base, names, log, files_index)
-    data = _dataset(docs, names, base, since)
+    # A rebuild's changed reports' graph first: the store's update starts from it (start_update).
+    fresh = [_fresh(docs, names, base, since)]
     ontology = load_ontology(resources.ontology_file())
     manifest = builddir.manifest(docs, base, lexicon_path, resources.ontology_file())
-    # The facts as the text facts.json keeps, and then let go: nothing after needs them,
-    # and they were an eighth of a large plan's peak (0.12 GB of 4 MB; the text is 0.05).
+    # The facts as the text facts.json keeps; the facts themselves are let go once the graph
+    # is made: nothing after needs them, and they were an eighth of a large plan's peak
+    # (0.12 GB of 4 MB; the text is 0.05).
     texts = [corpus.facts_texts(docs)]  # popped when facts.json is written
+    reports = [docs]  # popped when the graph is made
     del docs
-    heap.give_back()  # ~0.1 GB at a plan of 4 MB, which the outputs reuse
+    data: Data | None = None  # the build's graph, made in written()
     summary: dict = {}
     gated: list = []  # the gate's report
     index: dict = {}  # each flat file's runs (kg.blocks), kept in facts.json for the next build
@@ -592,19 +656,32 @@ def run(
     def written() -> Iterator[tuple[str, outdir.Content]]:
         # The store first: the gate queries it, in the staging folder. A build that fails
         # the gate is never swapped in (its staging folder is removed; the last build stays).
-        # It loads on a thread while the flat files are written (start_store); leaving this
-        # generator early (an error) waits for the thread before the folder is removed.
-        full = data.with_ontology(ontology)  # made once: the store and the flat full.* files
+        # It is written on a thread while the flat files are written (start_store), or a
+        # rebuild's update of the last one starts there at once, before the graph is made
+        # (start_update); leaving this generator early (an error) waits for the thread
+        # before the folder is removed.
+        nonlocal data
         with ThreadPoolExecutor(max_workers=1) as pool:
-            # [the store's load, the gate's checks, a rebuild's compaction] (start_store)
-            loading: list[Future | None] = []
+            where: list[Path] = []
+            update: list[Update] = []
 
-            def store(path: Path, full: Data = full) -> None:
-                loading.extend(start_store(full, path, since, pool, checks))
+            def store(path: Path) -> None:
+                where.append(path)
+                if since is not None and fresh[0] is not None:
+                    update.append(start_update(fresh[0], names, since, ontology, path, pool, checks))
 
             yield STORE, store
+            data = _dataset(reports.pop(), names, base, since, fresh.pop())
+            heap.give_back()  # the facts (~0.1 GB at a plan of 4 MB), which the outputs reuse
+            full = data.with_ontology(ontology)  # made once: the store and the flat full.* files
+            repeats = _repeats(full)
+            # [the store's load, the gate's checks, a rebuild's compaction]
+            loading = update[0].take(pool, repeats) if update else None
+            if loading is None:
+                loading = start_store(full, where[0], pool, checks, repeats)
+            del update[:], store
             flat = rdf_files(data, full, files, since, index)
-            del full, store  # the flat files and the store's thread hold it, then let it go
+            del full  # the flat files and the store's thread hold it, then let it go
             yield from flat
             del flat
             loaded, found, compacted = loading
@@ -634,7 +711,7 @@ def run(
     removal = outdir.replace(out, written(), set(output_names()), background=True)
     # The graph let go while the old build is removed (the first holds the GIL, the second
     # mostly waits on the system: ~0.5 s and ~0.6 s at 1,000 reports, side by side).
-    data = None  # type: ignore[assignment]  # (a closure above reads it: rebound, not deleted)
+    data = None
     if removal is not None:
         removal.join()
     return summary, (gated[0] if gated else None)

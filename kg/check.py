@@ -15,6 +15,7 @@ It scales to a corpus by checking each thing where it is cheap:
 
 from __future__ import annotations
 
+import heapq
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -250,7 +251,8 @@ def _sample(data: Data) -> tuple[list[Triple], int]:
 
 
 def _hierarchy_memberships(data: Data, ontology: Graph, skip: set) -> list[Triple]:
-    """Class memberships the class hierarchy implies for the individuals not in ``skip``."""
+    """Class memberships the class hierarchy implies for the individuals not in ``skip``,
+    sorted (sort_key)."""
     above = superclasses(ontology)
     # The union's rdf:type statements (its predicate index, which the outputs use after),
     # not a pass reading every quad's terms: 0.3 s at 1,000 reports instead of 1.1.
@@ -259,13 +261,17 @@ def _hierarchy_memberships(data: Data, ontology: Graph, skip: set) -> list[Tripl
         s = t.subject
         if isinstance(s, NamedNode) and s not in skip:
             types.setdefault(s, set()).add(t.object)
-    out = []  # each node's classes gathered first, a Triple made once for each (none repeats)
+    # Each node's classes gathered first, a Triple made once for each (none repeats). The
+    # nodes come in the order of their text (the union's is), so the triples are sorted as
+    # they are made, each node's by its classes' text: no sort of them all (~0.15 s at
+    # 1,000 reports).
+    out = []
     for node, asserted in types.items():
         implied: set = set()
         for cls in asserted:
             implied |= above(cls)
-        out.extend(Triple(node, RDF.type, c) for c in implied - asserted)
-    return sorted(out, key=sort_key)
+        out.extend(Triple(node, RDF.type, c) for c in sorted(implied - asserted, key=str))
+    return out
 
 
 def run(
@@ -326,7 +332,14 @@ def _reason(report: Report, data: Data, ontology: Graph, require_reasoner: bool,
     report.sample = (taken, total)
     if taken < total:
         seen = {t.subject for t in sample}
-        report.inferred = sorted({*report.inferred, *_hierarchy_memberships(data, ontology, seen)}, key=sort_key)
+        # Both sorted: merged, not sorted again (~0.2 s at 1,000 reports); a membership both
+        # give (HermiT's of a node the sample names but does not describe) once.
+        hierarchy = _hierarchy_memberships(data, ontology, seen)
+        merged: list = []
+        for t in heapq.merge(report.inferred, hierarchy, key=sort_key):
+            if not merged or merged[-1] != t:
+                merged.append(t)
+        report.inferred = merged
         report.reasoner_note += f", on the ontology and {_sampled(report)}"
     if report.consistent is False:
         report.findings.append(Finding("reasoner", "error", "", "", report.reasoner_note))
@@ -349,7 +362,9 @@ def _sampled(report: Report) -> str:
 def inferred_dataset(report: Report, graph_iri: str) -> Data:
     """The inferred class memberships in a named graph of their own."""
     name = NamedNode(graph_iri)
-    return Data((Quad(s, p, o, name) for s, p, o in report.inferred), {"dckg": str(ONT)})
+    # report.inferred is sorted and each once (reason's, merged in _reason), and so are its
+    # quads in one graph: a quad's text is its triple's and the graph's after.
+    return Data([Quad(s, p, o, name) for s, p, o in report.inferred], {"dckg": str(ONT)}, presorted=True)
 
 
 def summary(report: Report) -> dict:

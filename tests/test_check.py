@@ -57,6 +57,11 @@ def test_hermit_reasons_over_part_of_a_document_larger_than_its_sample(built_dat
     assert "the first ~500 triples of the first of 1 document(s)" in check.format_report(report)
     beyond = {t.subject for t in doc[len(triples) :] if t.predicate == rdf.RDF.type}
     assert beyond & {s for s, _, _ in report.inferred}  # memberships past the sample, by the hierarchy
+    # HermiT's and the hierarchy's, merged: sorted and each once, as the inferred graph
+    # takes them without sorting them again.
+    assert report.inferred == sorted(set(report.inferred), key=rdf.sort_key)
+    inferred = check.inferred_dataset(report, "https://example.org/inferred")
+    assert inferred.quads == rdf.Data(iter(inferred.quads)).quads
 
 
 def test_the_bundled_plan_passes_every_gate(built_data, kg_ontology):

@@ -182,7 +182,9 @@ def test_a_rebuild_updates_a_copy_of_the_last_store_to_what_a_full_build_writes(
     build(out)
     updated: list[bool] = []
     update = kg_build._update_store
-    monkeypatch.setattr(kg_build, "_update_store", lambda *a: (made := update(*a), updated.append(made is not None))[0])
+    monkeypatch.setattr(
+        kg_build, "_update_store", lambda *a: (made := update(*a), updated.append(made[0] is not None))[0]
+    )
     paths[3].write_text(paths[3].read_text(encoding="utf-8") + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
     paths[5].unlink()
     (reports / "added.txt").write_text(paths[7].read_text(encoding="utf-8").replace("2025", "2027"), encoding="utf-8")
@@ -243,6 +245,41 @@ def test_a_rebuilds_checks_query_the_updated_store_and_its_compaction_runs_besid
     assert rebuilt == build(tmp_path / "fresh")
     assert events == ["checks", "swapped"]  # a build from nothing loads its store whole: no compaction
     assert _quads(out) == _quads(tmp_path / "fresh")
+
+
+def test_an_update_started_on_a_store_of_the_other_kind_is_dropped_for_a_whole_load(
+    tmp_path, plan_path, second_plan_path, monkeypatch
+):
+    """A rebuild's store update starts before its graph is made, from the last store's kind
+    (one plan: no default-graph union); when the graph turns out of the other kind (two
+    plans that share entities), the update and its checks are dropped and the store is
+    loaded whole: it holds what a build from nothing holds."""
+    from kg import build as kg_build
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    shutil.copy(plan_path, reports)
+    monkeypatch.setattr(kg_build, "UPDATE_SHARE", 1.0)
+    out = tmp_path / "build"
+
+    def build(folder) -> None:
+        r = run_kg("build", str(reports), "-q", "--no-files", "--out", str(folder))
+        assert r.returncode == 0, r.stderr
+
+    build(out)
+    applied: list = []
+    update = kg_build._update_into
+    monkeypatch.setattr(kg_build, "_update_into", lambda *a: (kind := update(*a), applied.append(kind))[0])
+    loads: list[int] = []
+    load = kg_build.write_store
+    monkeypatch.setattr(kg_build, "write_store", lambda *a, **k: (loads.append(1), load(*a, **k))[1])
+    shutil.copy(second_plan_path, reports)
+    build(out)
+    assert applied == [False] and loads == [1]  # updated as a store without the union, then loaded whole
+    build(tmp_path / "fresh")
+    assert _quads(out) == _quads(tmp_path / "fresh")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["checks"] == json.loads((tmp_path / "fresh" / "summary.json").read_text(encoding="utf-8"))["checks"]
 
 
 def test_another_lexicon_reads_everything_again(tmp_path, plan_path, monkeypatch):
@@ -534,7 +571,7 @@ def test_a_store_loaded_from_files_on_a_thread_holds_what_the_quads_give(tmp_pat
     stores.mkdir()
     build.write_store(full, stores / "from-python")
     with ThreadPoolExecutor(1) as pool:
-        build.start_store(full, stores / "from-files", None, pool, checks=False)[0].result()
+        build.start_store(full, stores / "from-files", pool, False, build._repeats(full))[0].result()
     assert _store_quads(stores / "from-files") == _store_quads(stores / "from-python") == set(full.quads)
     assert sorted(p.name for p in stores.iterdir()) == ["from-files", "from-python"]  # no source folder left
 
