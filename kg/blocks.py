@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg import resources
-from kg.rdf import Data, NamedNode
+from kg.rdf import Data, NamedNode, subject_text
 
 _GRAPH_SUFFIX = "graph"  # a document's graph is <base><slug>/graph; its own nodes <base><slug>/…
 
@@ -81,7 +81,7 @@ def _dataset_cut(data: Data, graphs: dict | None = None) -> list[Segment]:
             start = segments.pop().start
         segments.append(Segment(owner, start, end))
 
-    k = bisect.bisect_left(quads, f"<{base}", key=_subject_text) if base else len(quads)
+    k = bisect.bisect_left(quads, f"<{base}", key=subject_text) if base else len(quads)
     add(None, 0, k)
     while k < len(quads):
         subject = quads[k].subject
@@ -91,18 +91,18 @@ def _dataset_cut(data: Data, graphs: dict | None = None) -> list[Segment]:
             break
         cut = value.find("/", len(base))
         if cut < 0:  # <base>name: no document's node; on to the next subject
-            end = bisect.bisect_right(quads, str(subject), lo=k, key=_subject_text)
+            end = bisect.bisect_right(quads, str(subject), lo=k, key=subject_text)
             add(None, k, end)
             k = end
             continue
         prefix = value[: cut + 1]
         # Every subject <prefix…> sorts before <prefix-without-its-slash>0 ("/" is just before "0").
-        end = bisect.bisect_left(quads, f"<{prefix[:-1]}0", lo=k, key=_subject_text)
+        end = bisect.bisect_left(quads, f"<{prefix[:-1]}0", lo=k, key=subject_text)
         local = NamedNode(prefix + _GRAPH_SUFFIX)
         if graphs is not None and local in graphs:
             own = graphs[local].statements  # sorted as the quads are
-            first = bisect.bisect_left(own, f"<{prefix}", key=_subject_text)
-            if bisect.bisect_left(own, f"<{prefix[:-1]}0", lo=first, key=_subject_text) - first == end - k:
+            first = bisect.bisect_left(own, f"<{prefix}", key=subject_text)
+            if bisect.bisect_left(own, f"<{prefix[:-1]}0", lo=first, key=subject_text) - first == end - k:
                 add(local.value, k, end)
                 k = end
                 continue
@@ -115,12 +115,6 @@ def _dataset_cut(data: Data, graphs: dict | None = None) -> list[Segment]:
         add(owner, start, end)
         k = end
     return segments
-
-
-def _subject_text(q) -> str:
-    """A quad's subject as N-Quads writes it: the start of its text, which sorts as the whole
-    text does (a subject's text ends with ">", which no IRI holds)."""
-    return str(q.subject)
 
 
 def _union_cut(quads: list, dataset: list[Segment]) -> tuple[list, list[Segment]]:

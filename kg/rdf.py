@@ -82,6 +82,12 @@ def _value_of(node) -> str:
     return node.value
 
 
+def subject_text(statement) -> str:
+    """A statement's subject as N-Triples writes it: the start of its text, which sorts as
+    the whole text does (an IRI's text ends with ">", which no IRI holds)."""
+    return str(statement.subject)
+
+
 def sort_key(statement) -> str:
     """Statements sort by their N-Triples / N-Quads text: one string per statement, and every
     statement of a subject lies together (a subject's text is followed by a space)."""
@@ -197,20 +203,34 @@ class Graph:
 
     def least(self, p) -> tuple | None:
         """A statement with ``p`` to show as an example, the same on every run: the subject
-        least by its value, and its object least by value. A subject's statements are
-        neighbours (the order is by text, subject first), so only those are compared for
-        the object, and no lookup is made for ``p``."""
+        least by its value, and its object least by value. The statements are in the order
+        of their text, subject first, so that subject is found without reading them all
+        (reading every subject of a corpus's statements took ~0.25 s for ontology.html):
+        the least IRI by value is the shortest subject whose IRI starts the first
+        statement's (one that sorts before it by value would sort before it by text too,
+        unless it starts it); blank nodes, after every IRI in that order, are compared
+        too. A subject's statements are neighbours, so only those are compared for the
+        object, and no lookup is made for ``p``."""
         found = self.statements_with(p)
         if not found:
             return None
-        k = min(range(len(found)), key=lambda i: found[i].subject.value)
-        subject = found[k].subject
-        first, last = k, k
-        while first > 0 and found[first - 1].subject == subject:
-            first -= 1
+        blank = bisect.bisect_left(found, "_:", key=subject_text)
+        candidates = [found[k].subject for k in range(blank, len(found))]  # blank nodes: rare
+        if blank:
+            first = found[0].subject.value
+            candidates.append(found[0].subject)
+            for end in range(1, len(first)):
+                if first[end] < ">":  # a subject <first[:end]> sorts after <first>: it may be one
+                    k = bisect.bisect_left(found, f"<{first[:end]}>", key=subject_text)
+                    if k < blank and found[k].subject.value == first[:end]:
+                        candidates.append(found[k].subject)
+                        break  # the shortest (the prefixes are tried shortest first)
+        subject = min(candidates, key=_value_of)
+        k = bisect.bisect_left(found, str(subject), key=subject_text)
+        last = k
         while last + 1 < len(found) and found[last + 1].subject == subject:
             last += 1
-        return subject, min((found[i].object for i in range(first, last + 1)), key=_value_of)
+        return subject, min((found[i].object for i in range(k, last + 1)), key=_value_of)
 
     def plus(self, other: Graph) -> Graph:
         """This graph's triples and ``other``'s, each once (``other`` the smaller: its

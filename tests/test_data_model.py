@@ -245,15 +245,19 @@ def test_a_graphs_statements_by_predicate_and_each_graphs_by_predicate():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from kg.rdf import Data, Literal, NamedNode, Quad
+    from kg.rdf import BlankNode, Data, Literal, NamedNode, Quad
 
-    node = st.sampled_from(["urn:a", "urn:a-b", "urn:ab", "urn:b"]).map(NamedNode)
+    # IRIs that start one another (least's shortcut: "<urn:a-b>" sorts before "<urn:a>",
+    # "urn:a" before "urn:a-b" by value), and blank nodes, which sort after every IRI.
+    iris = ["urn:a", "urn:a-b", "urn:ab", "urn:b", "urn:a/b/c", "urn:a/b", "urn:a/b.c", "urn:a/", "urn:a0", "urn:"]
+    node = st.sampled_from(iris).map(NamedNode)
+    subject = st.one_of(node, node, st.sampled_from(["b1", "x9"]).map(BlankNode))
     predicate = st.sampled_from(["urn:p", "urn:q", "urn:r"]).map(NamedNode)
     value = st.one_of(node, st.sampled_from(["x", "y", "ab"]).map(Literal))
     graph = st.sampled_from(["urn:g1", "urn:g2"]).map(NamedNode)
-    quad = st.builds(Quad, node, predicate, value, graph)
+    quad = st.builds(Quad, subject, predicate, value, graph)
 
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=400, deadline=None)
     @given(st.lists(quad, max_size=30))
     def check(quads):
         data = Data(quads)
