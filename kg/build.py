@@ -269,7 +269,7 @@ class Update:
 
 def start_update(
     fresh: Data, names: dict[str, NamedNode], since: Since, ontology: Graph, path: Path, pool: Executor, checks: bool
-) -> Update:
+) -> Update | None:
     """A rebuild's update of the last store into ``path`` (_update_store), and the gate's
     SPARQL checks on it, started on ``pool``'s thread as soon as the changed reports'
     graph (``fresh``) is made: before the build's whole graph is read back and made
@@ -277,7 +277,11 @@ def start_update(
     beside. Its compaction is started when the build's graph is made and of the same kind
     (Update.take). The checks query the updated store as it is (~10 % slower than
     compacted), and the compaction (~3 s, without the GIL) runs after them, while the gate
-    and the other outputs are made."""
+    and the other outputs are made. None when more reports changed than an update is for
+    (UPDATE_SHARE; the store is then loaded whole, and the changed graphs' quads are not
+    copied here for nothing)."""
+    if len(since.changed) > UPDATE_SHARE * max(1, len(names) + 1):
+        return None
     # The changed graphs' quads as the store holds them: with what the ontology's graph
     # states left out (Data.with_graph), as it is of the whole graph's.
     added = [q for q in fresh.with_ontology(ontology).quads if q.graph_name in since.changed]
@@ -671,7 +675,8 @@ def run(
             def store(path: Path) -> None:
                 where.append(path)
                 if since is not None and fresh[0] is not None:
-                    update.append(start_update(fresh[0], names, since, ontology, path, pool, checks))
+                    started = start_update(fresh[0], names, since, ontology, path, pool, checks)
+                    update.extend([started] if started is not None else [])
 
             yield STORE, store
             data = _dataset(reports.pop(), names, base, since, fresh.pop())
