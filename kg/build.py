@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import bisect
 import functools
-import itertools
 import json
-import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg import corpus, export, framework, heap, outdir, resources
+from kg import corpus, export, framework, heap, outdir, resources, store
 from kg.errors import KGError
 from kg.facts import DocumentFacts
 from kg.namespaces import DEFAULT_BASE
 from kg.progress import Progress
-from kg.rdf import ONTOLOGY_IRI, Data, DefaultGraph, Graph, NamedNode, load_ontology, sort_key
+from kg.rdf import ONTOLOGY_IRI, Data, Graph, NamedNode, load_ontology
 
 
 def read_documents(paths: Sequence[str | Path], lexicon_path: str | Path | None = None) -> list[DocumentFacts]:
@@ -33,8 +30,6 @@ def dataset(paths: Sequence[str | Path], base: str = DEFAULT_BASE, lexicon_path:
     return graph.build(read_documents(paths, lexicon_path), framework.load(resources.ontology_file()), base)
 
 
-STORE_BATCH = 250_000  # quads per call of the store's bulk loader
-SOURCE_BATCH = 125_000  # quads per file the loader reads beside the flat files (start_store)
 STORE = "store"  # the on-disk Oxigraph store (RocksDB) the read commands open
 PLAN_PAGES = "plans"  # a corpus view's page of each plan
 
@@ -98,7 +93,7 @@ def outputs(
     previous_pages: Path | None = None,
     unchanged: frozenset = frozenset(),
 ) -> Iterator[tuple[str, outdir.Content]]:
-    """(file name, bytes) for everything `kg build` writes but the store (write_store), the
+    """(file name, bytes) for everything `kg build` writes but the store (kg.store), the
     flat RDF files (rdf_files), build.json and facts.json, one file at a time: the caller
     writes each and lets it go, so a large plan never holds every serialization in memory at
     once. ``notes`` collects warnings; ``failed``: the reports skipped, listed in
@@ -179,264 +174,6 @@ class Since:
     def kept(self, names: dict[str, NamedNode]) -> frozenset:
         """The document graphs (of ``names``: path → graph) that are those of the last build."""
         return frozenset(names.values()) - self.changed
-
-
-# A rebuild updates a copy of the last store when at most this share of its documents
-# changed; past it, the bulk loader is as quick.
-UPDATE_SHARE = 0.25
-
-
-def write_store(full: Data, path: Path, sources: Sequence[Path] | None = None, blank: Sequence = ()) -> None:
-    """The dataset (with the ontology's graph) as an Oxigraph store at ``path``, by the bulk
-    loader: read commands open it read-only instead of parsing RDF files at start (and the
-    gate queries it before the build is swapped in).
-
-    When some triple is held by two graphs (a corpus: every report's graph describes the
-    entities it shares with the others), the default graph is the union of the named
-    graphs, each triple once. Oxigraph's own union (use_default_graph_as_union) counts a
-    triple once per graph that holds it: at 1,000 reports `organizations` multiplied its
-    rows past a minute, and a COUNT counted each report's copy. When no triple repeats (a
-    plan, whose graph refers to the ontology's without copying it), that union is the
-    same thing, so the default graph stays empty and kg.query takes Oxigraph's: the store
-    is half the size and loads in half the time (the bulk loader takes ~10 µs a quad).
-
-    ``sources``: store_sources' files of these quads but ``blank`` (those that hold a blank
-    node), which the bulk loader reads without holding the GIL (start_store loads them on a
-    thread while kg build writes the flat files); they are removed here. Without them, the
-    quads are given from Python, batch by batch."""
-    import pyoxigraph as ox
-
-    try:
-        shutil.rmtree(path, ignore_errors=True)  # what an update given up on left
-        store = ox.Store(str(path))
-        if sources is not None:
-            for source in sources:
-                # lenient: the files were written by pyoxigraph from terms it had checked.
-                store.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS, lenient=True)
-            store.bulk_extend(blank)
-        else:
-            # In batches: the bulk loader buffers up to ~2 GB before it writes (1.1 GB over
-            # the quads themselves at 1,000 reports); a quarter million quads a batch hold
-            # ~0.25 GB, load faster, and leave queries as fast (smaller batches make more
-            # files to read).
-            quads = iter(_store_quads(full, _repeats(full)))
-            while batch := list(itertools.islice(quads, STORE_BATCH)):
-                store.bulk_extend(batch)
-        store.flush()  # (optimize() would take a third longer again, for no faster query here)
-        del store  # closes the database before the folder is swapped in
-    finally:
-        for folder in {source.parent for source in sources or ()}:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def start_store(full: Data, path: Path, pool: Executor, checks: bool, repeats: bool) -> list[Future | None]:
-    """write_store, on ``pool``'s thread: the bulk loader reads store_sources' files without
-    the GIL (~6 s of a 4 MB plan's build, beside the ~8 s of its flat files), in batches
-    that hold no more than bulk_extend's. Returns [the store's load, the gate's SPARQL checks
-    on it (``checks``; _checks_on), None (no compaction: the bulk loader leaves the store
-    compact)], Futures on that thread, in the order of start_update's; each one's result()
-    raises what it raised. ``repeats``: _repeats of ``full``."""
-    sources, blank = store_sources(full, path, repeats)
-    loaded = pool.submit(write_store, full, path, sources=sources, blank=blank)
-    return [loaded, pool.submit(_checks_on, path) if checks else None, None]
-
-
-@dataclass
-class Update:
-    """A rebuild's update of the last store (start_update), under way on the store's thread:
-    ``applied``'s result is the kind of store it updated (whether its default graph holds
-    the union: _repeats), or None when the update did not apply (nothing is then left at
-    its path but what write_store clears); ``found``: the gate's checks on it;
-    ``holder``: [the updated store], for the compaction."""
-
-    applied: Future
-    found: Future | None
-    holder: list
-
-    def take(self, pool: Executor, repeats: bool) -> list[Future | None] | None:
-        """[done, the checks, the compaction] (start_store's order) when the update applied
-        to a store of the kind this build's graph makes (``repeats``); else None, the checks
-        waited for and the store let go."""
-        if self.applied.result() == repeats:
-            done: Future = Future()
-            done.set_result(None)
-            return [done, self.found, pool.submit(_compact, self.holder)]
-        if self.found is not None and (result := self.found.result()) is not None:
-            result.clear()
-        self.holder.clear()
-        return None
-
-
-def start_update(
-    fresh: Data, names: dict[str, NamedNode], since: Since, ontology: Graph, path: Path, pool: Executor, checks: bool
-) -> Update | None:
-    """A rebuild's update of the last store into ``path`` (_update_store), and the gate's
-    SPARQL checks on it, started on ``pool``'s thread as soon as the changed reports'
-    graph (``fresh``) is made: before the build's whole graph is read back and made
-    (~1.5 s at 1,000 reports), which the checks (~2-3 s there, without the GIL) then run
-    beside. Its compaction is started when the build's graph is made and of the same kind
-    (Update.take). The checks query the updated store as it is (~10 % slower than
-    compacted), and the compaction (~3 s, without the GIL) runs after them, while the gate
-    and the other outputs are made. None when more reports changed than an update is for
-    (UPDATE_SHARE; the store is then loaded whole, and the changed graphs' quads are not
-    copied here for nothing)."""
-    if len(since.changed) > UPDATE_SHARE * max(1, len(names) + 1):
-        return None
-    # The changed graphs' quads as the store holds them: with what the ontology's graph
-    # states left out (Data.with_graph), as it is of the whole graph's.
-    added = [q for q in fresh.with_ontology(ontology).quads if q.graph_name in since.changed]
-    graphs = {*names.values(), ONTOLOGY_IRI}
-    holder: list = []
-    applied = pool.submit(_update_into, holder, added, graphs, path, since)
-    found = pool.submit(_checks_held, holder) if checks else None
-    return Update(applied, found, holder)
-
-
-def _update_into(holder: list, added: list, graphs: set, path: Path, since: Since) -> bool | None:
-    """_update_store, the store put into ``holder``; the kind of store it updated, or None."""
-    store, repeats = _update_store(added, graphs, path, since)
-    if store is None:
-        return None
-    holder.append(store)
-    return repeats
-
-
-def _checks_held(holder: list) -> list | None:
-    """_checks_of the store in ``holder``, or None when it is empty (no update)."""
-    return _checks_of(holder[0]) if holder else None
-
-
-def _store_quads(full: Data, repeats: bool) -> Iterable:
-    """What the store holds: the quads, and the union in the default graph when a triple
-    repeats (``repeats``: _repeats of ``full``; write_store)."""
-    import pyoxigraph as ox
-
-    if not repeats:
-        return full.quads
-    default = ox.DefaultGraph()
-    return itertools.chain(full.quads, (ox.Quad(t.subject, t.predicate, t.object, default) for t in full.union()))
-
-
-def store_sources(full: Data, near: Path, repeats: bool) -> tuple[list[Path], list]:
-    """The store's quads (_store_quads) as N-Quads files of SOURCE_BATCH quads each, in a
-    folder beside ``near``, for write_store's ``sources``; and the quads that hold a blank
-    node, which are given to it from Python (``blank``): the loader gives each blank node of
-    a file it reads a fresh name, so an OWL list of the ontology would be cut in two where
-    it spans two files, and no two builds' stores would hold the same quads. The files are
-    written with the GIL (~0.7 s at a plan of 4 MB); the bulk loader then reads them
-    without it, in batches as bounded as bulk_extend's (a single file of 0.9 million quads
-    held +0.7 GB while it loaded)."""
-    import pyoxigraph as ox
-
-    folder = Path(tempfile.mkdtemp(prefix=".store-load-", dir=near.parent))
-    paths: list[Path] = []
-    blank: list = []
-    try:
-        quads = iter(_store_quads(full, repeats))
-        while batch := list(itertools.islice(quads, SOURCE_BATCH)):
-            text = ox.serialize(batch, format=ox.RdfFormat.N_QUADS)
-            if b"_:" in text:  # a blank node, or those two characters in a literal
-                kept = []
-                for q in batch:
-                    (blank if _has_blank(q) else kept).append(q)
-                text = ox.serialize(kept, format=ox.RdfFormat.N_QUADS)
-            paths.append(folder / f"{len(paths):05d}.nq")
-            paths[-1].write_bytes(text)
-            del text
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    if not paths:
-        folder.rmdir()  # nothing to read (write_store removes the folders of the files it reads)
-    return paths, blank
-
-
-def _has_blank(q) -> bool:
-    import pyoxigraph as ox
-
-    return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
-
-
-def _repeats(data: Data) -> bool:
-    """Whether two of the named graphs hold the same triple: the quads are sorted subject
-    first and graph last, so its quads are neighbours (no union made to count them). The
-    entities' quads are read first: that is where a corpus repeats (the entities reports
-    share), so the answer is mostly found there without reading the rest (~0.6 s at 1,000
-    reports); the rest is read when it is not."""
-    quads = data.quads
-    base = data.prefixes.get("id")
-    start = bisect.bisect_left(quads, f"<{base}entity/", key=sort_key) if base else 0
-    # Neighbours (k - 1, k): from the entities on, then the quads before them. The pair
-    # across where the parts meet has two subjects (a subject's quads lie on one side).
-    return _repeat_in(quads, max(start, 1), len(quads)) or _repeat_in(quads, 1, start)
-
-
-def _repeat_in(quads: list, begin: int, end: int) -> bool:
-    """Whether quads[k - 1] and quads[k], for some k in [begin, end), are two named graphs'
-    quads of one triple."""
-    last = quads[begin - 1] if 0 < begin <= len(quads) else None
-    last = None if last is None or isinstance(last.graph_name, DefaultGraph) else last.triple
-    for k in range(begin, end):
-        q = quads[k]
-        if isinstance(q.graph_name, DefaultGraph):
-            continue
-        t = q.triple
-        if t == last:
-            return True
-        last = t
-    return False
-
-
-def _update_store(added: list, graphs: set, path: Path, since: Since) -> tuple[object | None, bool | None]:
-    """The last build's store, copied to ``path`` (a RocksDB checkpoint: hard links, no
-    bytes copied) and brought up to the new build: the graphs not among ``graphs`` (the
-    removed documents') and the changed ones dropped, the changed ones' quads (``added``)
-    put in, and the default graph's union kept each triple once when it has one. The quads
-    are then those a bulk load of the build's graph would write (tests compare the two), if
-    that graph is of the same kind (start_update's caller sees to it). Returns the store,
-    open, for _compact, and its kind (whether its default graph holds the union); None,
-    and nothing to keep, when it does not apply: too many changes, or a store that cannot
-    be read."""
-    import pyoxigraph as ox
-
-    from kg.query import has_union
-
-    try:
-        old = ox.Store.read_only(str(since.store))
-        repeats = has_union(old)
-        gone = {g for g in old.named_graphs() if g not in graphs}
-        if len(gone) + len(since.changed) > UPDATE_SHARE * max(1, len(graphs)):
-            return None, repeats
-        old.backup(str(path))
-        del old
-        store = ox.Store(str(path))
-        default = ox.DefaultGraph()
-        dropped: set = set()
-        for name in sorted(gone | since.changed, key=lambda n: n.value):
-            dropped.update(q.triple for q in store.quads_for_pattern(None, None, None, name))
-            store.remove_graph(name)
-        store.bulk_extend(added)
-        if repeats:
-            fresh = {q.triple for q in added}
-            for t in dropped - fresh:  # out of the union unless another graph still holds it
-                held = store.quads_for_pattern(t.subject, t.predicate, t.object, None)
-                if not any(not isinstance(q.graph_name, ox.DefaultGraph) for q in held):
-                    store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
-            store.bulk_extend([ox.Quad(t.subject, t.predicate, t.object, default) for t in fresh])
-        store.flush()
-        return store, repeats
-    except (OSError, ValueError, RuntimeError):
-        return None, None
-
-
-def _compact(holder: list) -> None:
-    """Compact the updated store (``holder``: [it]; popped, so that no reference outlives this
-    call and the database is closed when the Future is done), as the bulk loader leaves
-    one: the update's small files and deleted quads made queries ~1.6× slower at 1,000
-    reports. Oxigraph compacts without the GIL: the flat files are written meanwhile."""
-    store = holder.pop()
-    store.optimize()
-    del store
 
 
 def _since(
@@ -529,27 +266,6 @@ def _in_process_shapes(data: Data, ontology: Graph, names: dict, checked: dict, 
     return [f if isinstance(f, check.Finding) else check.Finding(**f) for fs in checked.values() for f in fs]
 
 
-def _checks_on(path: Path) -> list:
-    """The gate's SPARQL checks on the store the build has just written (at ``path``, in its
-    staging folder), run on the store's thread as soon as it is in, while the flat files
-    are written (Oxigraph answers without the GIL: ~2 s at 1,000 reports, ~7 s at a plan of
-    4 MB, hidden behind them). Returns [the store, opened read-write, which the gate then
-    queries for the shapes too (a second handle cannot be opened beside it); (the checks'
-    findings, their seconds)]: a list, so that the gate can let go of the store."""
-    import pyoxigraph as ox
-
-    # Read-write, as the build wrote it: no other process has it, and it answered the
-    # checks of a 4 MB plan in 7 s where a read-only handle took 10.
-    return _checks_of(ox.Store(str(path)))
-
-
-def _checks_of(store) -> list:
-    """_checks_on, on a store already open (a rebuild's, updated)."""
-    from kg import check
-
-    return [store, check.timed_checks(check.StoreView(store))]
-
-
 def _gate(
     data: Data,
     ontology: Graph,
@@ -561,7 +277,7 @@ def _gate(
     strict: bool,
 ):
     """The quality gate, on the store the build has just written (into its staging folder):
-    the SPARQL checks _checks_on runs on it (``found``: their Future, whose result is [the
+    the SPARQL checks kg.store runs on it (``found``: their Future, whose result is [the
     store, their findings]); the shapes of the reports read in this process (no worker
     checked them; ``names``: each report's path → its graph), into ``checked``, each
     querying its own graph and the ontology's; HermiT. HermiT and the class hierarchy come
@@ -645,7 +361,7 @@ def run(
         raise KGError(f"no report could be read; the first: {failures[0].reason}" if failures else "no report given")
     names = {d.path: graph.graph_name(d, base) for d in docs}
     since = _since(out, base, names, log, files_index)
-    # A rebuild's changed reports' graph first: the store's update starts from it (start_update).
+    # A rebuild's changed reports' graph first: the store's update starts from it (kg.store).
     fresh = [_fresh(docs, names, base, since)]
     ontology = load_ontology(resources.ontology_file())
     manifest = builddir.manifest(docs, base, lexicon_path, resources.ontology_file())
@@ -663,31 +379,33 @@ def run(
     def written() -> Iterator[tuple[str, outdir.Content]]:
         # The store first: the gate queries it, in the staging folder. A build that fails
         # the gate is never swapped in (its staging folder is removed; the last build stays).
-        # It is written on a thread while the flat files are written (start_store), or a
+        # It is written on a thread while the flat files are written (store.start_store), or a
         # rebuild's update of the last one starts there at once, before the graph is made
-        # (start_update); leaving this generator early (an error) waits for the thread
+        # (store.start_update); leaving this generator early (an error) waits for the thread
         # before the folder is removed.
         nonlocal data
         with ThreadPoolExecutor(max_workers=1) as pool:
             where: list[Path] = []
-            update: list[Update] = []
+            update: list[store.Update] = []
 
-            def store(path: Path) -> None:
+            def into_store(path: Path) -> None:
                 where.append(path)
                 if since is not None and fresh[0] is not None:
-                    started = start_update(fresh[0], names, since, ontology, path, pool, checks)
+                    started = store.start_update(
+                        fresh[0], names, since.store, since.changed, ontology, path, pool, checks
+                    )
                     update.extend([started] if started is not None else [])
 
-            yield STORE, store
+            yield STORE, into_store
             data = _dataset(reports.pop(), names, base, since, fresh.pop())
             heap.give_back()  # the facts (~0.1 GB at a plan of 4 MB), which the outputs reuse
             full = data.with_ontology(ontology)  # made once: the store and the flat full.* files
-            repeats = _repeats(full)
+            repeats = store.has_repeats(full)
             # [the store's load, the gate's checks, a rebuild's compaction]
             loading = update[0].take(pool, repeats) if update else None
             if loading is None:
-                loading = start_store(full, where[0], pool, checks, repeats)
-            del update[:], store
+                loading = store.start_store(full, where[0], pool, checks, repeats)
+            del update[:], into_store
             flat = rdf_files(data, full, files, since, index)
             del full  # the flat files and the store's thread hold it, then let it go
             yield from flat

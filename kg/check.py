@@ -184,7 +184,7 @@ class StoreView:
         self.store = store
         if graphs is not None:
             self._options: dict = {"default_graph": list(graphs)}
-        else:  # a corpus's store holds that union (kg.build.write_store); a plan's has none
+        else:  # a corpus's store holds that union (kg.store.write_store); a plan's has none
             self._options = {} if has_union(store) else {"use_default_graph_as_union": True}
 
     def query(self, text: str, **options):

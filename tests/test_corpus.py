@@ -168,8 +168,8 @@ def test_a_rebuild_updates_a_copy_of_the_last_store_to_what_a_full_build_writes(
     bytes. A rebuild with most reports changed loads the store whole instead."""
     from corpus_gen import generate
 
-    from kg import build as kg_build
     from kg import resources, viz
+    from kg import store as kg_store
 
     reports = tmp_path / "reports"
     paths = generate(reports, 24, seed=3, source=resources.data_dir("corpus"))
@@ -181,9 +181,9 @@ def test_a_rebuild_updates_a_copy_of_the_last_store_to_what_a_full_build_writes(
 
     build(out)
     updated: list[bool] = []
-    update = kg_build._update_store
+    update = kg_store._update_store
     monkeypatch.setattr(
-        kg_build, "_update_store", lambda *a: (made := update(*a), updated.append(made[0] is not None))[0]
+        kg_store, "_update_store", lambda *a: (made := update(*a), updated.append(made[0] is not None))[0]
     )
     paths[3].write_text(paths[3].read_text(encoding="utf-8") + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
     paths[5].unlink()
@@ -205,8 +205,8 @@ def test_a_rebuild_updates_a_copy_of_the_last_store_to_what_a_full_build_writes(
     default = [q for q in _quads(out) if isinstance(q.graph_name, ox.DefaultGraph)]
     assert default and len(default) < len(_quads(out)) - len(default)  # the union, each triple once
     loads: list[int] = []
-    load = kg_build.write_store
-    monkeypatch.setattr(kg_build, "write_store", lambda *a, **k: (loads.append(1), load(*a, **k))[1])
+    load = kg_store.write_store
+    monkeypatch.setattr(kg_store, "write_store", lambda *a, **k: (loads.append(1), load(*a, **k))[1])
     for p in paths[8:]:  # most reports changed: the bulk loader, whole, and no update tried
         p.write_text(p.read_text(encoding="utf-8") + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
     build(out)
@@ -219,15 +219,15 @@ def test_a_rebuilds_checks_query_the_updated_store_and_its_compaction_runs_besid
     """A rebuild's SPARQL checks run on the updated store before its compaction (which then
     runs while the gate and the outputs are made), the compaction ends before the folder
     is swapped in, and the gate finds what it finds on a build from nothing."""
-    from kg import build as kg_build
     from kg import check, outdir
+    from kg import store as kg_store
 
     reports = tmp_path / "reports"
     reports.mkdir()
     paths = [reports / p.name for p in (plan_path, second_plan_path)]
     for p in (plan_path, second_plan_path):
         shutil.copy(p, reports)
-    monkeypatch.setattr(kg_build, "UPDATE_SHARE", 0.5)  # one report of two: updated, not loaded whole
+    monkeypatch.setattr(kg_store, "UPDATE_SHARE", 0.5)  # one report of two: updated, not loaded whole
 
     def build(folder) -> dict:
         r = run_kg("build", str(reports), "-q", "--no-files", "--out", str(folder))
@@ -237,9 +237,9 @@ def test_a_rebuilds_checks_query_the_updated_store_and_its_compaction_runs_besid
     out = tmp_path / "build"
     build(out)
     events: list[str] = []
-    checks, compact, swap = check.sparql_checks, kg_build._compact, outdir._swap_in
+    checks, compact, swap = check.sparql_checks, kg_store._compact, outdir._swap_in
     monkeypatch.setattr(check, "sparql_checks", lambda *a, **k: (checks(*a, **k), events.append("checks"))[0])
-    monkeypatch.setattr(kg_build, "_compact", lambda holder: (compact(holder), events.append("compacted"))[0])
+    monkeypatch.setattr(kg_store, "_compact", lambda holder: (compact(holder), events.append("compacted"))[0])
     monkeypatch.setattr(outdir, "_swap_in", lambda *a: (events.append("swapped"), swap(*a))[1])
     paths[1].write_text(paths[1].read_text(encoding="utf-8") + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
     rebuilt = build(out)
@@ -257,12 +257,12 @@ def test_an_update_started_on_a_store_of_the_other_kind_is_dropped_for_a_whole_l
     (one plan: no default-graph union); when the graph turns out of the other kind (two
     plans that share entities), the update and its checks are dropped and the store is
     loaded whole: it holds what a build from nothing holds."""
-    from kg import build as kg_build
+    from kg import store as kg_store
 
     reports = tmp_path / "reports"
     reports.mkdir()
     shutil.copy(plan_path, reports)
-    monkeypatch.setattr(kg_build, "UPDATE_SHARE", 1.0)
+    monkeypatch.setattr(kg_store, "UPDATE_SHARE", 1.0)
     out = tmp_path / "build"
 
     def build(folder) -> None:
@@ -271,11 +271,11 @@ def test_an_update_started_on_a_store_of_the_other_kind_is_dropped_for_a_whole_l
 
     build(out)
     applied: list = []
-    update = kg_build._update_into
-    monkeypatch.setattr(kg_build, "_update_into", lambda *a: (kind := update(*a), applied.append(kind))[0])
+    update = kg_store._update_into
+    monkeypatch.setattr(kg_store, "_update_into", lambda *a: (kind := update(*a), applied.append(kind))[0])
     loads: list[int] = []
-    load = kg_build.write_store
-    monkeypatch.setattr(kg_build, "write_store", lambda *a, **k: (loads.append(1), load(*a, **k))[1])
+    load = kg_store.write_store
+    monkeypatch.setattr(kg_store, "write_store", lambda *a, **k: (loads.append(1), load(*a, **k))[1])
     shutil.copy(second_plan_path, reports)
     build(out)
     assert applied == [False] and loads == [1]  # updated as a store without the union, then loaded whole
@@ -560,7 +560,8 @@ def test_a_store_loaded_from_files_on_a_thread_holds_what_the_quads_give(tmp_pat
 
     import pyoxigraph as ox
 
-    from kg import build, resources
+    from kg import resources
+    from kg import store as kg_store
     from kg.rdf import Data, Literal, NamedNode, load_ontology
 
     ontology = load_ontology(resources.ontology_file())
@@ -569,12 +570,12 @@ def test_a_store_loaded_from_files_on_a_thread_holds_what_the_quads_give(tmp_pat
                      Literal(f"text {i} _:b{i}" if i % 5 == 0 else f"text {i}"), doc) for i in range(40)]  # fmt: skip
     full = Data(quads).with_ontology(ontology)
     assert any(isinstance(q.object, ox.BlankNode) for q in full.quads)
-    monkeypatch.setattr(build, "SOURCE_BATCH", 7)  # many files, each blank-node list across several
+    monkeypatch.setattr(kg_store, "SOURCE_BATCH", 7)  # many files, each blank-node list across several
     stores = tmp_path / "stores"
     stores.mkdir()
-    build.write_store(full, stores / "from-python")
+    kg_store.write_store(full, stores / "from-python")
     with ThreadPoolExecutor(1) as pool:
-        build.start_store(full, stores / "from-files", pool, False, build._repeats(full))[0].result()
+        kg_store.start_store(full, stores / "from-files", pool, False, kg_store.has_repeats(full))[0].result()
     assert _store_quads(stores / "from-files") == _store_quads(stores / "from-python") == set(full.quads)
     assert sorted(p.name for p in stores.iterdir()) == ["from-files", "from-python"]  # no source folder left
 
@@ -588,6 +589,7 @@ def test_a_build_that_fails_while_its_store_loads_waits_for_it_and_leaves_nothin
     import time
 
     from kg import blocks, build
+    from kg import store as kg_store
     from kg.errors import KGError
 
     out = tmp_path / "build"
@@ -595,7 +597,7 @@ def test_a_build_that_fails_while_its_store_loads_waits_for_it_and_leaves_nothin
     assert run_kg("build", "-q", "--skip-checks", "--out", str(out), str(second_plan_path)).returncode == 0
     before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
     ended = []
-    write_store = build.write_store
+    write_store = kg_store.write_store
 
     def slow_store(*args, **kwargs):
         time.sleep(1.0)  # still loading when the flat file fails
@@ -605,7 +607,7 @@ def test_a_build_that_fails_while_its_store_loads_waits_for_it_and_leaves_nothin
     def failing(segmented, fmt, path, previous=None):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(build, "write_store", slow_store)
+    monkeypatch.setattr(kg_store, "write_store", slow_store)
     monkeypatch.setattr(blocks, "write", failing)
     with pytest.raises(KGError, match="No space left on device"):
         build.run([plan_path], out, checks=False)

@@ -288,13 +288,13 @@ def test_a_graphs_statements_by_predicate_and_each_graphs_by_predicate():
 
 
 def test_whether_two_graphs_hold_a_triple_is_found_wherever_it_is():
-    """kg.build._repeats reads the entities first: the same answer as reading every
+    """kg.store.has_repeats reads the entities first: the same answer as reading every
     neighbour in order, wherever the repeated triple is (before, among or after the
     entities, or where the two parts meet)."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from kg import build
+    from kg import store
     from kg.namespaces import PREFIXES
     from kg.rdf import Data, Literal, NamedNode, Quad
 
@@ -310,6 +310,6 @@ def test_whether_two_graphs_hold_a_triple_is_found_wherever_it_is():
         held: dict = {}
         for q in data.quads:
             held.setdefault(q.triple, set()).add(q.graph_name)
-        assert build._repeats(data) == any(len(graphs) > 1 for graphs in held.values())
+        assert store.has_repeats(data) == any(len(graphs) > 1 for graphs in held.values())
 
     check()
