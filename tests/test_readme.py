@@ -120,3 +120,11 @@ def test_each_synopsis_lists_every_option_of_its_command():
                 assert "[-q|-v]" in shown, name
             else:
                 assert long in shown, f"README synopsis of kg {name} lacks {long}"
+
+
+def test_the_layout_names_every_module_of_the_package():
+    """The README's Layout lists each module of kg/ (a new module cannot go unmentioned)."""
+    layout = README.split("## Layout", 1)[1].split("\n```", 2)[1]
+    named = set(re.findall(r"\b(\w+\.py)\b", layout))
+    modules = {p.name for p in (ROOT / "kg").glob("*.py")} - {"__init__.py", "__main__.py"}
+    assert modules - named == set()
