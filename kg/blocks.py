@@ -22,6 +22,7 @@ from nothing: the segments are cut at the same places either way.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import io
 import os
@@ -285,7 +286,9 @@ def write(segmented: Segmented, fmt: str, path: Path, previous: Previous | None 
     they are unchanged; returns its index (for the next build's ``previous``)."""
     segments = segmented.cut(is_dataset(fmt))[1]
     reuse = _reusable(previous, segments)
-    with open(path, "wb", buffering=0) as out, _opened(previous if reuse else None) as old:
+    with open(path, "wb", buffering=0) as out, contextlib.ExitStack() as stack:
+        # The last file, open for copying when there is something to copy from it.
+        old = stack.enter_context(open(previous.path, "rb", buffering=0)) if reuse and previous else None
         return emit(segmented, fmt, out, reuse, old)
 
 
@@ -361,23 +364,6 @@ def _reusable(previous: Previous | None, segments: list[Segment]) -> dict[tuple[
         for k, (_, offset, length) in enumerate(was):
             out[(owner, k)] = (offset, length)
     return out
-
-
-class _opened:
-    """The last file, open for copying (nothing when there is none to copy from)."""
-
-    def __init__(self, previous: Previous | None) -> None:
-        self.previous = previous
-        self.file = None
-
-    def __enter__(self):
-        if self.previous is not None:
-            self.file = open(self.previous.path, "rb", buffering=0)
-        return self.file
-
-    def __exit__(self, *exc) -> None:
-        if self.file is not None:
-            self.file.close()
 
 
 def _write(out, data: bytes) -> None:

@@ -213,37 +213,31 @@ def _dataset(
     quads of the reports it kept from the last build's data.nq (the same reader made them,
     and the file is the size its index says), in their order there, and makes only the
     others': at 1,000 reports making every report's quads again took ~4 s, reading the
-    file ~2.5 s. Without a usable last build, every report's quads are made (a kept
-    report's facts then made from their JSON). ``fresh``: _fresh's graph of the others,
-    when made already."""
+    file ~2.5 s. Without a usable last data.nq, the kept reports' quads are made too (their
+    facts then made from their JSON). ``fresh``: _fresh's graph of the reports read again
+    (None exactly when there is no last build): a report's quads are its own (graph.build
+    makes each report's alone), so the parts give the quads of making them all."""
     from kg import builddir, graph
 
     frameworks = framework.load(resources.ontology_file())
+    if since is None or fresh is None:
+        return graph.build(_facts(docs), frameworks, base)
+    last = since.previous(builddir.DATA_FILE)
+    kept = since.kept(names) if last is not None and last.intact() else frozenset()
+    if kept:
+        import pyoxigraph as ox
 
-    def made() -> Data:
-        # Every report's quads made; the fresh ones' are made already. A report's quads are
-        # its own (graph.build makes each report's alone), so the two parts give the quads
-        # of making them all.
-        if fresh is None or since is None:
-            return graph.build(_facts(docs), frameworks, base)
-        others = graph.build(_facts(d for d in docs if names[d.path] not in since.changed), frameworks, base)
-        return others.plus(fresh)
-
-    last = since.previous(builddir.DATA_FILE) if since is not None else None
-    kept = since.kept(names) if since is not None and last is not None and last.intact() else frozenset()
-    if not kept:
-        return made()
-    import pyoxigraph as ox
-
-    try:
-        quads = [
-            q for q in ox.parse(path=str(last.path), format=ox.RdfFormat.N_QUADS, lenient=True) if q.graph_name in kept
-        ]
-    except (OSError, SyntaxError, ValueError):
-        return made()
-    if fresh is None:
-        fresh = graph.build(_facts(d for d in docs if names[d.path] not in kept), frameworks, base)
-    return Data(quads, fresh.prefixes, presorted=True).plus(fresh)
+        try:
+            quads = [
+                q
+                for q in ox.parse(path=str(last.path), format=ox.RdfFormat.N_QUADS, lenient=True)
+                if q.graph_name in kept
+            ]
+            return Data(quads, fresh.prefixes, presorted=True).plus(fresh)
+        except (OSError, SyntaxError, ValueError):
+            pass  # made below
+    others = graph.build(_facts(d for d in docs if names[d.path] not in since.changed), frameworks, base)
+    return others.plus(fresh)
 
 
 def _facts(docs: Iterable[DocumentFacts | corpus.KeptReport]) -> Iterator[DocumentFacts]:
@@ -394,7 +388,8 @@ def run(
                     started = store.start_update(
                         fresh[0], names, since.store, since.changed, ontology, path, pool, checks
                     )
-                    update.extend([started] if started is not None else [])
+                    if started is not None:
+                        update.append(started)
 
             yield STORE, into_store
             data = _dataset(reports.pop(), names, base, since, fresh.pop())

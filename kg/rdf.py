@@ -469,17 +469,18 @@ class Data:
             while j < len(quads) and quads[j].triple == t:
                 gone.append(j)
                 j += 1
+        gone = sorted(set(gone))
         kept = quads
         if gone:
             kept, last = [], 0
-            for j in sorted(set(gone)):
+            for j in gone:
                 kept.extend(quads[last:j])
                 last = j + 1
             kept.extend(quads[last:])
         added = sorted((Quad(s, p, o, name) for s, p, o in graph), key=sort_key)
         out = Data(_spliced(kept, added, sort_key, drop_equal=True), self.prefixes, presorted=True)
         out._union_parts = (self, graph)
-        out.dropped = [quads[j] for j in sorted(set(gone))]
+        out.dropped = [quads[j] for j in gone]
         return out
 
     def with_ontology(self, ontology: Graph) -> Data:

@@ -11,7 +11,6 @@ answer is the same, from less to parse.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import importlib.util
 import json
@@ -209,22 +208,21 @@ def _answered(path: Path | None) -> subprocess.CompletedProcess | None:
 
 def _keep_answer(path: Path | None, done: subprocess.CompletedProcess) -> None:
     """Keep a successful answer at ``path`` (written whole or not at all), and the
-    ANSWERS_KEPT newest."""
+    ANSWERS_KEPT newest; a cache that cannot be written keeps nothing."""
+    from kg.export import atomic_write
+
     if path is None or done.returncode != 0:
         return
     record = {"returncode": 0, "stdout": done.stdout.decode("utf-8", "replace"),
               "stderr": done.stderr.decode("utf-8", "replace")}  # fmt: skip
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(record), encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write(path, json.dumps(record).encode())
         kept = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for old in kept[ANSWERS_KEPT:]:
             old.unlink(missing_ok=True)
-    except OSError:
-        with contextlib.suppress(OSError):  # a cache that cannot be written: nothing kept
-            tmp.unlink(missing_ok=True)
+    except (OSError, KGError):
+        return
 
 
 def without_annotations(triples: Iterable[Triple], g: Graph) -> list[Triple]:

@@ -23,6 +23,12 @@ SOURCE_BATCH = 125_000  # quads per file the loader reads beside the flat files 
 UPDATE_SHARE = 0.25
 
 
+def _updatable(changes: int, graphs: int) -> bool:
+    """Whether ``changes`` graphs dropped or replaced, of ``graphs``, are few enough for an
+    update (UPDATE_SHARE)."""
+    return changes <= UPDATE_SHARE * max(1, graphs)
+
+
 def write_store(full: Data, path: Path, sources: Sequence[Path] | None = None, blank: Sequence = ()) -> None:
     """The dataset (with the ontology's graph) as an Oxigraph store at ``path``, by the bulk
     loader: read commands open it read-only instead of parsing RDF files at start (and the
@@ -71,7 +77,7 @@ def start_store(full: Data, path: Path, pool: Executor, checks: bool, repeats: b
     the GIL (~6 s of a 4 MB plan's build, beside the ~8 s of its flat files), in batches
     that hold no more than bulk_extend's. Returns [the store's load, the gate's SPARQL checks
     on it (``checks``; _checks_on), None (no compaction: the bulk loader leaves the store
-    compact)], Futures on that thread, in the order of start_update's; each one's result()
+    compact)], Futures on that thread, in the order of Update.take's; each one's result()
     raises what it raised. ``repeats``: has_repeats of ``full``."""
     sources, blank = store_sources(full, path, repeats)
     loaded = pool.submit(write_store, full, path, sources=sources, blank=blank)
@@ -125,12 +131,12 @@ def start_update(
     and the other outputs are made. None when more reports changed than an update is for
     (UPDATE_SHARE; the store is then loaded whole, and the changed graphs' quads are not
     copied here for nothing)."""
-    if len(changed) > UPDATE_SHARE * max(1, len(names) + 1):
+    graphs = {*names.values(), ONTOLOGY_IRI}
+    if not _updatable(len(changed), len(graphs)):
         return None
     # The changed graphs' quads as the store holds them: with what the ontology's graph
     # states left out (Data.with_graph), as it is of the whole graph's.
     added = [q for q in fresh.with_ontology(ontology).quads if q.graph_name in changed]
-    graphs = {*names.values(), ONTOLOGY_IRI}
     holder: list = []
     applied = pool.submit(_update_into, holder, added, graphs, path, last, changed)
     found = pool.submit(_checks_held, holder) if checks else None
@@ -252,7 +258,7 @@ def _update_store(
         old = ox.Store.read_only(str(last))
         repeats = has_union(old)
         gone = {g for g in old.named_graphs() if g not in graphs}
-        if len(gone) + len(changed) > UPDATE_SHARE * max(1, len(graphs)):
+        if not _updatable(len(gone) + len(changed), len(graphs)):
             return None, repeats
         old.backup(str(path))
         del old
@@ -280,7 +286,8 @@ def _compact(holder: list) -> None:
     """Compact the updated store (``holder``: [it]; popped, so that no reference outlives this
     call and the database is closed when the Future is done), as the bulk loader leaves
     one: the update's small files and deleted quads made queries ~1.6× slower at 1,000
-    reports. Oxigraph compacts without the GIL: the flat files are written meanwhile."""
+    reports. Oxigraph compacts without the GIL: the gate and the outputs are made
+    meanwhile."""
     store = holder.pop()
     store.optimize()
     del store
