@@ -156,6 +156,9 @@ def read_text(path: str | Path, data: bytes | None = None) -> str:
     return text.removeprefix("\ufeff")
 
 
+MAIN_SHARE = 4  # Chinese is the main language when at least one paragraph in this many is Chinese
+
+
 def language(text: str) -> str:
     """'zh' when Chinese characters carry the paragraph, else 'en' (or '' for neither)."""
     cjk = len(CJK.findall(text))
@@ -483,13 +486,17 @@ def segment(text: str, path: str = "", anchors: Scorer | None = None, source: st
         lang = language(span.text)
         if lang:
             raw.append((lang, span))
-    langs = {lang for lang, _ in raw}
-    main = "zh" if "zh" in langs else "en"
+    # Chinese is the text's language when it carries a share of its paragraphs (a bilingual
+    # report's half): not when one line is, an English report's Chinese title or quote.
+    chinese = sum(lang == "zh" for lang, _ in raw)
+    main = "zh" if chinese and chinese * MAIN_SHARE >= len(raw) else "en"
     paragraphs: list[Paragraph] = []
     for lang, span in raw:
         if lang == main:
             paragraphs.append(_paragraph(len(paragraphs) + 1, lang, span))
-        elif paragraphs and paragraphs[-1].translation is None:
+        elif main == "zh" and paragraphs and paragraphs[-1].translation is None:
+            # English after Chinese: its translation. Chinese lines in an English report
+            # translate nothing the reader reads; they are left out.
             paragraphs[-1].translation = _paragraph(paragraphs[-1].number, lang, span)
     translated = sum(p.translation is not None for p in paragraphs)
     if main == "en":

@@ -184,6 +184,21 @@ def test_english_only(english_only):
     assert len(f.of_kind("Task")) == 11
 
 
+def test_an_english_report_with_a_few_chinese_lines_stays_english(english_only, tmp_path):
+    """An English report that carries its Chinese title and a Chinese quote is read as the
+    English report it is: the Chinese lines made the whole text Chinese (every English
+    paragraph after the title then its translation or lost), and no plan was found."""
+    lines = english_only.read_text(encoding="utf-8").splitlines()
+    middle = len(lines) // 2
+    mixed = ["数字中国建设整体布局规划", *lines[:middle], "《规划》强调，要加强组织实施。", *lines[middle:]]
+    p = tmp_path / "plan-with-chinese-title.txt"
+    p.write_text("\n".join(mixed), encoding="utf-8")
+    plain, f = read_documents([english_only])[0], read_documents([p])[0]
+    assert f.layout == "en" and f.plan.title_en == plain.plan.title_en
+    assert [t.en for t in f.of_kind("Task")] == [t.en for t in plain.of_kind("Task")]
+    assert len(f.of_kind("Measure")) == len(plain.of_kind("Measure"))
+
+
 def test_text_without_a_plan_is_refused(tmp_path):
     p = tmp_path / "weather.txt"
     p.write_text("今天天气很好。\nThe weather is fine today.", encoding="utf-8")
