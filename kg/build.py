@@ -49,13 +49,19 @@ def output_names(checked: bool = True, files: bool = True) -> list[str]:
 
 
 def rdf_files(
-    data: Data, full: Data, files: bool = True, since: Since | None = None, index: dict | None = None
+    data: Data,
+    full: Data,
+    files: bool = True,
+    since: Since | None = None,
+    index: dict | None = None,
+    copies=None,
 ) -> Iterator[tuple[str, outdir.Content]]:
     """The flat RDF files: data.* and, with ``files``, full.* (``full``: the data with the
     ontology's graph, data.with_ontology, as the store got it); without ``files``, data.nq
     alone, the build's own record that the other read commands read. ``since``: the last
     build, whose files' runs of unchanged reports are copied (kg.blocks); ``index`` gets
-    each file's index, for the next build."""
+    each file's index, for the next build; ``copies``: a kg.blocks.Copies, on whose thread
+    those runs are copied (the caller waits for it before the files are swapped in)."""
     from kg import blocks
 
     data_cut = blocks.Segmented(data)
@@ -69,7 +75,8 @@ def rdf_files(
     segmented = {"data": data_cut, "full": blocks.Segmented(full, data.graphs() if same else None)}
 
     def write(kind: str, fmt: str, path: Path) -> None:
-        made = blocks.write(segmented[kind], fmt, path, since.previous(path.name) if since is not None else None)
+        previous = since.previous(path.name) if since is not None else None
+        made = blocks.write(segmented[kind], fmt, path, previous, copies)
         if index is not None:
             index[path.name] = made
 
@@ -378,7 +385,7 @@ def run(
         # (store.start_update); leaving this generator early (an error) waits for the thread
         # before the folder is removed.
         nonlocal data
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        with ThreadPoolExecutor(max_workers=1) as pool, blocks.Copies() as copies:
             where: list[Path] = []
             update: list[store.Update] = []
 
@@ -401,7 +408,7 @@ def run(
             if loading is None:
                 loading = store.start_store(full, where[0], pool, checks, repeats)
             del update[:], into_store
-            flat = rdf_files(data, full, files, since, index)
+            flat = rdf_files(data, full, files, since, index, copies)
             del full  # the flat files and the store's thread hold it, then let it go
             yield from flat
             del flat
@@ -426,6 +433,7 @@ def run(
                 yield name, blob
             if compacted is not None:
                 compacted.result()  # the store compacted and closed before the folder is swapped in
+            copies.wait()  # the flat files whole (their unchanged runs copied meanwhile)
         yield builddir.MANIFEST, manifest
 
     # Every name a build may write: what this one does not write is dropped, never carried over.

@@ -604,7 +604,7 @@ def test_a_build_that_fails_while_its_store_loads_waits_for_it_and_leaves_nothin
         write_store(*args, **kwargs)
         ended.append(time.monotonic())
 
-    def failing(segmented, fmt, path, previous=None):
+    def failing(segmented, fmt, path, *rest):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(kg_store, "write_store", slow_store)
@@ -614,6 +614,37 @@ def test_a_build_that_fails_while_its_store_loads_waits_for_it_and_leaves_nothin
     assert ended  # the load had ended when run returned (it was still sleeping when the file failed)
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["build"]  # no staging or source folder
+
+
+def test_a_rebuild_whose_copy_fails_on_its_thread_leaves_the_last_build(tmp_path, monkeypatch):
+    """A rebuild copies the unchanged reports' runs on a thread of its own (blocks.Copies):
+    a failure there (a full disk) fails the build with the error, and the last build, its
+    flat files among them, is untouched; no staging folder is left."""
+    from corpus_gen import generate
+
+    from kg import blocks, build, resources
+    from kg.errors import KGError
+
+    reports = tmp_path / "reports"
+    paths = generate(reports, 4, seed=3, source=resources.data_dir("corpus"))
+    out = tmp_path / "build"
+    build.run([reports], out, checks=False)
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    paths[1].write_text(paths[1].read_text(encoding="utf-8") + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
+    threads: list[str] = []
+
+    def failing(src, dst, offset, length, at):
+        import threading
+
+        threads.append(threading.current_thread().name)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(blocks, "_copy", failing)
+    with pytest.raises(KGError, match="No space left on device"):
+        build.run([reports], out, checks=False)
+    assert threads and threads[0].startswith("kg-copies")
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "reports"]
 
 
 def test_the_gates_checks_run_on_the_new_store_while_the_flat_files_are_written(tmp_path, plan_path, monkeypatch):
@@ -630,10 +661,10 @@ def test_the_gates_checks_run_on_the_new_store_while_the_flat_files_are_written(
     write = blocks.write
     waited: list[bool] = []
 
-    def waiting(segmented, fmt, path, previous=None):
+    def waiting(segmented, fmt, path, *rest):
         if not waited:
             waited.append(ran.wait(60))
-        return write(segmented, fmt, path, previous)
+        return write(segmented, fmt, path, *rest)
 
     monkeypatch.setattr(blocks, "write", waiting)
     r = run_kg("build", str(plan_path), "-q", "--out", str(tmp_path / "build"))
