@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import json
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -21,6 +22,13 @@ SOURCE_BATCH = 125_000  # quads per file the loader reads beside the flat files 
 # A rebuild updates a copy of the last store when at most this share of its documents
 # changed; past it, the bulk loader is as quick.
 UPDATE_SHARE = 0.25
+# An updated store is compacted (_compact, ~3 s at 1,000 reports) once the graphs replaced or
+# dropped since it was last compacted or loaded whole reach this share of its graphs. Until
+# then RocksDB's own compactions keep it in shape: at 1,000 reports, after one update of one
+# report the corpus queries took what they take on a compacted store (±3 %), after six
+# +4-14 % (one of them +35 %).
+COMPACT_SHARE = 0.01
+UPDATES = "kg-updates.json"  # in the store's folder, when it is not compact: {"replaced": n}
 
 
 def _updatable(changes: int, graphs: int) -> bool:
@@ -90,7 +98,7 @@ class Update:
     ``applied``'s result is the kind of store it updated (whether its default graph holds
     the union: has_repeats), or None when the update did not apply (nothing is then left at
     its path but what write_store clears); ``found``: the gate's checks on it;
-    ``holder``: [the updated store], for the compaction."""
+    ``holder``: [the updated store, whether its compaction is due], for the compaction."""
 
     applied: Future
     found: Future | None
@@ -103,7 +111,10 @@ class Update:
         if self.applied.result() == repeats:
             done: Future = Future()
             done.set_result(None)
-            return [done, self.found, pool.submit(_compact, self.holder)]
+            if self.holder[1]:  # due (COMPACT_SHARE)
+                return [done, self.found, pool.submit(_compact, self.holder)]
+            self.holder.clear()  # the store closed once the checks have let go of it
+            return [done, self.found, None]
         if self.found is not None and (result := self.found.result()) is not None:
             result.clear()
         self.holder.clear()
@@ -125,10 +136,9 @@ def start_update(
     SPARQL checks on it, started on ``pool``'s thread as soon as the changed reports'
     graph (``fresh``) is made: before the build's whole graph is read back and made
     (~1.5 s at 1,000 reports), which the checks (~2-3 s there, without the GIL) then run
-    beside. Its compaction is started when the build's graph is made and of the same kind
-    (Update.take). The checks query the updated store as it is (~10 % slower than
-    compacted), and the compaction (~3 s, without the GIL) runs after them, while the gate
-    and the other outputs are made. None when more reports changed than an update is for
+    beside. Its compaction, when due (COMPACT_SHARE), is started when the build's graph is
+    made and of the same kind (Update.take): after the checks, which query the updated
+    store as it is, while the gate and the other outputs are made. None when more reports changed than an update is for
     (UPDATE_SHARE; the store is then loaded whole, and the changed graphs' quads are not
     copied here for nothing)."""
     graphs = {*names.values(), ONTOLOGY_IRI}
@@ -144,11 +154,12 @@ def start_update(
 
 
 def _update_into(holder: list, added: list, graphs: set, path: Path, last: Path, changed: frozenset) -> bool | None:
-    """_update_store, the store put into ``holder``; the kind of store it updated, or None."""
-    store, repeats = _update_store(added, graphs, path, last, changed)
+    """_update_store, the store and whether its compaction is due put into ``holder``; the
+    kind of store it updated, or None."""
+    store, repeats, due = _update_store(added, graphs, path, last, changed)
     if store is None:
         return None
-    holder.append(store)
+    holder.extend([store, due])
     return repeats
 
 
@@ -240,16 +251,17 @@ def _repeat_in(quads: list, begin: int, end: int) -> bool:
 
 def _update_store(
     added: list, graphs: set, path: Path, last: Path, changed: frozenset
-) -> tuple[object | None, bool | None]:
+) -> tuple[object | None, bool | None, bool]:
     """The last build's store (``last``), copied to ``path`` (a RocksDB checkpoint: hard links, no
     bytes copied) and brought up to the new build: the graphs not among ``graphs`` (the
     removed documents') and the changed ones dropped, the changed ones' quads (``added``)
     put in, and the default graph's union kept each triple once when it has one. The quads
     are then those a bulk load of the build's graph would write (tests compare the two), if
     that graph is of the same kind (start_update's caller sees to it). Returns the store,
-    open, for _compact, and its kind (whether its default graph holds the union); None,
-    and nothing to keep, when it does not apply: too many changes, or a store that cannot
-    be read."""
+    open, for _compact, its kind (whether its default graph holds the union) and whether
+    its compaction is due (COMPACT_SHARE; when it is not, the graphs replaced since the
+    last one are written to UPDATES in its folder); None, and nothing to keep, when it does
+    not apply: too many changes, or a store that cannot be read."""
     import pyoxigraph as ox
 
     from kg.query import has_union
@@ -259,7 +271,8 @@ def _update_store(
         repeats = has_union(old)
         gone = {g for g in old.named_graphs() if g not in graphs}
         if not _updatable(len(gone) + len(changed), len(graphs)):
-            return None, repeats
+            return None, repeats, False
+        replaced = _replaced(last) + len(gone) + len(changed)
         old.backup(str(path))
         del old
         store = ox.Store(str(path))
@@ -277,18 +290,34 @@ def _update_store(
                     store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
             store.bulk_extend([ox.Quad(t.subject, t.predicate, t.object, default) for t in fresh])
         store.flush()
-        return store, repeats
+        due = replaced >= COMPACT_SHARE * len(graphs)
+        if not due:
+            (path / UPDATES).write_text(json.dumps({"replaced": replaced}) + "\n", encoding="utf-8")
+        return store, repeats, due
     except (OSError, ValueError, RuntimeError):
-        return None, None
+        return None, None, False
+
+
+def _replaced(store: Path) -> int:
+    """The graphs replaced or dropped in the store at ``store`` since it was last compacted
+    or loaded whole (its UPDATES; none written: none)."""
+    try:
+        record = json.loads((store / UPDATES).read_text(encoding="utf-8"))
+        return max(0, int(record["replaced"]))
+    except FileNotFoundError:
+        return 0
+    except (OSError, ValueError, TypeError, KeyError):
+        return 1 << 30  # unreadable: compacted now
 
 
 def _compact(holder: list) -> None:
-    """Compact the updated store (``holder``: [it]; popped, so that no reference outlives this
-    call and the database is closed when the Future is done), as the bulk loader leaves
-    one: the update's small files and deleted quads made queries ~1.6× slower at 1,000
-    reports. Oxigraph compacts without the GIL: the gate and the outputs are made
-    meanwhile."""
-    store = holder.pop()
+    """Compact the updated store (``holder``: [it, due]; emptied, so that no reference
+    outlives this call and the database is closed when the Future is done), as the bulk
+    loader leaves one: the updates' deleted quads and small files slow the queries as
+    they add up (COMPACT_SHARE). Oxigraph compacts without the GIL: the gate and the
+    outputs are made meanwhile."""
+    store = holder[0]
+    holder.clear()
     store.optimize()
     del store
 

@@ -250,6 +250,48 @@ def test_a_rebuilds_checks_query_the_updated_store_and_its_compaction_runs_besid
     assert _quads(out) == _quads(tmp_path / "fresh")
 
 
+def test_an_updated_store_is_compacted_once_its_updates_add_up(tmp_path, plan_path, second_plan_path, monkeypatch):
+    """The store of a rebuild is compacted once the graphs replaced since its last
+    compaction (or whole load) reach COMPACT_SHARE of its graphs, which its folder records
+    until then; compacted or not, it holds what a build from nothing holds."""
+    from kg import store as kg_store
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    paths = [reports / p.name for p in (plan_path, second_plan_path)]
+    for p in (plan_path, second_plan_path):
+        shutil.copy(p, reports)
+    monkeypatch.setattr(kg_store, "UPDATE_SHARE", 0.5)
+    monkeypatch.setattr(kg_store, "COMPACT_SHARE", 0.6)  # 3 graphs (2 plans, the ontology): at 2 replaced
+    compacted: list[int] = []
+    compact = kg_store._compact
+    monkeypatch.setattr(kg_store, "_compact", lambda holder: (compact(holder), compacted.append(1))[0])
+    out = tmp_path / "build"
+
+    def build(folder) -> None:
+        r = run_kg("build", str(reports), "-q", "--skip-checks", "--no-files", "--out", str(folder))
+        assert r.returncode == 0, r.stderr
+
+    def change(k: int) -> None:
+        text = paths[k].read_text(encoding="utf-8")
+        paths[k].write_text(text + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
+
+    build(out)
+    record = out / "store" / kg_store.UPDATES
+    assert not record.exists()  # loaded whole: compact
+    change(1)
+    build(out)
+    assert compacted == [] and json.loads(record.read_text(encoding="utf-8")) == {"replaced": 1}
+    build(tmp_path / "fresh")
+    assert _quads(out) == _quads(tmp_path / "fresh")
+    change(0)
+    build(out)
+    assert compacted == [1] and not record.exists()
+    shutil.rmtree(tmp_path / "fresh")
+    build(tmp_path / "fresh")
+    assert _quads(out) == _quads(tmp_path / "fresh")
+
+
 def test_an_update_started_on_a_store_of_the_other_kind_is_dropped_for_a_whole_load(
     tmp_path, plan_path, second_plan_path, monkeypatch
 ):
