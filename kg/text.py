@@ -156,7 +156,7 @@ def read_text(path: str | Path, data: bytes | None = None) -> str:
     return text.removeprefix("\ufeff")
 
 
-MAIN_SHARE = 4  # Chinese is the main language when at least one paragraph in this many is Chinese
+MAIN_SHARE = 4  # Chinese is the main language when it carries at least one part in this many of the text
 
 
 def language(text: str) -> str:
@@ -486,10 +486,13 @@ def segment(text: str, path: str = "", anchors: Scorer | None = None, source: st
         lang = language(span.text)
         if lang:
             raw.append((lang, span))
-    # Chinese is the text's language when it carries a share of its paragraphs (a bilingual
-    # report's half): not when one line is, an English report's Chinese title or quote.
-    chinese = sum(lang == "zh" for lang, _ in raw)
-    main = "zh" if chinese and chinese * MAIN_SHARE >= len(raw) else "en"
+    # Chinese is the text's language when it carries a share of its text (a bilingual
+    # report's half; a character weighs as language() weighs it against letters): not when
+    # one line is, an English report's Chinese title or quote.
+    weight = {"zh": 0, "en": 0}
+    for lang, span in raw:
+        weight[lang] += 4 * len(CJK.findall(span.text)) if lang == "zh" else len(LATIN.findall(span.text))
+    main = "zh" if weight["zh"] and weight["zh"] * MAIN_SHARE >= weight["zh"] + weight["en"] else "en"
     paragraphs: list[Paragraph] = []
     for lang, span in raw:
         if lang == main:
