@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: build test lint format bench bench-scale bench-corpus eval clean install
+.PHONY: build test lint format bench bench-scale bench-corpus eval eval-wrapped clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ bench-corpus: install ## Build, rebuild, query, serve and view 1,000 reports gen
 
 eval: install ## Build every report of ../shared/corpus-dev and compare with its expect.json
 	$(BIN)/python bench/eval_corpus.py
+
+eval-wrapped: install ## The same, each report hard-wrapped as text copied out of a PDF (facts only)
+	$(BIN)/python bench/eval_corpus.py --wrapped --no-build
 
 clean:
 	rm -rf $(VENV) build/*.ttl build/*.nt build/*.trig build/*.nq build/*.jsonld build/*.rdf build/*.json

@@ -10,7 +10,10 @@ one: the text enumerates its tasks) and numeric targets (every expected target f
 indicators, and no indicator outside them). Prints a row per document, the field accuracy,
 how many documents are fully right, and the time per document.
 
-Usage: python bench/eval_corpus.py [--corpus DIR] [--no-build] [--json FILE]
+With --wrapped, each report is first hard-wrapped as text copied out of a PDF is
+(bench/pdf_wrap.py: 36 Chinese characters or 72 columns a line), to measure kg.unwrap.
+
+Usage: python bench/eval_corpus.py [--corpus DIR] [--no-build] [--wrapped] [--json FILE]
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import pdf_wrap
 
 from kg import lexicon, resources
 from kg.build import read_documents
@@ -124,6 +130,7 @@ def main() -> int:
     ap.add_argument("--no-build", action="store_true", help="compare extracted facts only; write no graph")
     ap.add_argument("--json", type=Path, help="write the per-document results here")
     ap.add_argument("-v", "--verbose", action="store_true", help="print what was found beside what was expected")
+    ap.add_argument("--wrapped", action="store_true", help="read each report hard-wrapped, as copied out of a PDF")
     args = ap.parse_args()
     expect_file = args.corpus / "expect.json"
     if not expect_file.exists():
@@ -136,7 +143,8 @@ def main() -> int:
         for exp in expected:
             src = args.corpus / exp["file"]
             path = Path(tmp) / exp["file"]
-            path.write_text(strip_header(src.read_text(encoding="utf-8")), encoding="utf-8")
+            text = strip_header(src.read_text(encoding="utf-8"))
+            path.write_text(pdf_wrap.wrap(text, exp["lang"]) if args.wrapped else text, encoding="utf-8")
             start = time.perf_counter()
             try:
                 facts = read_documents([path])[0]

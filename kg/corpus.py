@@ -23,6 +23,7 @@ from kg.errors import KGError
 from kg.extract import extract
 from kg.facts import DocumentFacts
 from kg.normalise import normalise, without_controls
+from kg.unwrap import unwrap
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def read_content(content: str, path: str, lex, frameworks, scorer, raw: bytes | 
     """The facts of one decoded report: normalise, segment, extract (no file needed).
     A report that gives more than MAX_PARTS is refused, as one over MAX_BYTES is."""
     source = without_controls(content)
-    doc = text.segment(normalise(content), path, scorer, source=source)
+    doc = text.segment(unwrap(normalise(content)), path, scorer, source=source)
     raw = content.encode("utf-8", "surrogatepass") if raw is None else raw
     facts = extract(doc, lex, frameworks, raw)
     parts = len(facts.units) + len(facts.segments) + len(facts.relations)
@@ -100,8 +101,8 @@ def _extract(job: tuple) -> tuple[DocumentFacts | str, float, float, list | None
 FACTS_FILE = "facts.json"
 # What the facts of a report depend on besides its bytes: the reader's code and vocabulary.
 # (And of what the gate keeps per report with them: the RDF of the facts, and the shapes.)
-_READER_CODE = ("extract", "text.py", "normalise.py", "lexicon.py", "facts.py", "framework.py", "genre.py",
-                "graph.py", "check.py", "shapes.py", "shacl.py")  # fmt: skip
+_READER_CODE = ("extract", "text.py", "normalise.py", "unwrap.py", "corpus.py", "lexicon.py", "facts.py",
+                "framework.py", "genre.py", "graph.py", "check.py", "shapes.py", "shacl.py")  # fmt: skip
 
 
 def reader_key(lexicon_path: str | Path | None = None) -> str:
