@@ -91,8 +91,10 @@ def targets_right(facts: DocumentFacts, expected: list[str]) -> tuple[bool, int,
     text = normalise(facts.text)
     spans = []
     for target in expected:
-        at = text.find(normalise(target))
-        spans.append((at, at + len(target)) if at >= 0 else (-1, -1))
+        # Where the text writes it, whatever spacing or line breaks (a hard-wrapped text's)
+        # stand between its characters.
+        m = re.search(r"\s*".join(map(re.escape, "".join(normalise(target).split()))), text)
+        spans.append(m.span() if m else (-1, -1))
     located = [(facts.segments[i.segment].start, facts.segments[i.segment].end, i.value) for i in facts.indicators]
     found = 0
     for target, (a, b) in zip(expected, spans):

@@ -69,9 +69,11 @@ def read_content(content: str, path: str, lex, frameworks, scorer, raw: bytes | 
     """The facts of one decoded report: normalise, segment, extract (no file needed).
     A report that gives more than MAX_PARTS is refused, as one over MAX_BYTES is."""
     source = without_controls(content)
-    doc = text.segment(unwrap(normalise(content)), path, scorer, source=source)
+    read = unwrap(normalise(content))
+    doc = text.segment(read.text, path, scorer, source=source)
     raw = content.encode("utf-8", "surrogatepass") if raw is None else raw
     facts = extract(doc, lex, frameworks, raw)
+    read.to_source(facts, source)  # a hard-wrapped text's segments, at their place in the file
     parts = len(facts.units) + len(facts.segments) + len(facts.relations)
     if parts > MAX_PARTS:
         raise KGError(
