@@ -12,7 +12,8 @@ them end in the middle of a sentence, which a paragraph never does; then each li
 inside a paragraph is made a space: a break after a line that the next line's first word
 would not have fitted onto (a page breaks a line only for want of room), before a line
 that opens no new block (a heading, a list item, a news page's "Updated:" line, an
-indented line, the other language). In English the space stands where the break stood:
+indented line, the other language); a page's number or running head between two lines of a
+paragraph goes with the break. In English the space stands where the break stood:
 one character for one, as kg.normalise does. Chinese sets no space between words (nor
 inside 13.5%), so there the breaks' characters move to the paragraph's end, and the
 segments the reader makes are given back their place in the file (Unwrapped.to_source):
@@ -25,9 +26,9 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import itertools
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 from kg import genre
@@ -42,6 +43,7 @@ OPEN_SHARE = 0.6
 MIN_LINES = 5
 MAX_COLUMNS = 120
 SLACK = 4  # columns a Chinese line may stop short of the page's edge (_fits)
+RUNNING_HEAD = 3  # a short line that recurs this often is a page's running head or foot
 
 
 def _columns(line: str) -> int:
@@ -69,50 +71,81 @@ def _language(line: str) -> str:
 
 @dataclass(frozen=True)
 class Join:
-    """A line break inside a paragraph: ``start``-``end`` in the text, ending line ``line``;
-    ``moved`` in a Chinese text (Chinese sets no space between words, nor inside a number:
-    the break's characters go to the paragraph's end, so that what it cut is whole)."""
+    """A line break inside a paragraph: ``start``-``end`` in the text, from the end of line
+    ``line`` to the start of line ``next`` (the line after it, or the first after a page's
+    number or running head that cut the paragraph: those go with the break); ``moved`` in a
+    Chinese text (Chinese sets no space between words, nor inside a number: the break's
+    characters go to the paragraph's end, so that what it cut is whole)."""
 
     start: int
     end: int
     line: int
+    next: int
     moved: bool
 
 
 def breaks(text: str) -> list[Join]:
     """The line breaks inside the paragraphs of a wrapped ``text`` (a break is "\\n",
-    "\\r\\n" or "\\r"); none when the text is not wrapped."""
+    "\\r\\n" or "\\r", with the page furniture between two lines of a paragraph); none
+    when the text is not wrapped."""
     vocab = genre.load()
     words = vocab["layout"]
     ends = tuple(words["sentence_ends"])
     labels = "|".join(map(re.escape, [*vocab["zh"]["header_prefixes"], *words["page_labels"]]))
     block = re.compile("|".join([*(f"(?:{p})" for p in words["block_starts"]), rf"(?:{labels})\s*[:：]"]))
+    folio = re.compile("|".join(f"(?:{p})" for p in words["page_numbers"]))
     lines = _lines(text)
-    filled = [(text[s:e].strip(), k) for k, (s, e, _) in enumerate(lines)]
-    widths = sorted(_columns(body) for body, _ in filled if body)
+    bodies = [text[s:e].strip() for s, e, _ in lines]
+    widths = sorted(_columns(body) for body in bodies if body)
     if len(widths) < MIN_LINES:
         return []
     page = widths[int(WIDTH_QUANTILE * (len(widths) - 1))]
     if page > MAX_COLUMNS:
         return []
-    wide = [body for body, _ in filled if body and _columns(body) >= WIDE_SHARE * page]
+    wide = [body for body in bodies if body and _columns(body) >= WIDE_SHARE * page]
     open_lines = [body for body in wide if not body.endswith(ends)]
     if len(open_lines) < MIN_LINES or len(open_lines) < OPEN_SHARE * len(wide):
         return []
+    # Page furniture: a page's number, or a short line that recurs (a running head or foot).
+    counts = Counter(bodies)
+    furniture = {
+        k
+        for k, body in enumerate(bodies)
+        if body
+        and (
+            folio.fullmatch(body)
+            or (counts[body] >= RUNNING_HEAD and _columns(body) < WIDE_SHARE * page and not body.endswith(ends))
+        )
+    }
     out = []
-    for (body, k), (after, _) in itertools.pairwise(filled):
-        _, end, next_start = lines[k]
-        line_after = text[next_start : lines[k + 1][1]]
+    k = 0
+    while k < len(lines) - 1:
+        m = _past_furniture(k, bodies, furniture)
+        body, after = bodies[k], bodies[m] if m < len(lines) else ""
         if (
             body
             and after
-            and not line_after[:1].isspace()  # an indented line opens a paragraph
+            and k not in furniture
+            and not text[lines[m][0] : lines[m][1]][:1].isspace()  # an indented line opens a paragraph
             and not block.match(after)
             and _language(body) == _language(after)
             and not _fits(body, after, page)
         ):
-            out.append(Join(end, next_start, k, _language(body) == "zh"))
+            out.append(Join(lines[k][1], lines[m][0], k, m, _language(body) == "zh"))
+            k = m
+        else:
+            k += 1
     return out
+
+
+def _past_furniture(k: int, bodies: list[str], furniture: set[int]) -> int:
+    """The line after line ``k``; past a page's furniture that follows it, with the blank
+    lines about that, when there is some (a blank line alone ends a paragraph)."""
+    m, crossed = k + 1, False
+    while m < len(bodies) and (m in furniture or not bodies[m]):
+        crossed = crossed or m in furniture
+        m += 1
+    return m if crossed else k + 1
 
 
 _TOKEN = re.compile(r"[!-~]+|.")  # a Latin word (up to a space or a Chinese character), or one character
@@ -184,11 +217,11 @@ def unwrap(text: str) -> Unwrapped:
             out.starts.append(join.end - moved)
             out.sources.append(join.end)
         else:
-            parts.append(" " * (join.end - join.start))
+            parts.append(" " * (join.end - join.start))  # a page's furniture in it too
         pos = join.end
-        last = k + 1 == len(found) or found[k + 1].line != join.line + 1
+        last = k + 1 == len(found) or found[k + 1].line != join.next
         if last and moved:  # the paragraph ends with the line after this break
-            end = lines[join.line + 1][1]
+            end = lines[join.next][1]
             parts += [text[pos:end], " " * moved]
             out.starts.append(end - moved)
             out.sources.append(end)
