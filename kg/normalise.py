@@ -9,6 +9,7 @@ into the normalised text are offsets into the original.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 
 # Full-width forms folded to ASCII: letters, digits and the symbols a number or a name uses.
@@ -75,9 +76,17 @@ def without_controls(text: str) -> str:
     return text.translate(_table(text, fold=False))
 
 
+# A Markdown heading's marks at a line's start (# 标题, ## Title): a report saved from a web
+# page as Markdown wears them, and the rules that read a line's start (the dateline
+# 新华社北京2月21日电, a list marker) would not see past them.
+_HEADING_MARKS = re.compile(r"^([ \t]*)(#{1,6})(?=[ \t])", re.MULTILINE)
+
+
 def normalise(text: str) -> str:
     """The text the rules read: same length as ``text``, character for character."""
     folded = text.translate(_table(text, fold=True))
+    if "#" in folded:
+        folded = _HEADING_MARKS.sub(lambda m: m.group(1) + " " * len(m.group(2)), folded)
     out = to_simplified(folded)
     assert len(out) == len(text)
     return out

@@ -168,6 +168,18 @@ def test_normalisation_keeps_every_offset():
     assert out == "国务院印发《规划》，目标10%+  完成。"
 
 
+def test_a_report_saved_as_markdown_reads_as_it_does_plain(tmp_path):
+    """A web page saved as Markdown puts # marks before its headings: the rules that read a
+    line's start (the dateline, the issuer's sentence) read past them."""
+    text = TRADITIONAL.replace("2026-03-05 來源：示例網\n", "")  # the date is the dateline's
+    plain = read(tmp_path, text)
+    marked = text.replace("原標題", "# 原標題").replace("新華社北京", "## 新華社北京")
+    f = read(tmp_path, marked)
+    assert (f.plan.title_zh, f.plan.issuers, f.plan.date) == (plain.plan.title_zh, plain.plan.issuers, plain.plan.date)
+    assert plain.plan.date == "--03-04" and len(f.of_kind("Task")) == len(plain.of_kind("Task")) == 3
+    assert normalise("## 标题\n#1 不是标题") == "   标题\n#1 不是标题"  # marks alone, one for one
+
+
 def test_the_indicators_query_returns_typed_numbers(tmp_path):
     from conftest import run_kg
 
