@@ -204,37 +204,43 @@ def test_the_union_and_each_graph_keep_the_quads_order():
 def test_a_graphs_lookups_answer_as_its_triples_do():
     """Graph.objects, subjects and value against the triples themselves, for nodes with one
     statement (which the lookups keep bare) and with several (kept in a list), on a graph of
-    Triples and on one of a Data's quads."""
+    Triples and on one of a Data's quads; a node's objects found by bisection (the first
+    FEW_LOOKUPS of a predicate) or by the lookup table, with IRIs that start one another."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
+    from kg import rdf
     from kg.rdf import Data, Graph, Literal, NamedNode, Quad, Triple
 
-    node = st.sampled_from(["urn:a", "urn:b", "urn:c"]).map(NamedNode)
-    predicate = st.sampled_from(["urn:p", "urn:q"]).map(NamedNode)
+    nodes = ["urn:a", "urn:ab", "urn:b", "urn:c"]
+    predicates = ["urn:p", "urn:pq", "urn:q"]
+    node = st.sampled_from(nodes).map(NamedNode)
+    predicate = st.sampled_from(predicates).map(NamedNode)
     value = st.one_of(node, st.sampled_from(["x", "y"]).map(Literal))
     triple = st.builds(Triple, node, predicate, value)
 
     @settings(max_examples=200, deadline=None)
-    @given(st.lists(triple, max_size=25))
-    def check(triples):
+    @given(st.lists(triple, max_size=25), st.sampled_from([0, 2, rdf.FEW_LOOKUPS]))
+    def check(triples, few):
         held = set(triples)
         graphs = (Graph(triples), Data(Quad(*t, NamedNode("urn:g")) for t in triples).union())
         for graph in graphs:
-            for p in ("urn:p", "urn:q"):
-                p = NamedNode(p)
-                assert sorted(graph.subjects(p), key=str) == sorted(
-                    {t.subject for t in held if t.predicate == p}, key=str
-                )
-                for n in ("urn:a", "urn:b", "urn:c"):
-                    n = NamedNode(n)
-                    objects = sorted((t.object for t in held if t.subject == n and t.predicate == p), key=str)
-                    assert sorted(graph.objects(n, p), key=str) == objects
-                    assert (graph.value(n, p) is None) == (not objects) and (
-                        not objects or graph.value(n, p) in objects
+            graph_few, rdf.FEW_LOOKUPS = rdf.FEW_LOOKUPS, few
+            try:
+                for p in map(NamedNode, predicates):
+                    for n in map(NamedNode, nodes):
+                        objects = sorted((t.object for t in held if t.subject == n and t.predicate == p), key=str)
+                        assert sorted(graph.objects(n, p), key=str) == objects
+                        assert (graph.value(n, p) is None) == (not objects) and (
+                            not objects or graph.value(n, p) in objects
+                        )
+                        subjects = sorted((t.subject for t in held if t.object == n and t.predicate == p), key=str)
+                        assert sorted(graph.subjects(p, n), key=str) == subjects
+                    assert sorted(graph.subjects(p), key=str) == sorted(
+                        {t.subject for t in held if t.predicate == p}, key=str
                     )
-                    subjects = sorted((t.subject for t in held if t.object == n and t.predicate == p), key=str)
-                    assert sorted(graph.subjects(p, n), key=str) == subjects
+            finally:
+                rdf.FEW_LOOKUPS = graph_few
 
     check()
 
