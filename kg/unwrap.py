@@ -152,9 +152,9 @@ _TOKEN = re.compile(r"[!-~]+|.")  # a Latin word (up to a space or a Chinese cha
 
 
 def _fits(line: str, after: str, page: int) -> bool:
-    """Whether the first word of ``after`` (a Latin word with its marks, or one character) would have fit at
-    the end of ``line`` on a page ``page`` columns wide: then the line was not broken for
-    want of room, and a paragraph ends there. A Chinese line may stop a character or two
+    """Whether the first word of ``after`` (a Latin word with its marks, or one character)
+    would have fit at the end of ``line`` on a page ``page`` columns wide: then the line was
+    not broken for want of room, and a paragraph ends there. A Chinese line may stop a character or two
     short of the edge (a mark that may not open a line is pulled back; its indent, folded to
     half-width spaces, is counted short), so such a line is full within SLACK columns."""
     token = _TOKEN.match(after).group()
