@@ -81,7 +81,7 @@ class Indicator:
     baseline_year: int = 0
     baseline_value: float | None = None
     year: int = 0  # target year, from the goal it belongs to
-    text: str = ""  # the exact source span
+    text: str = ""  # the span as read (normalised; its place in the file is its segment's)
 
 
 @dataclass
