@@ -4,7 +4,7 @@ A report of the genre puts each paragraph on a line of its own, and the reader t
 as a paragraph. Text copied out of a PDF breaks every paragraph into lines of the page's
 width instead: each sentence that crossed a line was cut in two, a title on two lines lost
 its second half, a list item its end. On the 20 development reports wrapped as a page sets
-them (bench/pdf_wrap.py: 36 Chinese characters or 72 columns a line), the reader got 76 of
+them (bench/pdf_wrap.py: 36 Chinese characters or 72 columns a line), the reader got 77 of
 108 fields right, against 107 as published.
 
 So a text is taken as wrapped when its long lines are of one width (the page's) and most of
