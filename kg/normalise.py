@@ -20,6 +20,9 @@ _FOLD.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)})  # ａ-�
 _FOLD.update({"＋": "+", "％": "%", "．": ".", "－": "-", "／": "/", "＆": "&", "＝": "=", "＠": "@", "＃": "#"})
 _FOLD.update({"\u3000": " ", "\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\u200b": " "})
 _FOLD.update({"〜": "~", "～": "~"})
+# Corner brackets, the quotation marks of traditional-character texts (Hong Kong, Taiwan),
+# as the mainland's: 「十四五」 is “十四五”, as its characters become simplified ones.
+_FOLD.update({"「": "“", "」": "”", "『": "‘", "』": "’"})
 _KEEP = {"\n", "\r", "\t"}
 
 

@@ -168,6 +168,16 @@ def test_normalisation_keeps_every_offset():
     assert out == "国务院印发《规划》，目标10%+  完成。"
 
 
+def test_corner_brackets_are_quotation_marks(tmp_path):
+    """A Hong Kong or Taiwan text quotes with 「」 and 『』: read as “” and ‘’, its plan's
+    title and its quoted names are those of the same text quoted the mainland's way."""
+    plain = read(tmp_path, TRADITIONAL)
+    corner = read(tmp_path, TRADITIONAL.replace("“", "「").replace("”", "」"), "corner.txt")
+    assert corner.plan.title_zh == plain.plan.title_zh == "“十五五”数字乡村发展规划"
+    assert sorted(corner.entities) == sorted(plain.entities)
+    assert normalise("『数字』「中国」") == "‘数字’“中国”"
+
+
 def test_a_report_saved_as_markdown_reads_as_it_does_plain(tmp_path):
     """A web page saved as Markdown puts # marks before its headings: the rules that read a
     line's start (the dateline, the issuer's sentence) read past them."""
