@@ -11,7 +11,7 @@ indicators, and no indicator outside them). Prints a row per document, the field
 how many documents are fully right, and the time per document.
 
 With --wrapped, each report is first hard-wrapped as text copied out of a PDF is
-(bench/pdf_wrap.py: 36 Chinese characters or 72 columns a line), to measure kg.unwrap.
+(bench/pdf_wrap.py: 36 Chinese characters or 72 columns a line), to measure kg.reflow.
 
 Usage: python bench/eval_corpus.py [--corpus DIR] [--no-build] [--wrapped] [--json FILE]
 """

@@ -2,7 +2,7 @@
 
 The development reports put a paragraph on a line; a report copied out of a PDF does not.
 `bench/eval_corpus.py --wrapped` reads the development reports wrapped this way, and the
-tests (tests/test_unwrap.py) the bundled ones, to measure kg.unwrap.
+tests (tests/test_reflow.py) the bundled ones, to measure kg.reflow.
 """
 
 from __future__ import annotations

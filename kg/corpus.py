@@ -23,7 +23,7 @@ from kg.errors import KGError
 from kg.extract import extract
 from kg.facts import DocumentFacts
 from kg.normalise import normalise, without_controls
-from kg.unwrap import unwrap
+from kg.reflow import reflow
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def read_content(content: str, path: str, lex, frameworks, scorer, raw: bytes | 
     """The facts of one decoded report: normalise, segment, extract (no file needed).
     A report that gives more than MAX_PARTS is refused, as one over MAX_BYTES is."""
     source = without_controls(content)
-    read = unwrap(normalise(content))
+    read = reflow(normalise(content))
     doc = text.segment(read.text, path, scorer, source=source)
     raw = content.encode("utf-8", "surrogatepass") if raw is None else raw
     facts = extract(doc, lex, frameworks, raw)
@@ -103,7 +103,7 @@ def _extract(job: tuple) -> tuple[DocumentFacts | str, float, float, list | None
 FACTS_FILE = "facts.json"
 # What the facts of a report depend on besides its bytes: the reader's code and vocabulary.
 # (And of what the gate keeps per report with them: the RDF of the facts, and the shapes.)
-_READER_CODE = ("extract", "text.py", "normalise.py", "unwrap.py", "corpus.py", "lexicon.py", "facts.py",
+_READER_CODE = ("extract", "text.py", "normalise.py", "reflow.py", "corpus.py", "lexicon.py", "facts.py",
                 "framework.py", "genre.py", "graph.py", "check.py", "shapes.py", "shacl.py")  # fmt: skip
 
 

@@ -1,4 +1,6 @@
-"""Join the lines of a hard-wrapped report into its paragraphs, each fact kept at its place in the file.
+"""The text the reader reads: a hard-wrapped report's lines joined into its paragraphs, a
+Chinese line's spaces about Latin words and numbers closed up; each fact kept at its place
+in the file.
 
 A report of the genre puts each paragraph on a line of its own, and the reader takes a line
 as a paragraph. Text copied out of a PDF breaks every paragraph into lines of the page's
@@ -13,13 +15,14 @@ inside a paragraph is made a space: a break after a line that the next line's fi
 would not have fitted onto (a page breaks a line only for want of room), before a line
 that opens no new block (a heading, a list item, a news page's "Updated:" line, an
 indented line, the other language); a page's number or running head between two lines of a
-paragraph goes with the break. In English the space stands where the break stood:
-one character for one, as kg.normalise does. Chinese sets no space between words (nor
-inside 13.5%), so there the breaks' characters move to the paragraph's end, and the
-segments the reader makes are given back their place in the file (Unwrapped.to_source):
-their offsets and text are the file's, line breaks and all. Wrapped this way, the 20
-development reports give 107 of 108 fields right, as published. A text that is not
-wrapped is returned as it is.
+paragraph goes with the break. In English the space stands where the break stood: one
+character for one, as kg.normalise does. Chinese sets no space between words (nor inside
+13.5%), so there the breaks' characters move to the paragraph's end; so do the spaces some
+pages set between a Chinese character and a Latin word or a number (到 2025 年: the dev
+reports spaced so gave 86 of 108 fields). The segments the reader makes are then given
+back their place in the file (Reflowed.to_source): their offsets and text are the file's,
+line breaks and spaces and all. Reflowed, the dev reports give 107 of 108 fields either
+way, as published. A text with nothing to reflow is returned as it is.
 """
 
 from __future__ import annotations
@@ -164,7 +167,7 @@ def _fits(line: str, after: str, page: int) -> bool:
 
 
 @dataclass
-class Unwrapped:
+class Reflowed:
     """The text the reader reads, and where each of its characters stands in the text given:
     ``starts`` (in the one) and ``sources`` (in the other) of each run of characters that
     moved together; a run in ``gaps`` is a paragraph's moved breaks, now spaces at its end,
@@ -198,37 +201,71 @@ class Unwrapped:
             )
 
 
-def unwrap(text: str) -> Unwrapped:
-    """``text`` with the line breaks inside its paragraphs made spaces (when it is wrapped): in
-    place in an English text, at the paragraph's end in a Chinese one (Unwrapped says where
-    each character came from)."""
-    found = breaks(text)
-    out = Unwrapped(text)
-    if not found:
-        return out
+# A space a Chinese line sets between a Chinese character and a Latin letter or a digit
+# (到 2025 年, 推进 IPv6 部署): typesetting, not a word's end; the rules read 到2025年.
+_SPACING = re.compile(
+    r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[ \t]{1,2}(?=[A-Za-z0-9])"
+    r"|(?<=[A-Za-z0-9%])[ \t]{1,2}(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
+)
+
+
+def _paragraphs(text: str, lines: list, found: list[Join]) -> list[tuple[list, int]]:
+    """Each paragraph that has something to take out: its cuts, (start, end, moved) in
+    order (a line break inside it; in Chinese, a space of _SPACING too), and where its
+    moved characters go (the end of its last line's text)."""
+    joined = {join.line: join for join in found}
+    out = []
+    k = 0
+    while k < len(lines):
+        breaks_here = []
+        first = k
+        while k in joined:
+            breaks_here.append(joined[k])
+            k = joined[k].next
+        chinese = _language(text[lines[first][0] : lines[first][1]]) == "zh"
+        cuts = []
+        for n, line in enumerate([first, *(join.next for join in breaks_here)]):
+            if chinese:
+                cuts += [(m.start(), m.end(), True) for m in _SPACING.finditer(text, lines[line][0], lines[line][1])]
+            if n < len(breaks_here):
+                cuts.append((breaks_here[n].start, breaks_here[n].end, breaks_here[n].moved))
+        if cuts:
+            out.append((cuts, lines[k][1]))
+        k += 1
+    return out
+
+
+def reflow(text: str) -> Reflowed:
+    """``text`` as the reader reads it: the line breaks inside a wrapped text's paragraphs
+    made spaces, in place in English, at the paragraph's end in Chinese, where the spaces a
+    Chinese line sets about Latin words and numbers go too (Reflowed says where each
+    character came from)."""
+    out = Reflowed(text)
     lines = _lines(text)
+    paragraphs = _paragraphs(text, lines, breaks(text))
+    if not paragraphs:
+        return out
     parts: list[str] = []
     pos = 0  # in ``text``, copied up to here
-    moved = 0  # characters of the paragraph's moved breaks, not yet put back
-    for k, join in enumerate(found):
-        parts.append(text[pos : join.start])
-        if join.moved:
-            moved += join.end - join.start
-            out.starts.append(join.end - moved)
-            out.sources.append(join.end)
-        else:
-            parts.append(" " * (join.end - join.start))  # a page's furniture in it too
-        pos = join.end
-        last = k + 1 == len(found) or found[k + 1].line != join.next
-        if last and moved:  # the paragraph ends with the line after this break
-            end = lines[join.next][1]
+    for cuts, end in paragraphs:
+        moved = 0  # the paragraph's characters taken out so far, put back at its end
+        for start, stop, moves in cuts:
+            parts.append(text[pos:start])
+            if moves:
+                moved += stop - start
+                out.starts.append(stop - moved)
+                out.sources.append(stop)
+            else:
+                parts.append(" " * (stop - start))  # a page's furniture in it too
+            pos = stop
+        if moved:
             parts += [text[pos:end], " " * moved]
             out.starts.append(end - moved)
             out.sources.append(end)
             out.gaps.add(len(out.starts) - 1)
             out.starts.append(end)
             out.sources.append(end)
-            pos, moved = end, 0
+            pos = end
     parts.append(text[pos:])
     out.text = "".join(parts)
     return out

@@ -7,18 +7,18 @@ from pdf_wrap import wrap_english as _wrap_english
 
 from kg.build import read_documents
 from kg.normalise import normalise
-from kg.unwrap import breaks, unwrap
+from kg.reflow import breaks, reflow
 
 
 def test_a_report_as_published_is_left_as_it_is(plan_path, second_plan_path, english_only, chinese_only):
     for path in (plan_path, second_plan_path, english_only, chinese_only):
         text = normalise(path.read_text(encoding="utf-8"))
-        assert breaks(text) == [] and unwrap(text).text == text, path.name
+        assert breaks(text) == [] and reflow(text).text == text, path.name
 
 
 def test_every_character_read_is_traced_to_its_place_in_the_file():
     """The text read is as long as the text given; each of its characters is the one at the
-    place Unwrapped gives in the text given, but the spaces the line breaks (and the page
+    place Reflowed gives in the text given, but the spaces the line breaks (and the page
     furniture inside a paragraph) became; no other character is lost or added."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
@@ -32,7 +32,7 @@ def test_every_character_read_is_traced_to_its_place_in_the_file():
         text = "".join(parts)
         wrapped = _wrap_chinese(text, width) if width % 2 else _wrap_english(text, width + 20)
         for t in (text, wrapped):
-            read = unwrap(t)
+            read = reflow(t)
             assert len(read.text) == len(t)
             if all(join.next == join.line + 1 for join in breaks(t)):  # no page furniture dropped
                 assert "".join(read.text.split()) == "".join(t.split())
@@ -104,3 +104,23 @@ def test_a_page_number_or_running_head_inside_a_paragraph_is_read_past(chinese_o
     text = wrapped.read_text(encoding="utf-8")
     assert all(text[seg.start : seg.end] == seg.text for seg in f.segments.values())
     assert any("国务院公报" in seg.text for seg in f.segments.values())
+
+
+def test_a_chinese_text_spaced_about_its_latin_words_and_numbers_reads_as_one_not(chinese_only, tmp_path):
+    """Some pages set a space between a Chinese character and a Latin word or a number
+    (到 2025 年, 推进 IPv6 部署): the reader reads them closed up, and each segment's text
+    in the file keeps them."""
+    import re
+
+    text = chinese_only.read_text(encoding="utf-8")
+    spaced = re.sub(r"([\u4e00-\u9fff])([A-Za-z0-9])", r"\1 \2", text)
+    spaced = re.sub(r"([A-Za-z0-9%])([\u4e00-\u9fff])", r"\1 \2", spaced)
+    assert "到 2025 年" in spaced
+    path = tmp_path / "spaced.zh.txt"
+    path.write_text(spaced, encoding="utf-8")
+    plain, f = read_documents([chinese_only])[0], read_documents([path])[0]
+    assert sorted(g.year for g in f.of_kind("Goal")) == sorted(g.year for g in plain.of_kind("Goal"))
+    assert [m.zh for m in f.of_kind("Measure")] == [m.zh for m in plain.of_kind("Measure")]
+    assert [i.value for i in f.indicators] == [i.value for i in plain.indicators]
+    assert sorted(f.entities) == sorted(plain.entities)
+    assert all(spaced[seg.start : seg.end] == seg.text for seg in f.segments.values())
