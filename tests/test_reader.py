@@ -168,6 +168,38 @@ def test_normalisation_keeps_every_offset():
     assert out == "国务院印发《规划》，目标10%+  完成。"
 
 
+NOTICE = """国务院关于印发“十五五”数字乡村发展规划的通知
+国发〔2026〕8号
+各省、自治区、直辖市人民政府，国务院各部委、各直属机构：
+现将《“十五五”数字乡村发展规划》印发给你们，请认真贯彻执行。
+国务院
+2026年3月4日
+“十五五”数字乡村发展规划
+一、总体要求
+到2030年，乡村数字基础设施覆盖率达到95%以上。
+二、重点任务
+（一）建设乡村数字基础设施。推进光纤网络建设。
+（二）发展智慧农业。推广物联网应用。
+"""
+
+
+def test_the_notice_a_plans_full_text_is_published_under_names_its_issuers(tmp_path):
+    """国务院关于印发…的通知 heads the full text of a plan: its issuers are the bodies before
+    关于 (the notice's body only says 现将《…》印发给你们); a heading that names several
+    bodies apart by a space names them all, as a news report's lead may."""
+    f = read(tmp_path, NOTICE)
+    assert f.plan.title_zh == "“十五五”数字乡村发展规划" and f.plan.issuers == ["国务院"]
+    assert f.plan.date == "2026-03-04"
+    heading = "中共中央办公厅 国务院办公厅关于印发《“十五五”数字乡村发展规划》的通知"
+    joint = read(tmp_path, NOTICE.replace("国务院关于印发“十五五”数字乡村发展规划的通知", heading))
+    assert joint.plan.issuers == ["中共中央办公厅", "国务院办公厅"]
+    other = read(tmp_path, NOTICE.replace("关于印发“十五五”数字乡村发展规划的通知", "关于印发另一项规划的通知"))
+    assert other.plan.issuers == []  # a notice about another plan names no issuer of this one
+    lead = "新华社北京3月4日电 中共中央办公厅 国务院办公厅印发了《“十五五”数字乡村发展规划》。\n"
+    news = read(tmp_path, lead + "《规划》提出，到2030年，乡村数字基础设施覆盖率达到95%以上。\n")
+    assert news.plan.issuers == ["中共中央办公厅", "国务院办公厅"]
+
+
 def test_corner_brackets_are_quotation_marks(tmp_path):
     """A Hong Kong or Taiwan text quotes with 「」 and 『』: read as “” and ‘’, its plan's
     title and its quoted names are those of the same text quoted the mainland's way."""

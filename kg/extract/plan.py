@@ -7,6 +7,7 @@ after a headline, a 原标题 line, an edition line or site navigation.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 
@@ -96,6 +97,8 @@ def read_chinese(ctx: Context) -> None:
             plan.alias = am.group(1)
         if iss and not plan.issuers:
             plan.issuers = _zh_issuers(ctx, t, tm)
+    if not plan.issuers:
+        plan.issuers = _notice_issuers(ctx, title)
     if not plan.alias:
         short = next(
             (h for h in sorted(heads, key=len, reverse=True) if re.sub(r"[（(].*$", "", title).endswith(h)), ""
@@ -111,7 +114,13 @@ def _zh_issuers(ctx: Context, s: Sentence, m: re.Match) -> list[str]:
     w = ctx.words
     text = s.span.text[: m.start()]
     text = re.sub(rf"(?:{alternation(w['issue_verbs'])})了?$", "", text)
-    text = re.split(r"[,，;；:：。 ]", text)[-1]
+    text = re.sub(rf"(?:{alternation(w['notice_openers'])})$", "", text)  # …办公厅关于印发《…》的通知
+    chunks = re.split(r"[,，;；:：。 ]", text)
+    text = chunks.pop()
+    # Bodies set apart by a space before it (中共中央办公厅 国务院办公厅印发): each whole chunk
+    # the lexicon knows as a body, back to the first it does not (the dateline).
+    while chunks and (term := ctx.lex.forms.get(chunks[-1])) is not None and "Organization" in term.classes:
+        text = f"{chunks.pop()}、{text}"
     dm = DATELINE_RE.match(text)
     if dm:
         text = text[dm.end() :]
@@ -124,12 +133,40 @@ def _zh_issuers(ctx: Context, s: Sentence, m: re.Match) -> list[str]:
                 text, changed = text[: -len(word)], True
             if text.startswith(word) and len(text) > len(word):
                 text, changed = text[len(word) :], True
+    return _issuer_keys(ctx, _split_names(ctx, text), s)
+
+
+def _issuer_keys(ctx: Context, names: list[str], s: Sentence) -> list[str]:
+    """The entities of ``names`` that are bodies (the lexicon knows them, or they end as an
+    organization does), in order, each once."""
     keys: dict[str, None] = {}  # in order, each once (a list's `in` was quadratic in the names)
-    for name in _split_names(ctx, text):
+    for name in names:
         term = ctx.lex.forms.get(name)
-        if term or (len(name) >= 2 and name.endswith(tuple(w["org_suffixes"]))):
+        if term or (len(name) >= 2 and name.endswith(tuple(ctx.words["org_suffixes"]))):
             keys.setdefault(entity_for_name(ctx, name, "Organization", s).key)
     return list(keys)
+
+
+NOTICE_REACH = 12  # the sentences at the head of a text where a notice's heading is looked for
+
+
+def _notice_issuers(ctx: Context, title: str) -> list[str]:
+    """The bodies that head the notice a plan's full text is published under, when its
+    heading names the plan: 国务院关于印发“十四五”数字经济发展规划的通知, 中共中央办公厅
+    国务院办公厅关于印发《…》的通知 (its issuers are not before an issue verb right before
+    the title, as a news report's are: the notice's body says 现将《…》印发给你们)."""
+    w = ctx.words
+    heading = re.compile(
+        rf"(?P<orgs>[^，,。；;：:]{{2,80}}?)(?:{alternation(w['notice_openers'])})"
+        rf"(?:{alternation(w['issue_verbs'])})(?P<title>.+)(?:{alternation(w['notice_heads'])})"
+    )
+    bare = title.strip("《》")
+    for _, s in itertools.islice(ctx.sentences(), NOTICE_REACH):
+        m = heading.fullmatch(s.span.text.strip())
+        if m and m.group("title").strip("《》") == bare:
+            names = [n for part in m.group("orgs").split() for n in _split_names(ctx, part)]
+            return _issuer_keys(ctx, names, s)
+    return []
 
 
 def _split_names(ctx: Context, text: str) -> list[str]:
