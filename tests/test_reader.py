@@ -200,6 +200,17 @@ def test_the_notice_a_plans_full_text_is_published_under_names_its_issuers(tmp_p
     assert news.plan.issuers == ["中共中央办公厅", "国务院办公厅"]
 
 
+def test_the_items_of_a_section_headed_as_guarantees_are_guarantees(tmp_path):
+    """五、保障措施 (a guarantee head) as 六、加强组织实施 (a guarantee cue): its items are
+    guarantees, not tasks."""
+    text = NOTICE.replace("（二）发展智慧农业。推广物联网应用。\n",
+                          "（二）发展智慧农业。推广物联网应用。\n三、保障措施\n（一）加强组织领导。建立协调推进机制。\n"
+                          "（二）强化资金保障。加大财政投入。\n")  # fmt: skip
+    f = read(tmp_path, text)
+    assert [u.zh for u in f.of_kind("Task")] == ["建设乡村数字基础设施", "发展智慧农业"]
+    assert [u.zh for u in f.of_kind("Guarantee")] == ["加强组织领导", "强化资金保障"]
+
+
 def test_corner_brackets_are_quotation_marks(tmp_path):
     """A Hong Kong or Taiwan text quotes with 「」 and 『』: read as “” and ‘’, its plan's
     title and its quoted names are those of the same text quoted the mainland's way."""

@@ -367,9 +367,10 @@ def find_outline_items(ctx: Context) -> None:
             p = paras[i]
             title = section_re.match(p.span.text)
             span = Span(p.span.start + title.start("title"), p.span.end, title.group("title"))
-            # A heading is about guarantees when it ends on one (十一、加强组织实施), not when
-            # the word stands inside a task's name (消费能力保障支持行动).
-            kind_ = "guarantees" if span.text.endswith(tuple(ctx.words["guarantee_cues"])) else "tasks"
+            # A heading is about guarantees when it ends on one (十一、加强组织实施, 五、保障措施),
+            # not when the word stands inside a task's name (消费能力保障支持行动).
+            ends = (*ctx.words["guarantee_cues"], *ctx.words["guarantee_heads"])
+            kind_ = "guarantees" if span.text.endswith(ends) else "tasks"
             section = _outline_section(ctx, p, span, kind_)
             continue
         if n != expected and n != 1:
