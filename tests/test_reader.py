@@ -211,6 +211,21 @@ def test_the_items_of_a_section_headed_as_guarantees_are_guarantees(tmp_path):
     assert [u.zh for u in f.of_kind("Guarantee")] == ["加强组织领导", "强化资金保障"]
 
 
+def test_an_english_issuer_is_named_without_the_day_it_acted_on(tmp_path):
+    """ "The General Office … on Monday issued a guideline on …", and a passive form after a
+    dateline, "A plan on … was made public by … on Monday": the body is named alone."""
+    goal = "The plan says that by 2030, the coverage of rural digital infrastructure will reach more than 95 percent.\n"
+    lead = "BEIJING, March 4 (Xinhua) -- The General Office of the State Council on Monday issued a guideline "
+    active = read(tmp_path, lead + "on accelerating the development of digital villages.\n" + goal)
+    assert active.plan.title_en == "guideline on accelerating the development of digital villages"
+    assert [active.entities[k].en for k in active.plan.issuers] == ["General Office of the State Council"]
+    lead = "BEIJING, March 4 (Xinhua) -- A plan on the development of digital villages was made public by "
+    passive = read(tmp_path, lead + "the General Office of the State Council on Monday.\n" + goal)
+    assert passive.plan.title_en == "plan on the development of digital villages"
+    assert [passive.entities[k].en for k in passive.plan.issuers] == ["General Office of the State Council"]
+    assert passive.plan.date == "--03-04" and [g.year for g in passive.of_kind("Goal")] == [2030]
+
+
 def test_corner_brackets_are_quotation_marks(tmp_path):
     """A Hong Kong or Taiwan text quotes with 「」 and 『』: read as “” and ‘’, its plan's
     title and its quoted names are those of the same text quoted the mainland's way."""

@@ -289,8 +289,9 @@ def _en_title(ctx: Context) -> tuple[Paragraph, Sentence, Span] | None:
         rf"{verbs}\s+(?:(?:the|a|an|its)\s+)?(?:{quoted}|{name}{comp})(?=\s*(?:[,.;(]|{breaks}|$))", re.IGNORECASE
     )
     passive = re.compile(
-        rf"^(?:(?:the|a|an)\s+)?{name}{comp}\s+(?:was|were|has been|have been)\s+{verbs}", re.IGNORECASE
-    )
+        rf"^(?:.*?\s(?:--|—|–)\s+)?(?:(?:the|a|an)\s+)?{name}{comp}\s+(?:was|were|has been|have been)\s+{verbs}",
+        re.IGNORECASE,
+    )  # after a dateline, if any: "BEIJING, March 4 (Xinhua) -- A plan on … was made public"
     for p, s in ctx.sentences():
         text = s.span.text
         for rx in (active, passive):
@@ -319,6 +320,9 @@ def _en_issuers(w: dict, text: str) -> list[str]:
     verbs = alternation(w["issue_verbs"], boundary=True)
     collectives = alternation(w["collectives"], boundary=True)
     heads = alternation(w["org_heads"], boundary=True)
+    # When: "on Monday", "on March 4", "recently" … between an issuer and its verb, or after it.
+    day = rf"on\s+(?:{alternation(w['weekdays'])}|{alternation(w['months'])}\s+\d{{1,2}})"
+    filler = rf"(?:{day}|{alternation(w['issuer_fillers'], boundary=True)})"
     m = re.search(rf"{verbs}\s+by\s+(?:[\w-]+\s+)?{collectives},?\s+including\s+(?P<x>.+)", text, re.IGNORECASE)
     if not m:
         m = re.search(rf"{verbs}\s+by\s+(?P<x>.+)", text, re.IGNORECASE)
@@ -327,7 +331,7 @@ def _en_issuers(w: dict, text: str) -> list[str]:
             r"[.;:]\s|[.;:]$|,\s+(?=[a-z])(?!the\b|and\b)|\s+(?:in|on|to|with|for|amid)\s+(?=[a-z0-9])", m.group("x")
         )[0]
     else:
-        m = re.search(rf"(?P<x>[^,]+?)\s+(?:(?:recently|jointly|today|have|has)\s+)*{verbs}", text, re.IGNORECASE)
+        m = re.search(rf"(?P<x>[^,]+?)\s+(?:{filler}\s+)*{verbs}", text, re.IGNORECASE)
         if not m:
             return []
         subject = re.split(r"\s(?:--|—|–)\s", m.group("x"))[-1]  # after a dateline: "BEIJING, March 3 --"
@@ -338,6 +342,7 @@ def _en_issuers(w: dict, text: str) -> list[str]:
     current = ""
     for piece in pieces:
         piece = re.sub(r"^(?:the|jointly)\s+", "", piece, flags=re.IGNORECASE).rstrip(" .")
+        piece = re.sub(rf"(?:\s+{filler})+$", "", piece, flags=re.IGNORECASE)
         starts_org = piece[:1].isupper() and bool(re.search(heads, piece))
         if re.search(r"['’]s\b", piece) and not (starts_org and not piece.startswith("China")):
             # "China's Cabinet" describes the body before it; "the country's systems …" ends the list
