@@ -226,6 +226,25 @@ def test_an_english_issuer_is_named_without_the_day_it_acted_on(tmp_path):
     assert passive.plan.date == "--03-04" and [g.year for g in passive.of_kind("Goal")] == [2030]
 
 
+@pytest.mark.parametrize(
+    "lead, issuers, date, agency",
+    [
+        ("新华社北京3月4日电（记者张三、李四）国务院办公厅日前印发", ["国务院办公厅"], "--03-04", "新华社"),
+        ("人民网北京3月4日电 据国务院网站消息，国务院办公厅近日印发", ["国务院办公厅"], "--03-04", "人民网"),
+        ("记者3月4日从国家发展改革委获悉，国家发展改革委等部门近日联合印发", ["国家发展改革委"], "--03-04", ""),
+        ("3月4日，国家发展改革委、国家数据局印发", ["国家发展改革委", "国家数据局"], "--03-04", ""),
+        ("日前，经国务院同意，国务院办公厅印发", ["国务院办公厅"], "", ""),
+    ],
+)
+def test_a_chinese_lead_in_its_forms(tmp_path, lead, issuers, date, agency):
+    """A dateline of any agency (社, 网, 报, 台) with the reporters in brackets after it, or a
+    lead that opens on its date: the issuers without the byline, the date, the agency."""
+    f = read(tmp_path, lead + "《数字乡村发展规划》。\n《规划》提出，到2030年，乡村数字基础设施覆盖率达到95%以上。\n")
+    assert f.plan.title_zh == "数字乡村发展规划"
+    assert [f.entities[k].zh for k in f.plan.issuers] == issuers
+    assert f.plan.date == date and (f.entities[f.plan.agency].zh if f.plan.agency else "") == agency
+
+
 def test_corner_brackets_are_quotation_marks(tmp_path):
     """A Hong Kong or Taiwan text quotes with 「」 and 『』: read as “” and ‘’, its plan's
     title and its quoted names are those of the same text quoted the mainland's way."""

@@ -7,6 +7,7 @@ after a headline, a 原标题 line, an edition line or site navigation.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import Counter
@@ -16,10 +17,23 @@ from kg.extract.entities import EN_QUOTE_RE, TITLE_RE, entity_for_en_name, entit
 from kg.extract.vocab import alternation
 from kg.text import Paragraph, Sentence, Span
 
-DATELINE_RE = re.compile(
-    r"(?P<agency>[\u4e00-\u9fff]{1,6}社)(?P<place>[\u4e00-\u9fff]{2,4}?)"
-    r"(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})日电"
-)
+
+def dateline_re(words: dict) -> re.Pattern:
+    """新华社北京2月27日电, 人民网北京3月4日电: an agency (a name ending as one does), a place,
+    a date (``words``: the genre's Chinese words)."""
+    return _dateline_re(tuple(words["agency_suffixes"]))
+
+
+@functools.cache
+def _dateline_re(suffixes: tuple[str, ...]) -> re.Pattern:
+    return re.compile(
+        rf"(?P<agency>[\u4e00-\u9fff]{{1,6}}(?:{alternation(list(suffixes))}))(?P<place>[\u4e00-\u9fff]{{2,4}}?)"
+        r"(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})日电"
+    )
+
+
+# A parenthesis before an issuer: the reporters after a dateline, （记者张三）.
+_ASIDE = re.compile(r"[（(][^（）()]*[）)]")
 FULL_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:年|-|/|\.)(\d{1,2})(?:月|-|/|\.)(\d{1,2})(?!\d)")
 ALIAS_RE = re.compile(r"以下简称[“《\"]([^”》\"]{1,20})[”》\"]")
 EN_ALIAS_RE = re.compile(r"hereinafter referred to as (?:the )?[\"“]([^\"”]{1,40})[\"”]", re.IGNORECASE)
@@ -121,9 +135,10 @@ def _zh_issuers(ctx: Context, s: Sentence, m: re.Match) -> list[str]:
     # the lexicon knows as a body, back to the first it does not (the dateline).
     while chunks and (term := ctx.lex.forms.get(chunks[-1])) is not None and "Organization" in term.classes:
         text = f"{chunks.pop()}、{text}"
-    dm = DATELINE_RE.match(text)
+    dm = dateline_re(w).match(text)
     if dm:
         text = text[dm.end() :]
+    text = _ASIDE.sub("", text)
     times = sorted(w["time_words"], key=len, reverse=True)
     changed = True
     while changed:
@@ -196,13 +211,15 @@ def _split_names(ctx: Context, text: str) -> list[str]:
 
 def _zh_date(ctx: Context, lead: int) -> None:
     """A full date in the page's head (an edition or source line before the dateline) wins;
-    else the dateline's month and day (新华社北京2月27日电)."""
+    else the dateline's month and day (新华社北京2月27日电); without a dateline, the date the
+    lead opens on (``lead``: its paragraph's number)."""
     plan = ctx.facts.plan
     head = ctx.doc.paragraphs[: lead + HEAD_PARAGRAPHS]
     dateline = None
+    dateline_at = dateline_re(ctx.words)
     for p in head:
-        dm = DATELINE_RE.match(p.span.text) or next(
-            (m for s in p.sentences if (m := DATELINE_RE.match(s.span.text))), None
+        dm = dateline_at.match(p.span.text) or next(
+            (m for s in p.sentences if (m := dateline_at.match(s.span.text))), None
         )
         if dm:
             dateline = (p, dm)
@@ -218,14 +235,19 @@ def _zh_date(ctx: Context, lead: int) -> None:
             if 1 <= mo <= 12 and 1 <= d <= 31:
                 plan.date = f"{y:04d}-{mo:02d}-{d:02d}"
                 break
+    found = None  # the dateline's date, or else the date a lead opens on
     if dateline:
-        p, dm = dateline
-        s = next(t for t in p.sentences if DATELINE_RE.match(t.span.text)) if p.sentences else None
-        plan.agency = entity_for_name(ctx, dm.group("agency"), "Organization", s).key
-        plan.place = dm.group("place")
-        if not plan.date:
-            month, day = int(dm.group("m")), int(dm.group("d"))
-            year = dm.group("y")
+        p, found = dateline
+        s = next(t for t in p.sentences if dateline_at.match(t.span.text)) if p.sentences else None
+        plan.agency = entity_for_name(ctx, found.group("agency"), "Organization", s).key
+        plan.place = found.group("place")
+    elif 0 < lead <= len(ctx.doc.paragraphs):  # 3月4日，…印发; 记者3月4日从…获悉
+        prefixes = alternation(ctx.words["lead_date_prefixes"])
+        opening = rf"(?:{prefixes})?(?:(?P<y>\d{{4}})年)?(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})日"
+        found = re.match(opening, ctx.doc.paragraphs[lead - 1].span.text)
+    if found and not plan.date:
+        month, day, year = int(found.group("m")), int(found.group("d")), found.group("y")
+        if 1 <= month <= 12 and 1 <= day <= 31:
             plan.date = f"{year}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
 
 
