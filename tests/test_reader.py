@@ -224,6 +224,15 @@ def test_an_english_issuer_is_named_without_the_day_it_acted_on(tmp_path):
     assert passive.plan.title_en == "plan on the development of digital villages"
     assert [passive.entities[k].en for k in passive.plan.issuers] == ["General Office of the State Council"]
     assert passive.plan.date == "--03-04" and [g.year for g in passive.of_kind("Goal")] == [2030]
+    # An appositive after the body ("China's cabinet"), or before it ("China's top economic planner").
+    for lead, issuer in [
+        ("The State Council, China's cabinet, has issued a guideline ", "State Council"),
+        ("China's top economic planner, the National Development and Reform Commission, released a guideline ",
+         "National Development and Reform Commission"),
+    ]:  # fmt: skip
+        f = read(tmp_path, "BEIJING, March 4 (Xinhua) -- " + lead + "on digital villages.\n" + goal)
+        assert f.plan.title_en == "guideline on digital villages"
+        assert [f.entities[k].en for k in f.plan.issuers] == [issuer]
 
 
 @pytest.mark.parametrize(

@@ -353,11 +353,21 @@ def _en_issuers(w: dict, text: str) -> list[str]:
             r"[.;:]\s|[.;:]$|,\s+(?=[a-z])(?!the\b|and\b)|\s+(?:in|on|to|with|for|amid)\s+(?=[a-z0-9])", m.group("x")
         )[0]
     else:
-        m = re.search(rf"(?P<x>[^,]+?)\s+(?:{filler}\s+)*{verbs}", text, re.IGNORECASE)
+        m = re.search(rf"(?P<x>.+?),?\s+(?:{filler}\s+)*{verbs}", text, re.IGNORECASE)
         if not m:
             return []
         subject = re.split(r"\s(?:--|—|–)\s", m.group("x"))[-1]  # after a dateline: "BEIJING, March 3 --"
-        run = re.sub(r"^\s*(?:the|The)\s+", "", subject)
+        # The bodies that end the subject, back over an appositive after them ("The State
+        # Council, China's cabinet, has issued"; "China's top economic planner, the National
+        # Development and Reform Commission, released").
+        kept: list[str] = []
+        for chunk in reversed(subject.split(",")):
+            chunk = re.sub(r"^\s*(?:and\s+)?(?:the|The)\s+", "", chunk).strip()
+            if chunk[:1].isupper() and re.search(heads, chunk) and not re.search(r"['’]s\b", chunk):
+                kept.insert(0, chunk)
+            elif kept:
+                break
+        run = ", ".join(kept)
     run = re.sub(r"\s*\((?![A-Z]{2,}\))[^)]*\)", "", run).rstrip(" .;,")
     pieces = [x.strip() for x in re.split(r",\s*(?:and\s+)?|\s+and\s+", run) if x.strip()]
     names: list[str] = []
