@@ -254,6 +254,12 @@ def test_a_chinese_lead_in_its_forms(tmp_path, lead, issuers, date, agency):
     assert f.plan.date == date and (f.entities[f.plan.agency].zh if f.plan.agency else "") == agency
 
 
+@pytest.mark.parametrize("head", ["Published: 4 March 2026", "Updated: March 4, 2026", "Xinhua | 2026-03-04 20:11:32"])
+def test_an_english_pages_date_in_its_forms(tmp_path, head):
+    body = "The General Office of the State Council issued a guideline on digital villages on Wednesday.\n"
+    assert read(tmp_path, head + "\n" + body).plan.date == "2026-03-04"
+
+
 def test_corner_brackets_are_quotation_marks(tmp_path):
     """A Hong Kong or Taiwan text quotes with 「」 and 『』: read as “” and ‘’, its plan's
     title and its quoted names are those of the same text quoted the mainland's way."""

@@ -46,7 +46,10 @@ _MONTH = (
     r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 EN_DATELINE_RE = re.compile(rf"^[A-Z][A-Za-z.]+(?:\.com)?,?\s+{_MONTH}\s+(?P<d>\d{{1,2}})\b(?!,?\s*\d{{4}})")
-EN_FULL_DATE_RE = re.compile(rf"\b{_MONTH}\s+(?P<d>\d{{1,2}}),\s*(?P<y>(?:19|20)\d\d)\b")
+EN_FULL_DATE_RE = re.compile(
+    rf"\b{_MONTH}\s+(?P<d>\d{{1,2}}),\s*(?P<y>(?:19|20)\d\d)\b"  # March 4, 2026
+    rf"|\b(?P<d2>\d{{1,2}})\s+{_MONTH.replace('mon>', 'mon2>')}\s+(?P<y2>(?:19|20)\d\d)\b"  # 4 March 2026
+)
 HEAD_PARAGRAPHS = 8  # how far into a report its lead may stand
 
 
@@ -404,8 +407,12 @@ def _en_date(ctx: Context) -> None:
                     return
             em = EN_FULL_DATE_RE.search(text)
             if em:
-                mo = MONTHS[em.group("mon").lower()[:3]]
-                plan.date = f"{int(em.group('y')):04d}-{mo:02d}-{int(em.group('d')):02d}"
+                month, day, year = (
+                    em.group("mon") or em.group("mon2"),
+                    em.group("d") or em.group("d2"),
+                    em.group("y") or em.group("y2"),
+                )
+                plan.date = f"{int(year):04d}-{MONTHS[month.lower()[:3]]:02d}-{int(day):02d}"
                 return
         dm = EN_DATELINE_RE.match(text)
         if dm:
