@@ -260,6 +260,23 @@ def test_an_english_pages_date_in_its_forms(tmp_path, head):
     assert read(tmp_path, head + "\n" + body).plan.date == "2026-03-04"
 
 
+@pytest.mark.parametrize(
+    "when, year, source",
+    [
+        ("2027年底前，", 2027, "stated"),
+        ("到2025年底，", 2025, "stated"),
+        ("到2030年前后，", 2030, "stated"),
+        ("到“十五五”末，", 2030, "period"),
+        ("2018年前三季度，", None, ""),  # the first three quarters: no goal
+    ],
+)
+def test_a_chinese_goal_year_in_its_forms(tmp_path, when, year, source):
+    lead = "新华社北京3月4日电 国务院办公厅日前印发《数字乡村发展规划》（以下简称《规划》）。\n"
+    f = read(tmp_path, lead + f"《规划》提出，{when}乡村数字基础设施覆盖率达到95%以上。\n")
+    goals = [(g.year, g.year_source, g.zh) for g in f.of_kind("Goal")]
+    assert goals == ([(year, source, "乡村数字基础设施覆盖率达到95%以上")] if year else [])
+
+
 def test_corner_brackets_are_quotation_marks(tmp_path):
     """A Hong Kong or Taiwan text quotes with 「」 and 『』: read as “” and ‘’, its plan's
     title and its quoted names are those of the same text quoted the mainland's way."""

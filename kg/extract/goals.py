@@ -1,9 +1,10 @@
 """The goals phase: one Goal per target year, its targets, and the numbers they set.
 
-A goal is written 到2025年…, 展望2035年…, "by 2025"; a period inside a title (2024—2035年)
-is not one. A year stated again later adds to the same Goal. A plan that only speaks of
-its five-year period (“十四五”时期的发展目标) gets a Goal for the period's last year, marked
-as inferred from the period.
+A goal is written 到2025年…, 展望2035年…, 2027年底前，…, "by 2025"; a period inside a title
+(2024—2035年) is not one; 到“十五五”末 is the period's last year, marked as inferred from it.
+A year stated again later adds to the same Goal. A plan that only speaks of its five-year
+period (“十四五”时期的发展目标) gets a Goal for the period's last year, marked as inferred
+from the period.
 """
 
 from __future__ import annotations
@@ -77,8 +78,13 @@ def _targets(ctx: Context, s: Sentence) -> list[Span]:
 def read_chinese(ctx: Context) -> None:
     book = _Goals(ctx)
     w = ctx.words
+    # 到2025年(底), 到2030年前后, 到2027年和2035年; a deadline, 2027年底前，; the end of a
+    # five-year period, 到“十五五”末.
+    prefixes = alternation(w["goal_year_prefixes"])
     year_re = re.compile(
-        rf"(?:{alternation(w['goal_year_prefixes'])})((?:19|20)\d\d)年(?:底|末)?(?:(?:和|、|及|至)((?:19|20)\d\d)年)?"
+        rf"(?:{prefixes})((?:19|20)\d\d)年(?:底|末)?(?:前后)?(?:(?:和|、|及|至)((?:19|20)\d\d)年)?"
+        rf"|(?<![\d年])((?:19|20)\d\d)年(?:底|末)?前(?=[，,、：:])"
+        rf"|(?:{prefixes})“?(?P<period>十[一二三四五六七八九]五)”?(?:时期)?末(?:期)?"
     )
     goal_cue = re.compile(alternation(w["goal_cues"]))
     paras = ctx.doc.paragraphs
@@ -97,7 +103,7 @@ def read_chinese(ctx: Context) -> None:
         for (k, m), end in zip(starts, bounds[1:]):
             stated = True
             s = sentences[k]
-            years = [int(y) for y in m.groups() if y]
+            years = [_fyp_end(y) if name == "period" else int(y) for name, y in _groups(m) if y]
             rest = s.span.text[m.end() :]
             if rest.startswith("的"):  # 明确了到2027年和2035年的主要目标: the goals are named, not stated
                 end_at = next((c.end for c in s.clauses if c.end > s.span.start + m.start()), s.span.end)
@@ -118,8 +124,9 @@ def read_chinese(ctx: Context) -> None:
             pieces = [(q, t, piece) for q, t in following for piece in _targets(ctx, t)]
             if not pieces and len(clauses_of(ctx, s, span)) > 1:
                 pieces = [(p, s, c) for c in clauses_of(ctx, s, span)]
+            source = "period" if m.group("period") else "stated"  # 到“十五五”末: the year is the period's
             for year in years:
-                goal, new = book.goal(year, p, s, span, "stated")
+                goal, new = book.goal(year, p, s, span, source)
                 # A restatement (到2025年 again, later) adds what it says to the same goal.
                 book.add_targets(goal, ([] if new else [(p, s, span)]) + pieces)
     if stated:
@@ -185,6 +192,12 @@ def read_english(ctx: Context) -> None:
                 goal, new = book.goal(year, p, s, span, "stated")
                 book.add_targets(goal, ([] if new else [(p, s, span)]) + pieces)
                 last = goal
+
+
+def _groups(m: re.Match) -> list[tuple[str, str | None]]:
+    """(name, value) of each group of ``m`` in order, a group without a name named ""."""
+    names = {index: name for name, index in m.re.groupindex.items()}
+    return [(names.get(k, ""), m.group(k)) for k in range(1, m.re.groups + 1)]
 
 
 def _fyp_end(period: str) -> int:
