@@ -277,6 +277,28 @@ def test_a_chinese_goal_year_in_its_forms(tmp_path, when, year, source):
     assert goals == ([(year, source, "乡村数字基础设施覆盖率达到95%以上")] if year else [])
 
 
+@pytest.mark.parametrize(
+    "goal, years",
+    [
+        ("Before 2030, the coverage of rural digital infrastructure should reach more than 95 percent.",
+         [(2030, "stated")]),
+        ("By 2027, the coverage of rural digital infrastructure will reach over 95 percent, and by 2035 digital "
+         "villages will be basically built.", [(2027, "stated"), (2035, "stated")]),
+        ("The coverage of rural digital infrastructure will reach 95 percent by the end of the 15th Five-Year Plan "
+         "period (2026-2030).", [(2030, "period")]),
+    ],
+)  # fmt: skip
+def test_an_english_goal_year_in_its_forms(tmp_path, goal, years):
+    """ "Before 2030", "by 2035" later in the sentence (a year, not a count of villages), and
+    the end of a five-year plan's period (its last year, inferred from the period)."""
+    lead = (
+        "BEIJING, March 4 (Xinhua) -- The General Office of the State Council issued a guideline on digital villages.\n"
+    )
+    f = read(tmp_path, lead + goal + "\n")
+    assert [(g.year, g.year_source) for g in f.of_kind("Goal")] == years
+    assert all(i.value < 1000 for i in f.indicators)
+
+
 def test_corner_brackets_are_quotation_marks(tmp_path):
     """A Hong Kong or Taiwan text quotes with 「」 and 『』: read as “” and ‘’, its plan's
     title and its quoted names are those of the same text quoted the mainland's way."""

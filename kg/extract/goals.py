@@ -20,7 +20,13 @@ from kg.lexicon import zh_number
 from kg.text import Paragraph, Sentence, Span
 
 FYP_RE = re.compile(r"“?(十[一二三四五六七八九]五)”?")
-EN_YEAR_RE = re.compile(r"\b[Bb]y (?:the end of |the middle of |the end of the year )?((?:19|20)\d\d)\b,?\s*")
+EN_YEAR_RE = re.compile(
+    r"\b(?:[Bb]y|[Bb]efore|[Nn]o later than) (?:the end of |the middle of |the end of the year )?((?:19|20)\d\d)\b,?\s*"
+)
+# The end of a five-year plan's period: "by the end of the 15th Five-Year Plan period (2026-2030)".
+EN_PERIOD_RE = re.compile(
+    r"\b[Bb]y the end of the (\d{1,2})(?:st|nd|rd|th) Five-Year Plan(?: period)?(?: \(\d{4}\s*[-–]\s*\d{4}\))?,?\s*"
+)
 
 
 def run(ctx: Context) -> None:
@@ -166,7 +172,7 @@ def read_english(ctx: Context) -> None:
         sentences = p.sentences
         starts = []
         for k, s in enumerate(sentences):
-            years = [int(y) for y in EN_YEAR_RE.findall(s.span.text)]
+            years = _en_years(s.span.text)
             if years:
                 starts.append((k, years))
         if not starts and last is not None:
@@ -180,7 +186,7 @@ def read_english(ctx: Context) -> None:
         bounds = [k for k, _ in starts] + [len(sentences)]
         for (k, years), end in zip(starts, bounds[1:]):
             s = sentences[k]
-            m = EN_YEAR_RE.search(s.span.text)
+            m = years[0][0]
             text = s.span.text
             if m.start() < 3:  # By 2035, X will …: the rest is the goal
                 text = text[m.end() :]
@@ -188,8 +194,8 @@ def read_english(ctx: Context) -> None:
             text = text.rstrip(" .")
             span = Span(off, off + len(text), text)
             pieces = [(p, t, c) for t in sentences[k + 1 : end] for c in clauses_of(ctx, t)]
-            for year in dict.fromkeys(years):
-                goal, new = book.goal(year, p, s, span, "stated")
+            for year, source in dict.fromkeys((year, source) for _, year, source in years):
+                goal, new = book.goal(year, p, s, span, source)
                 book.add_targets(goal, ([] if new else [(p, s, span)]) + pieces)
                 last = goal
 
@@ -200,9 +206,21 @@ def _groups(m: re.Match) -> list[tuple[str, str | None]]:
     return [(names.get(k, ""), m.group(k)) for k in range(1, m.re.groups + 1)]
 
 
+def _en_years(text: str) -> list[tuple[re.Match, int, str]]:
+    """The goal years ``text`` states, in order: (match, year, "stated"), or "period" for the
+    end of a five-year plan's period."""
+    found = [(m, int(m.group(1)), "stated") for m in EN_YEAR_RE.finditer(text)]
+    found += [(m, _plan_end(int(m.group(1))), "period") for m in EN_PERIOD_RE.finditer(text)]
+    return sorted(found, key=lambda f: f[0].start())
+
+
 def _fyp_end(period: str) -> int:
     """Last year of the n-th five-year plan period (十三五 → 2020)."""
-    n = zh_number(period[:-1])
+    return _plan_end(zh_number(period[:-1]))
+
+
+def _plan_end(n: int) -> int:
+    """Last year of the n-th five-year plan period (13 → 2020; the third began in 1966)."""
     start = 1953 + 5 * (n - 1) if n < 3 else 1966 + 5 * (n - 3)
     return start + 4
 

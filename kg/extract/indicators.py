@@ -183,6 +183,11 @@ def _zh_indicators(pats: _Patterns, text: str, unit: Unit) -> Found:
 # -- English -------------------------------------------------------------------------------
 
 
+_EN_YEAR_BEFORE = re.compile(
+    r"\b(?:by|in|before|since|until|after|from|through)\s+(?:the\s+(?:end|middle)\s+of\s+)?$", re.IGNORECASE
+)
+
+
 def _en_indicators(pats: _Patterns, text: str, unit: Unit) -> Found:
     cmp_before, cmp = pats.w["comparators_before"], pats.cmp_before
     out = []
@@ -191,6 +196,8 @@ def _en_indicators(pats: _Patterns, text: str, unit: Unit) -> Found:
         num_start = m.start("num")
         if _is_year(text, num_start, m.end("num")) or text[m.end("num") : m.end("num") + 1] == "-":
             continue
+        if re.fullmatch(r"(?:19|20)\d\d", m.group("num")) and _EN_YEAR_BEFORE.search(prefix):
+            continue  # "… and by 2035 digital villages will be built": a year, not a count
         if num_start > 0 and (text[num_start - 1].isalnum() or text[num_start - 1] in "-/"):
             continue
         noun = m.group("noun") or ""
