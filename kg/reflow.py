@@ -35,6 +35,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from kg import genre
+from kg.text import CJK, language
 
 # A text is wrapped when, of its lines at least WIDE_SHARE of the page's width (the width
 # WIDTH_QUANTILE of its lines reach), at least OPEN_SHARE end mid-sentence: at least
@@ -66,38 +67,29 @@ def _lines(text: str) -> list[tuple[int, int, int]]:
     return out
 
 
-def _language(line: str) -> str:
-    from kg.text import language
-
-    return language(line)
-
-
 @dataclass(frozen=True)
 class Join:
     """A line break inside a paragraph: ``start``-``end`` in the text, from the end of line
     ``line`` to the start of line ``next`` (the line after it, or the first after a page's
-    number or running head that cut the paragraph: those go with the break); ``moved`` in a
-    Chinese text (Chinese sets no space between words, nor inside a number: the break's
-    characters go to the paragraph's end, so that what it cut is whole)."""
+    number or running head that cut the paragraph: those go with the break)."""
 
     start: int
     end: int
     line: int
     next: int
-    moved: bool
 
 
-def breaks(text: str) -> list[Join]:
+def breaks(text: str, lines: list[tuple[int, int, int]] | None = None) -> list[Join]:
     """The line breaks inside the paragraphs of a wrapped ``text`` (a break is "\\n",
     "\\r\\n" or "\\r", with the page furniture between two lines of a paragraph); none
-    when the text is not wrapped."""
+    when the text is not wrapped. ``lines``: _lines of ``text``, when made already."""
     vocab = genre.load()
     words = vocab["layout"]
     ends = tuple(words["sentence_ends"])
     labels = "|".join(map(re.escape, [*vocab["zh"]["header_prefixes"], *words["page_labels"]]))
     block = re.compile("|".join([*(f"(?:{p})" for p in words["block_starts"]), rf"(?:{labels})\s*[:：]"]))
     folio = re.compile("|".join(f"(?:{p})" for p in words["page_numbers"]))
-    lines = _lines(text)
+    lines = _lines(text) if lines is None else lines
     bodies = [text[s:e].strip() for s, e, _ in lines]
     widths = sorted(_columns(body) for body in bodies if body)
     if len(widths) < MIN_LINES:
@@ -120,6 +112,7 @@ def breaks(text: str) -> list[Join]:
             or (counts[body] >= RUNNING_HEAD and _columns(body) < WIDE_SHARE * page and not body.endswith(ends))
         )
     }
+    langs = [language(body) for body in bodies]
     out = []
     k = 0
     while k < len(lines) - 1:
@@ -131,10 +124,10 @@ def breaks(text: str) -> list[Join]:
             and k not in furniture
             and not text[lines[m][0] : lines[m][1]][:1].isspace()  # an indented line opens a paragraph
             and not block.match(after)
-            and _language(body) == _language(after)
-            and not _fits(body, after, page)
+            and langs[k] == langs[m]
+            and not _fits(body, after, page, langs[k] == "en")
         ):
-            out.append(Join(lines[k][1], lines[m][0], k, m, _language(body) == "zh"))
+            out.append(Join(lines[k][1], lines[m][0], k, m))
             k = m
         else:
             k += 1
@@ -154,14 +147,14 @@ def _past_furniture(k: int, bodies: list[str], furniture: set[int]) -> int:
 _TOKEN = re.compile(r"[!-~]+|.")  # a Latin word (up to a space or a Chinese character), or one character
 
 
-def _fits(line: str, after: str, page: int) -> bool:
+def _fits(line: str, after: str, page: int, english: bool) -> bool:
     """Whether the first word of ``after`` (a Latin word with its marks, or one character)
     would have fit at the end of ``line`` on a page ``page`` columns wide: then the line was
-    not broken for want of room, and a paragraph ends there. A Chinese line may stop a character or two
-    short of the edge (a mark that may not open a line is pulled back; its indent, folded to
+    not broken for want of room, and a paragraph ends there. English sets its words apart
+    by a space; Chinese sets none, and a Chinese line may stop a character or two short of
+    the edge (a mark that may not open a line is pulled back; its indent, folded to
     half-width spaces, is counted short), so such a line is full within SLACK columns."""
     token = _TOKEN.match(after).group()
-    english = _language(line) == "en"  # words set apart by a space; Chinese sets none
     room = page - (0 if english else SLACK)
     return _columns(line) + (1 if english else 0) + _columns(token) <= room
 
@@ -203,16 +196,16 @@ class Reflowed:
 
 # A space a Chinese line sets between a Chinese character and a Latin letter or a digit
 # (到 2025 年, 推进 IPv6 部署): typesetting, not a word's end; the rules read 到2025年.
-_SPACING = re.compile(
-    r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[ \t]{1,2}(?=[A-Za-z0-9])"
-    r"|(?<=[A-Za-z0-9%])[ \t]{1,2}(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
-)
+_SPACING = re.compile(rf"(?<={CJK.pattern})[ \t]{{1,2}}(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])[ \t]{{1,2}}(?={CJK.pattern})")
 
 
 def _paragraphs(text: str, lines: list, found: list[Join]) -> list[tuple[list, int]]:
     """Each paragraph that has something to take out: its cuts, (start, end, moved) in
     order (a line break inside it; in Chinese, a space of _SPACING too), and where its
-    moved characters go (the end of its last line's text)."""
+    moved characters go (the end of its last line's text). In Chinese, which sets no space
+    between words nor inside a number, every cut moves there, so that what it cut is whole;
+    in English a line break stays where it was, as a space (a paragraph's lines are of one
+    language: breaks joins no other)."""
     joined = {join.line: join for join in found}
     out = []
     k = 0
@@ -222,13 +215,13 @@ def _paragraphs(text: str, lines: list, found: list[Join]) -> list[tuple[list, i
         while k in joined:
             breaks_here.append(joined[k])
             k = joined[k].next
-        chinese = _language(text[lines[first][0] : lines[first][1]]) == "zh"
+        chinese = language(text[lines[first][0] : lines[first][1]]) == "zh"
         cuts = []
         for n, line in enumerate([first, *(join.next for join in breaks_here)]):
             if chinese:
                 cuts += [(m.start(), m.end(), True) for m in _SPACING.finditer(text, lines[line][0], lines[line][1])]
             if n < len(breaks_here):
-                cuts.append((breaks_here[n].start, breaks_here[n].end, breaks_here[n].moved))
+                cuts.append((breaks_here[n].start, breaks_here[n].end, chinese))
         if cuts:
             out.append((cuts, lines[k][1]))
         k += 1
@@ -242,7 +235,7 @@ def reflow(text: str) -> Reflowed:
     character came from)."""
     out = Reflowed(text)
     lines = _lines(text)
-    paragraphs = _paragraphs(text, lines, breaks(text))
+    paragraphs = _paragraphs(text, lines, breaks(text, lines))
     if not paragraphs:
         return out
     parts: list[str] = []

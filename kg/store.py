@@ -131,16 +131,16 @@ def start_update(
     pool: Executor,
     checks: bool,
 ) -> Update | None:
-    """A rebuild's update of the last store (``last``) into ``path`` (_update_store; ``changed``:
-    the graphs of the reports read again, ``names``: every report's path → its graph), and the gate's
-    SPARQL checks on it, started on ``pool``'s thread as soon as the changed reports'
-    graph (``fresh``) is made: before the build's whole graph is read back and made
-    (~1.5 s at 1,000 reports), which the checks (~2-3 s there, without the GIL) then run
-    beside. Its compaction, when due (COMPACT_SHARE), is started when the build's graph is
-    made and of the same kind (Update.take): after the checks, which query the updated
-    store as it is, while the gate and the other outputs are made. None when more reports changed than an update is for
-    (UPDATE_SHARE; the store is then loaded whole, and the changed graphs' quads are not
-    copied here for nothing)."""
+    """A rebuild's update of the last store (``last``) into ``path`` (_update_store;
+    ``changed``: the graphs of the reports read again, ``names``: every report's path → its
+    graph), and the gate's SPARQL checks on it, started on ``pool``'s thread as soon as the
+    changed reports' graph (``fresh``) is made: before the build's whole graph is read back
+    and made (~1.5 s at 1,000 reports), which the checks (~2-3 s there, without the GIL)
+    then run beside. Its compaction, when due (COMPACT_SHARE), is started when the build's
+    graph is made and of the same kind (Update.take): after the checks, which query the
+    updated store as it is, while the gate and the other outputs are made. None when more
+    reports changed than an update is for (UPDATE_SHARE; the store is then loaded whole,
+    and the changed graphs' quads are not copied here for nothing)."""
     graphs = {*names.values(), ONTOLOGY_IRI}
     if not _updatable(len(changed), len(graphs)):
         return None

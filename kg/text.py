@@ -157,13 +157,14 @@ def read_text(path: str | Path, data: bytes | None = None) -> str:
 
 
 MAIN_SHARE = 4  # Chinese is the main language when it carries at least one part in this many of the text
+CJK_WEIGHT = 4  # a Chinese character carries as much of a text as this many Latin letters
 
 
 def language(text: str) -> str:
     """'zh' when Chinese characters carry the paragraph, else 'en' (or '' for neither)."""
     cjk = len(CJK.findall(text))
     latin = len(LATIN.findall(text))
-    if cjk and cjk * 4 >= latin:
+    if cjk and cjk * CJK_WEIGHT >= latin:
         return "zh"
     if latin:
         return "en"
@@ -487,11 +488,11 @@ def segment(text: str, path: str = "", anchors: Scorer | None = None, source: st
         if lang:
             raw.append((lang, span))
     # Chinese is the text's language when it carries a share of its text (a bilingual
-    # report's half; a character weighs as language() weighs it against letters): not when
-    # one line is, an English report's Chinese title or quote.
+    # report's half; a character weighs CJK_WEIGHT letters, as in language()): not when one
+    # line is, an English report's Chinese title or quote.
     weight = {"zh": 0, "en": 0}
     for lang, span in raw:
-        weight[lang] += 4 * len(CJK.findall(span.text)) if lang == "zh" else len(LATIN.findall(span.text))
+        weight[lang] += CJK_WEIGHT * len(CJK.findall(span.text)) if lang == "zh" else len(LATIN.findall(span.text))
     main = "zh" if weight["zh"] and weight["zh"] * MAIN_SHARE >= weight["zh"] + weight["en"] else "en"
     paragraphs: list[Paragraph] = []
     for lang, span in raw:

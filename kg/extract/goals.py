@@ -109,7 +109,8 @@ def read_chinese(ctx: Context) -> None:
         for (k, m), end in zip(starts, bounds[1:]):
             stated = True
             s = sentences[k]
-            years = [_fyp_end(y) if name == "period" else int(y) for name, y in _groups(m) if y]
+            period = m.group("period")  # 到“十五五”末: the period's last year, inferred from it
+            years = [_fyp_end(period)] if period else [int(y) for y in m.groups() if y]
             rest = s.span.text[m.end() :]
             if rest.startswith("的"):  # 明确了到2027年和2035年的主要目标: the goals are named, not stated
                 end_at = next((c.end for c in s.clauses if c.end > s.span.start + m.start()), s.span.end)
@@ -130,7 +131,7 @@ def read_chinese(ctx: Context) -> None:
             pieces = [(q, t, piece) for q, t in following for piece in _targets(ctx, t)]
             if not pieces and len(clauses_of(ctx, s, span)) > 1:
                 pieces = [(p, s, c) for c in clauses_of(ctx, s, span)]
-            source = "period" if m.group("period") else "stated"  # 到“十五五”末: the year is the period's
+            source = "period" if period else "stated"
             for year in years:
                 goal, new = book.goal(year, p, s, span, source)
                 # A restatement (到2025年 again, later) adds what it says to the same goal.
@@ -198,12 +199,6 @@ def read_english(ctx: Context) -> None:
                 goal, new = book.goal(year, p, s, span, source)
                 book.add_targets(goal, ([] if new else [(p, s, span)]) + pieces)
                 last = goal
-
-
-def _groups(m: re.Match) -> list[tuple[str, str | None]]:
-    """(name, value) of each group of ``m`` in order, a group without a name named ""."""
-    names = {index: name for name, index in m.re.groupindex.items()}
-    return [(names.get(k, ""), m.group(k)) for k in range(1, m.re.groups + 1)]
 
 
 def _en_years(text: str) -> list[tuple[re.Match, int, str]]:

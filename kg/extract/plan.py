@@ -233,11 +233,9 @@ def _zh_date(ctx: Context, lead: int) -> None:
         if len(p.span.text) > 60:
             continue
         dm = FULL_DATE_RE.search(p.span.text)
-        if dm:
-            y, mo, d = (int(x) for x in dm.groups())
-            if 1 <= mo <= 12 and 1 <= d <= 31:
-                plan.date = f"{y:04d}-{mo:02d}-{d:02d}"
-                break
+        if dm and (date := _iso_date(*map(int, dm.groups()))):
+            plan.date = date
+            break
     found = None  # the dateline's date, or else the date a lead opens on
     if dateline:
         p, found = dateline
@@ -249,9 +247,14 @@ def _zh_date(ctx: Context, lead: int) -> None:
         opening = rf"(?:{prefixes})?(?:(?P<y>\d{{4}})年)?(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})日"
         found = re.match(opening, ctx.doc.paragraphs[lead - 1].span.text)
     if found and not plan.date:
-        month, day, year = int(found.group("m")), int(found.group("d")), found.group("y")
-        if 1 <= month <= 12 and 1 <= day <= 31:
-            plan.date = f"{year}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
+        plan.date = _iso_date(found.group("y"), int(found.group("m")), int(found.group("d")))
+
+
+def _iso_date(year: int | str | None, month: int, day: int) -> str:
+    """YYYY-MM-DD, or --MM-DD without a year; "" when the month or the day is none."""
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return ""
+    return f"{int(year):04d}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
 
 
 def _cues(ctx: Context) -> None:
@@ -400,11 +403,9 @@ def _en_date(ctx: Context) -> None:
         text = p.span.text
         if len(text) <= 100:
             dm = FULL_DATE_RE.search(text)
-            if dm:
-                y, mo, d = (int(x) for x in dm.groups())
-                if 1 <= mo <= 12 and 1 <= d <= 31:
-                    plan.date = f"{y:04d}-{mo:02d}-{d:02d}"
-                    return
+            if dm and (date := _iso_date(*map(int, dm.groups()))):
+                plan.date = date
+                return
             em = EN_FULL_DATE_RE.search(text)
             if em:
                 month, day, year = (
