@@ -55,13 +55,15 @@ def rdf_files(
     since: Since | None = None,
     index: dict | None = None,
     copies=None,
+    rest: list | None = None,
 ) -> Iterator[tuple[str, outdir.Content]]:
     """The flat RDF files: data.* and, with ``files``, full.* (``full``: the data with the
     ontology's graph, data.with_ontology, as the store got it); without ``files``, data.nq
     alone, the build's own record that the other read commands read. ``since``: the last
     build, whose files' runs of unchanged reports are copied (kg.blocks); ``index`` gets
     each file's index, for the next build; ``copies``: a kg.blocks.Copies, on whose thread
-    those runs are copied (the caller waits for it before the files are swapped in)."""
+    those runs are copied (the caller waits for it before the files are swapped in); ``rest``
+    gets the quads of the shared segments, once the first file is asked for."""
     from kg import blocks
 
     data_cut = blocks.Segmented(data)
@@ -69,7 +71,10 @@ def rdf_files(
     # gate and the outputs read them after); full.*'s cut is made by counting in them, as
     # its document graphs are data's when nothing about a document's nodes was left out of
     # them for the ontology's graph (with_graph; it states nothing about them).
-    data.split_along((NamedNode(s.owner) if s.owner else None, s.start, s.end) for s in data_cut.cut(True)[1])
+    segments = data_cut.cut(True)[1]
+    data.split_along((NamedNode(s.owner) if s.owner else None, s.start, s.end) for s in segments)
+    if rest is not None:  # the statements about no document's own nodes, for kg.digest
+        rest.extend(q for s in segments if s.owner is None for q in data.quads[s.start : s.end])
     nodes = f"<{data.prefixes.get('id')}"
     same = "id" in data.prefixes and not any(str(q.subject).startswith(nodes) for q in full.dropped)
     segmented = {"data": data_cut, "full": blocks.Segmented(full, data.graphs() if same else None)}
@@ -99,6 +104,7 @@ def outputs(
     reports: Sequence[dict] = (),
     previous_pages: Path | None = None,
     unchanged: frozenset = frozenset(),
+    parts=None,
 ) -> Iterator[tuple[str, outdir.Content]]:
     """(file name, bytes) for everything `kg build` writes but the store (kg.store), the
     flat RDF files (rdf_files), build.json and facts.json, one file at a time: the caller
@@ -109,28 +115,27 @@ def outputs(
     summary.json; how this run got its facts (read, or kept from the last build) and the
     seconds it took in timings.json, the one file that is not the same bytes from run to run.
     ``previous_pages``: the last build's plans/ folder, whose unchanged pages are kept;
-    ``unchanged``: the document graphs that are the same as that build's."""
-    from kg import check, corpus_view, docs, stats, viz, void
+    ``unchanged``: the document graphs that are the same as that build's; ``parts``: the
+    data as its aggregates read it (kg.digest.Parts), when the caller made them."""
+    from kg import check, corpus_view, digest, docs, stats, viz, void
 
-    data.by_graph({*stats.READ, *void.READ, *corpus_view.READ})  # one pass for the three of them
+    if parts is None:
+        parts = digest.make(data, digest.Classes.of(ontology))
     yield "ontology.ttl", resources.ontology_file().read_bytes()
     yield "ontology.owl", export.serialize(Data([]).with_ontology(ontology), "rdfxml")
-    yield "ontology.html", docs.render(ontology, data.union()).encode()
-    # The summary and VoID while the union's lookups the page made are there (the views let
-    # go of them): made after, they made the lookups again (~0.4 s at 1,000 reports).
-    summary = stats.summarize(data)
-    described = void.turtle(data, base, files=files)
+    yield "ontology.html", docs.render(ontology, parts).encode()
+    summary = stats.summarize(parts)
+    described = void.turtle(parts, base, files=files)
     if len(data.graphs()) > 1:
         # A corpus: graph.html is its index, each plan a page of its own (with its overview
         # there); one network of every plan's nodes, or a picture of it, would show nothing.
-        # The index reads the labels off the union's lookups the ontology's page made.
-        index = corpus_view.index_page(data).encode()
-        data.union().forget()  # those lookups (~0.2 GB at 1,000 reports), not needed again
+        index = corpus_view.index_page(parts).encode()
+        del parts
         pages = functools.partial(corpus_view.write_plan_pages, data, previous=previous_pages, unchanged=unchanged)
         views = {"graph.html": index, PLAN_PAGES: pages}
         view_notes: list[str] = []
     else:
-        data.union().forget()  # the page's lookups over the union, before the view's network
+        del parts
         views, view_notes = viz.build_views(data)
     yield from views.items()
     del views
@@ -341,7 +346,7 @@ def run(
 
     With ``fail_fast`` off, a report that cannot be read is skipped and listed in the
     summary's ``failed``; the others are built."""
-    from kg import blocks, builddir, check, graph
+    from kg import blocks, builddir, check, digest, graph
 
     base = graph.check_base(base)
     check_writable(out)
@@ -362,6 +367,12 @@ def run(
         raise KGError(f"no report could be read; the first: {failures[0].reason}" if failures else "no report given")
     names = {d.path: graph.graph_name(d, base) for d in docs}
     since = _since(out, base, names, log, files_index)
+    # What the kept reports' graphs gave the aggregates (kg.digest): their graphs are the
+    # last build's when it had the same base (since).
+    kept_reports = [d for d in docs if isinstance(d, corpus.KeptReport) and d.digest] if since is not None else []
+    kept_digests = {names[d.path]: d.digest for d in kept_reports}
+    kept_texts = {names[d.path]: d.digest_json for d in kept_reports}  # written back as they were read
+    del kept_reports
     # A rebuild's changed reports' graph first: the store's update starts from it (kg.store).
     fresh = [_fresh(docs, names, base, since)]
     ontology = load_ontology(resources.ontology_file())
@@ -408,7 +419,8 @@ def run(
             if loading is None:
                 loading = store.start_store(full, where[0], pool, checks, repeats)
             del update[:], into_store
-            flat = rdf_files(data, full, files, since, index, copies)
+            rest: list = []  # the shared segments' quads (kg.digest's rest), from cutting the files
+            flat = rdf_files(data, full, files, since, index, copies, rest)
             del full  # the flat files and the store's thread hold it, then let it go
             yield from flat
             del flat
@@ -421,11 +433,18 @@ def run(
                 gated.append(_gate(data, ontology, names, checked, log, found, require_reasoner, strict))
             del loaded, found
             record = {"writer": blocks.writer_key(), "files": index}
-            yield corpus.FACTS_FILE, corpus.kept_record(texts.pop(), key, checked, record)
+            parts = digest.make(data, digest.Classes.of(ontology), kept_digests, rest)
+            del rest
+            digests = {path: kept_texts[g] if parts.digests[g] is kept_digests.get(g) else parts.digests[g]
+                       for path, g in names.items() if g in parts.digests}  # fmt: skip
+            yield corpus.FACTS_FILE, corpus.kept_record(texts.pop(), key, checked, record, digests)
+            del digests
             report = gated[0] if gated else None
             pages = out / PLAN_PAGES if (out / PLAN_PAGES).is_dir() else None
             unchanged = since.kept(names) if since is not None else frozenset()
-            for name, blob in outputs(data, ontology, report, base, notes, failures, files, log, pages, unchanged):
+            made = outputs(data, ontology, report, base, notes, failures, files, log, pages, unchanged, parts)
+            del parts
+            for name, blob in made:
                 if name == "summary.json":
                     summary.update(json.loads(blob))
                 if name == "timings.json":

@@ -343,7 +343,7 @@ def docs(out: str, data: str | None, inferred: bool) -> None:
 
     folder = Path(out)
     builder.check_writable(folder)
-    page = documenter.render(rdf.load_ontology(resources.ontology_file()), _read_build(data, inferred).union())
+    page = documenter.render(rdf.load_ontology(resources.ontology_file()), _read_build(data, inferred))
     folder.mkdir(parents=True, exist_ok=True)
     export.atomic_write(folder / "ontology.html", page.encode())
     _say(f"wrote {folder / 'ontology.html'}")

@@ -132,6 +132,8 @@ class KeptReport:
     sha256: str
     slug: str
     json: str  # the facts as facts.json holds them
+    digest: dict | None = None  # what its graph gives the aggregates (kg.digest), when kept
+    digest_json: str = ""  # and as facts.json holds it
 
     def facts(self) -> DocumentFacts:
         from kg.facts import from_json
@@ -139,15 +141,17 @@ class KeptReport:
         return from_json(json.loads(self.json))
 
 
-Kept = tuple[str, "list | None", str]  # SHA-256, findings or None, the facts' JSON text
+# SHA-256, findings or None, the facts' JSON text, (the digest, its JSON text) or None
+Kept = tuple[str, "list | None", str, "tuple[dict, str] | None"]
 _DOCUMENTS = '{"documents":{'
 _FACTS = ',"facts":'
 
 
 def load_kept(folder: Path, key: str) -> tuple[dict[str, Kept], dict | None]:
-    """path → (SHA-256, findings data or None, the facts' JSON text) from the build in
-    ``folder``, when its reader was ``key``; and the index of its flat files (kg.blocks),
-    when they were written by this writer (else None). facts.json holds a report a line
+    """path → (SHA-256, findings data or None, the facts' JSON text, its graph's digest with
+    its text, or None) from the build in ``folder``, when its reader was ``key`` (a digest when it was
+    made by this kg.digest); and the index of its flat files (kg.blocks), when they were
+    written by this writer (else None). facts.json holds a report a line
     (kept_record), its facts last: each line's few fields are read, its facts kept as text,
     not parsed (~0.6 s of a rebuild at 1,000 reports)."""
     from kg import blocks
@@ -162,9 +166,12 @@ def load_kept(folder: Path, key: str) -> tuple[dict[str, Kept], dict | None]:
         return {}, None
     if not isinstance(record, dict) or record.get("reader") != key:
         return {}, None
+    from kg import digest
+
     files = record.get("files")
     if not isinstance(files, dict) or files.get("writer") != blocks.writer_key():
         files = None
+    digests = record.get("digests") == digest.key()
     kept: dict[str, Kept] = {}
     decoder = json.JSONDecoder()
     try:
@@ -177,12 +184,17 @@ def load_kept(folder: Path, key: str) -> tuple[dict[str, Kept], dict | None]:
                 raise ValueError("not a report's entry")
             fields: dict = {}
             at += 2
-            while not line.startswith(_FACTS[1:], at):  # "findings", "sha256", then "facts"
+            texts: dict = {}
+            while not line.startswith(_FACTS[1:], at):  # "digest", "findings", "sha256", then "facts"
                 name, at = decoder.raw_decode(line, at)
-                fields[name], at = decoder.raw_decode(line, at + 1)
+                start = at + 1
+                fields[name], at = decoder.raw_decode(line, start)
+                texts[name] = line[start:at]
                 at += 1  # the comma
             facts = line[at + len(_FACTS) - 1 : -1]
-            kept[path] = (fields["sha256"], fields.get("findings"), facts)
+            found = fields.get("digest") if digests else None
+            found = (found, texts["digest"]) if isinstance(found, dict) else None
+            kept[path] = (fields["sha256"], fields.get("findings"), facts, found)
     except (ValueError, KeyError, TypeError, IndexError):
         return {}, None
     return kept, files
@@ -193,7 +205,7 @@ def _load_whole(data, key: str) -> tuple[dict[str, Kept], dict | None]:
     if not isinstance(data, dict) or data.get("reader") != key:
         return {}, None
     try:
-        kept = {p: (d["sha256"], d.get("findings"), _dumps(d["facts"])) for p, d in data["documents"].items()}
+        kept = {p: (d["sha256"], d.get("findings"), _dumps(d["facts"]), None) for p, d in data["documents"].items()}
     except (KeyError, TypeError, AttributeError):
         return {}, None
     return kept, None
@@ -209,13 +221,19 @@ def facts_texts(docs: list[DocumentFacts | KeptReport]) -> dict[str, tuple[str, 
 
 
 def kept_record(
-    texts: dict[str, tuple[str, str]], key: str, checked: dict[str, list] | None, files: dict | None = None
+    texts: dict[str, tuple[str, str]],
+    key: str,
+    checked: dict[str, list] | None,
+    files: dict | None = None,
+    digests: dict[str, dict | str] | None = None,
 ) -> bytes:
     """facts.json: each report's facts (``texts``, from facts_texts), by path, for the next
     build to reuse; with what the gate found in each (``checked``: path → findings), when it
-    ran; and ``files``, the index of the flat files the next build copies runs of
-    (kg.blocks). A report a line, its JSON spliced from its parts (without a second copy of
-    the facts as one JSON value), its facts last; the rest on the last line but one."""
+    ran; ``files``, the index of the flat files the next build copies runs of (kg.blocks);
+    and ``digests``, path → what its graph gives the aggregates (kg.digest, or its JSON text
+    as the last build wrote it). A report a
+    line, its JSON spliced from its parts (without a second copy of the facts as one JSON
+    value), its facts last; the rest on the last line but one."""
     from dataclasses import asdict
 
     # Encoded an entry at a time: the whole as one string too was +70 MB at a 4 MB plan.
@@ -223,12 +241,19 @@ def kept_record(
     for number, path in enumerate(sorted(texts)):
         sha256, facts = texts[path]
         entry = "{"
+        if digests is not None and path in digests:
+            found = digests[path]
+            entry += '"digest":' + (found if isinstance(found, str) else _dumps(found)) + ","
         if checked is not None and path in checked:
             found = [f if isinstance(f, dict) else asdict(f) for f in checked[path]]
             entry += '"findings":' + _dumps(found) + ","
         entry += '"sha256":' + _dumps(sha256) + _FACTS + facts + "}"  # the facts last: load_kept
         parts.append(f"{',' if number else ''}\n{_dumps(path)}:{entry}".encode())
     parts.append(b"\n}")
+    if digests is not None:
+        from kg import digest
+
+        parts.append(b',"digests":' + _dumps(digest.key()).encode())
     if files is not None:
         parts.append(b',"files":' + _dumps(files).encode())
     parts.append(f',"reader":{_dumps(key)}}}\n'.encode())
@@ -363,8 +388,8 @@ def read_corpus(
     checking = [0.0] * len(jobs_in)  # of which in ``check``
     for k, slug in reusable.items():
         path = jobs_in[k][0]
-        sha256, findings, facts_json = kept[path]
-        results[k] = KeptReport(path, sha256, slug, facts_json)
+        sha256, findings, facts_json, digest = kept[path]
+        results[k] = KeptReport(path, sha256, slug, facts_json, *(digest or ()))
         if checked is not None and check is not None:
             checked[path] = findings
         if tick:

@@ -18,28 +18,11 @@ from collections import defaultdict
 from pathlib import Path
 
 from kg import page, resources
-from kg.rdf import DCTERMS, ONT, RDF, RDFS, Data, Literal, NamedNode, sort_key
+from kg.digest import UNIT_KINDS
+from kg.rdf import ONT, RDF, RDFS, Data, Literal, NamedNode, sort_key
 
 _ONT = ONT.Entity.value.removesuffix("Entity")
 SHARED_SHOWN = 500  # entities listed in the index, those named by the most plans first
-_UNIT_KINDS = {ONT.Task: "tasks", ONT.Measure: "measures", ONT.Goal: "goals", ONT.Target: "targets"}
-
-
-class _Labels:
-    """node → language → its first label there (in the union's order), read when asked."""
-
-    def __init__(self, union) -> None:
-        self.union = union
-        self.read: dict = {}
-
-    def __getitem__(self, node) -> dict:
-        found = self.read.get(node)
-        if found is None:
-            found = self.read[node] = {}
-            for o in self.union.objects(node, RDFS.label):
-                if isinstance(o, Literal):
-                    found.setdefault(o.language or "", o.value)
-        return found
 
 
 def page_name(graph: NamedNode) -> str:
@@ -49,82 +32,74 @@ def page_name(graph: NamedNode) -> str:
     return re.sub(r"[^0-9A-Za-z\u3400-\u9fff_-]+", "-", doc).strip("-") + ".html"
 
 
-# The predicates index_data reads of each graph.
-READ = (RDF.type, DCTERMS.title, ONT.issuedBy, ONT.reportDate, ONT.targetYear, ONT.mentions)
-
-
-def index_data(data: Data) -> dict:
+def index_data(data) -> dict:
     """What the index shows: each plan (title, issuers, year, counts, its page) and the
-    entities named by more than one plan. Each graph's statements of the few predicates
-    read (Data.by_graph); the labels and the entities' kinds from the union's lookups, for
-    the nodes shown."""
-    union = data.union()
-    plans: dict = {}  # graph → plan node
-    titles: dict = defaultdict(dict)
-    issuers: dict = defaultdict(list)
-    dates: dict = {}
-    years: dict = defaultdict(set)
-    counts: dict = defaultdict(lambda: defaultdict(int))
+    entities named by more than one plan. Each plan's row from its graph's digest
+    (kg.digest); the entities' labels and kinds from the statements about them."""
+    from kg import digest
+
+    parts = digest.parts_of(data)
     mentioned: dict = defaultdict(set)  # entity → graphs
-    named_in: dict = defaultdict(set)  # graph → entities
-    typed: dict = defaultdict(set)  # entity → its classes in the ontology
-    for g, found in data.by_graph(READ).items():
-        for q in found.get(RDF.type, ()):
-            o = q.object
-            if o == ONT.Plan:
-                plans[g] = q.subject
-            elif o in _UNIT_KINDS:
-                counts[g][_UNIT_KINDS[o]] += 1
-            elif o.value.startswith(_ONT) and "/entity/" in q.subject.value:
-                typed[q.subject].add(o)
-        for q in found.get(DCTERMS.title, ()):
-            o = q.object
-            if isinstance(o, Literal):
-                titles[g].setdefault(o.language or "", o.value)
-        issuers[g].extend(q.object for q in found.get(ONT.issuedBy, ()))
-        for q in found.get(ONT.reportDate, ()):
-            dates[g] = q.object.value
-        years[g].update(int(q.object.value) for q in found.get(ONT.targetYear, ()))
-        for q in found.get(ONT.mentions, ()):
-            mentioned[q.object].add(g)
-            named_in[g].add(q.object)
-    labels = _Labels(union)
-    # An entity's kind: its first class in the union's order (by the class's N-Triples text).
-    kinds = {e: min(typed[e], key=str).value[len(_ONT) :] for e, gs in mentioned.items() if len(gs) > 1 and typed[e]}
     rows = []
+    pages = {}
 
-    def named(nodes: list, first: str, then: str) -> list[str]:
-        return [labels[i].get(first) or labels[i].get(then) or i.value for i in sorted(nodes, key=sort_key)]
+    def labels(value: str) -> dict:
+        node = NamedNode(value)
+        found: dict = {}
+        for o in parts.graph_of(node).objects(node, RDFS.label):
+            if isinstance(o, Literal):
+                found.setdefault(o.language or "", o.value)
+        return found
 
-    for g in sorted(plans, key=sort_key):
-        node = plans[g]
-        date = dates.get(g, "")
+    def named(values: list, first: str, then: str) -> list[str]:
+        out = []
+        for v in sorted(values, key=lambda v: str(NamedNode(v))):
+            found = labels(v)
+            out.append(found.get(first) or found.get(then) or v)
+        return out
+
+    for g in sorted(parts.digests, key=sort_key):
+        d = parts.digests[g]["index"]
+        for e in d["mentioned"]:
+            mentioned[e].add(g)
+        if d["plan"] is None:
+            continue
+        pages[g] = page_name(g)
+        texts = d["plan_texts"] if d["plan_texts"] is not None else labels(d["plan"])
+        date = d["date"]
         rows.append(
             {
-                "page": page_name(g),
-                "zh": titles[g].get("zh") or labels[node].get("zh", ""),
-                "en": titles[g].get("en") or labels[node].get("en", ""),
-                "issuers": named(issuers[g], "zh", "en"),
-                "issuers_en": named(issuers[g], "en", "zh"),
+                "page": pages[g],
+                "zh": d["titles"].get("zh") or texts.get("zh", ""),
+                "en": d["titles"].get("en") or texts.get("en", ""),
+                "issuers": named(d["issuers"], "zh", "en"),
+                "issuers_en": named(d["issuers"], "en", "zh"),
                 "year": date[:4] if date[:1].isdigit() else "",
                 "date": date,
-                "goal_years": sorted(years[g]),
-                **{k: counts[g][k] for k in _UNIT_KINDS.values()},
-                "entities": len(named_in[g]),
+                "goal_years": d["years"],
+                **{k: d["counts"].get(k, 0) for k in UNIT_KINDS.values()},
+                "entities": len(d["mentioned"]),
             }
         )
-    pages = {g: page_name(g) for g in plans}
+
+    def kind(value: str) -> str:
+        """An entity's kind: its first class in the union's order (by the class's N-Triples text)."""
+        node = NamedNode(value)
+        typed = [o for o in parts.graph_of(node).objects(node, RDF.type) if o.value.startswith(_ONT)]
+        return min(typed, key=str).value[len(_ONT) :] if typed and "/entity/" in value else ""
+
+    kinds = {e: k for e, gs in mentioned.items() if len(gs) > 1 and (k := kind(e))}
     shared = sorted(
         ((e, gs) for e, gs in mentioned.items() if e in kinds),
-        key=lambda item: (-len(item[1]), sort_key(item[0])),
+        key=lambda item: (-len(item[1]), str(NamedNode(item[0]))),
     )
     return {
         "plans": rows,
         "shared": [
             {
-                "zh": labels[e].get("zh", ""),
-                "en": labels[e].get("en", ""),
-                "kind": kinds.get(e, ""),
+                "zh": (found := labels(e)).get("zh", ""),
+                "en": found.get("en", ""),
+                "kind": kinds[e],
                 "plans": sorted(pages[g] for g in gs if g in pages),
             }
             for e, gs in shared[:SHARED_SHOWN]
@@ -133,7 +108,7 @@ def index_data(data: Data) -> dict:
     }
 
 
-def index_page(data: Data) -> str:
+def index_page(data) -> str:
     return page.fill("corpus.html", {"__DATA__": page.script_json(index_data(data))})
 
 

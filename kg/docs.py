@@ -3,7 +3,6 @@ annotations (as pyLODE does), with instance counts and examples from the data.""
 
 from __future__ import annotations
 
-import heapq
 from html import escape
 
 from kg.namespaces import ONTOLOGY_NS, PREFIXES, compact
@@ -45,11 +44,11 @@ def _prefixed(node) -> str:
 
 
 class _Page:
-    def __init__(self, ontology: Graph, data: Graph) -> None:
+    def __init__(self, ontology: Graph, parts, classes) -> None:
         self.o = ontology
-        self.d = data
+        self.parts = parts  # the data, as kg.digest.Parts: each document's digest and the rest
+        self.classes = classes  # kg.digest.Classes of the ontology
         self.ours = lambda n: isinstance(n, NamedNode) and n.value.startswith(ONTOLOGY_NS)
-        self._typed: dict = {}
         # The disjointness lists, read once (every class's entry looks through them).
         self.disjoint_lists = [
             list(ontology.items(ontology.value(node, OWL.members)))
@@ -74,18 +73,20 @@ class _Page:
         d = self.o.texts(node, SKOS.definition)
         return f'{escape(d.get("en", ""))}<br><span class="zh" lang="zh">{escape(d.get("zh", ""))}</span>'
 
-    def typed(self, cls) -> list:
-        """The subjects typed ``cls`` (each once: the data is a union), read once per class."""
-        if cls not in self._typed:
-            self._typed[cls] = self.d.subjects(RDF.type, cls)
-        return self._typed[cls]
+    def typed(self, cls) -> int:
+        """How many nodes are typed ``cls``: the documents' own (their digests) and the rest's."""
+        return self.parts.typed(cls) + len(self.parts.rest.subjects(RDF.type, cls))
 
     def instances(self, cls) -> tuple[int, list]:
         """How many nodes are of ``cls`` or a class below it, and the first three by IRI (not
-        all of them sorted: a corpus's top classes have hundreds of thousands)."""
-        classes = {cls} | self.subclasses(cls, deep=True)
-        found = {s for c in classes for s in self.typed(c)}
-        return len(found), heapq.nsmallest(3, found, key=_value)
+        all of them sorted: a corpus's top classes have hundreds of thousands; the first
+        document with any holds the least)."""
+        from kg.digest import least_nodes
+
+        classes = self.classes.below.get(cls, {cls})
+        rest = self.parts.rest
+        count = self.parts.typed(cls, deep=True) + len({s for c in classes for s in rest.subjects(RDF.type, c)})
+        return count, least_nodes(self.parts, classes)
 
     def subclasses(self, cls, deep: bool = False) -> set:
         direct = {s for s in self.o.subjects(RDFS.subClassOf, cls) if isinstance(s, NamedNode)}
@@ -97,12 +98,13 @@ class _Page:
         return out
 
     def source(self, node) -> str:
-        seg = self.d.value(node, PROV.wasDerivedFrom)
+        seg = self.parts.graph_of(node).value(node, PROV.wasDerivedFrom)
         if seg is None:
             return ""
-        zh = self.d.value(seg, ONT.zhText)
-        en = self.d.value(seg, ONT.enText)
-        para = self.d.value(seg, ONT.paragraph)
+        where = self.parts.graph_of(seg)
+        zh = where.value(seg, ONT.zhText)
+        en = where.value(seg, ONT.enText)
+        para = where.value(seg, ONT.paragraph)
         parts = [f"¶{escape(para.value)}"] if para is not None else []
         if zh is not None:
             parts.append(f'<span lang="zh">{escape(zh.value)}</span>')
@@ -111,7 +113,7 @@ class _Page:
         return '<div class="src">' + " — ".join(parts) + "</div>"
 
     def example(self, node) -> str:
-        labels = self.d.texts(node)
+        labels = self.parts.graph_of(node).texts(node)
         text = " · ".join(escape(labels[k]) for k in ("zh", "en") if k in labels) or escape(local_name(node))
         return f"<li>{text} <span class='iri'>{escape(node.value)}</span>{self.source(node)}</li>"
 
@@ -123,7 +125,7 @@ class _Page:
         subs = sorted(self.subclasses(c), key=_value)
         disjoint = sorted(self.disjoint(c), key=_value)
         count, first = self.instances(c)
-        direct = len(self.typed(c))
+        direct = self.typed(c)
         used_in = sorted(
             {p for p in self.o.subjects(RDFS.domain, None) if c in self._members(self.o.value(p, RDFS.domain))}
             | {p for p in self.o.subjects(RDFS.range, None) if c in self._members(self.o.value(p, RDFS.range))},
@@ -157,10 +159,10 @@ class _Page:
 
     def prop(self, p) -> str:
         kinds = sorted(local_name(t) for t in self.o.objects(p, RDF.type))
-        uses = self.d.count(p)
+        uses, least = self.uses(p)
         example = ""
         if uses:
-            s, o = self.d.least(p)
+            s, o = least
             obj = escape(o.value[:120]) if isinstance(o, Literal) else escape(_prefixed(o))
             example = f"<code>{escape(_prefixed(s))}</code> → {obj}"
         return (
@@ -176,6 +178,23 @@ class _Page:
             + "</table></div>"
         )
 
+    def uses(self, p) -> tuple[int, tuple | None]:
+        """How many statements have ``p``, and the one to show (Graph.least): the least subject
+        by IRI is the first document's that uses ``p`` or the rest's."""
+        parts = self.parts
+        count = parts.rest.count(p)
+        found = [parts.rest.least(p)] if count else []
+        first = None
+        name = compact(p.value)
+        for g in parts.in_order():
+            n = parts.digests[g]["uses"].get(name, 0)
+            count += n
+            if n and first is None:
+                first = g
+        if first is not None:
+            found.append(parts.own(first).least(p))
+        return count, min(found, key=lambda pair: pair[0].value) if found else None
+
     def individual(self, n) -> str:
         types = [t for t in self.o.objects(n, RDF.type) if t != OWL.NamedIndividual]
         return (
@@ -189,9 +208,14 @@ class _Page:
         )
 
 
-def render(ontology: Graph, data: Graph) -> str:
-    """The whole page, as a string: no script, no external style or font."""
-    page = _Page(ontology, data)
+def render(ontology: Graph, data) -> str:
+    """The whole page, as a string: no script, no external style or font. ``data``: a build's
+    Data, or its kg.digest.Parts."""
+    from kg import digest
+
+    classes = digest.Classes.of(ontology)
+    parts = data if isinstance(data, digest.Parts) else digest.make(data, classes)
+    page = _Page(ontology, parts, classes)
     ours = page.ours
     classes = sorted((c for c in ontology.subjects(RDF.type, OWL.Class) if ours(c)), key=local_name)
     object_props = sorted((p for p in ontology.subjects(RDF.type, OWL.ObjectProperty) if ours(p)), key=local_name)

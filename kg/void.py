@@ -10,7 +10,7 @@ inputs give the same bytes.
 from __future__ import annotations
 
 from kg import __version__
-from kg.namespaces import ONTOLOGY_IRI, ONTOLOGY_NS
+from kg.namespaces import ONTOLOGY_IRI, ONTOLOGY_NS, compact
 from kg.rdf import DCTERMS, ONT, OWL, PROV, TYPE, Data, Literal, NamedNode, Namespace, Triple, sort_key
 
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -36,19 +36,18 @@ DESCRIPTION = (
 )
 
 
-# The predicates describe reads of each graph.
-READ = (TYPE, DCTERMS.source, ONT.sha256, DCTERMS.title)
-
-
 def dataset_iri(base: str) -> NamedNode:
     return NamedNode(f"{base}dataset")
 
 
-def describe(data: Data, base: str, endpoint: str | None = None, files: bool = True) -> list[Triple]:
-    """VoID + DCAT triples for ``data`` (a build's document graphs); ``files`` off (a build
-    with --no-files): data.nq is its only file to list."""
+def describe(data, base: str, endpoint: str | None = None, files: bool = True) -> list[Triple]:
+    """VoID + DCAT triples for ``data`` (a build's document graphs, a Data or its
+    kg.digest.Parts); ``files`` off (a build with --no-files): data.nq is its only file to list."""
+    from kg import digest
+
+    parts = digest.parts_of(data)
+    rest = parts.rest
     ds = dataset_iri(base)
-    union = data.union()
     t: list[Triple] = []
 
     def add(s, p, o) -> None:
@@ -56,53 +55,49 @@ def describe(data: Data, base: str, endpoint: str | None = None, files: bool = T
 
     add(ds, TYPE, VOID.Dataset)
     add(ds, TYPE, DCAT.Dataset)
-    plans = union.subjects(TYPE, ONT.Plan)
+    titles: dict = {"zh": set(), "en": set()}
+    for plan in rest.subjects(TYPE, ONT.Plan):
+        for lang in titles:
+            titles[lang].add(rest.text(plan, language=lang))
+    for d in parts.digests.values():
+        for plan in d["void"]["plan_titles"]:
+            for lang in titles:
+                titles[lang].add(plan.get(lang, "") if isinstance(plan, dict) else parts.text(NamedNode(plan), lang))
     for lang, intro in (("zh", "知识图谱:"), ("en", "Knowledge graph of ")):
-        titles = sorted({union.text(p, language=lang) for p in plans} - {""})
-        if titles:
-            add(ds, DCTERMS.title, Literal(intro + ("、" if lang == "zh" else "; ").join(titles), language=lang))
+        found = sorted(titles[lang] - {""})
+        if found:
+            add(ds, DCTERMS.title, Literal(intro + ("、" if lang == "zh" else "; ").join(found), language=lang))
     add(ds, DCTERMS.description, Literal(DESCRIPTION, language="en"))
     add(ds, DCTERMS.license, LICENSE)
     add(ds, DCTERMS.conformsTo, NamedNode(ONTOLOGY_IRI))
     add(ds, VOID.vocabulary, NamedNode(ONTOLOGY_NS))
     add(ds, VOID.uriSpace, Literal(base))
-    add(ds, VOID.triples, Literal(len(union)))
-    add(ds, VOID.entities, Literal(len(union.subjects(TYPE, OWL.NamedIndividual))))
-    add(ds, VOID.classes, Literal(len(union.distinct_objects(TYPE))))
-    add(ds, VOID.properties, Literal(len(union.predicates())))
+    add(ds, VOID.triples, Literal(parts.triples()))
+    add(ds, VOID.entities, Literal(parts.typed(OWL.NamedIndividual) + len(rest.subjects(TYPE, OWL.NamedIndividual))))
+    classes = {c for d in parts.digests.values() for c in d["types"]}
+    classes |= {compact(c.value) for c in rest.distinct_objects(TYPE)}
+    add(ds, VOID.classes, Literal(len(classes)))
+    properties = {p for d in parts.digests.values() for p in d["uses"]} | {compact(p.value) for p in rest.predicates()}
+    add(ds, VOID.properties, Literal(len(properties)))
     add(ds, DCTERMS.hasVersion, Literal(f"digital-china-kg {__version__}"))
     if endpoint:
         add(ds, VOID.sparqlEndpoint, NamedNode(endpoint))
-    # Each document graph: its size, its source and its plan's titles, from the statements
-    # of the few predicates read (Data.by_graph), not an index of every graph.
-    sizes: dict = {}
-    sources: dict = {}  # graph → source documents
-    plans: dict = {}  # graph → plans
-    facts: dict = {}  # (graph, subject, predicate) → objects, for the few predicates read
-    graphs = data.graphs()
-    for g, found in data.by_graph(READ).items():
-        sizes[g] = len(graphs[g])
-        for q in found.get(TYPE, ()):
-            if q.object == ONT.SourceDocument:
-                sources.setdefault(g, []).append(q.subject)
-            elif q.object == ONT.Plan:
-                plans.setdefault(g, []).append(q.subject)
-        for p in (DCTERMS.source, ONT.sha256, DCTERMS.title):
-            for q in found.get(p, ()):
-                facts.setdefault((g, q.subject, p), []).append(q.object)
-    for name in sorted(sizes, key=sort_key):
+    # Each document graph: its size, its source and its plan's titles (kg.digest: the
+    # statements about them, as N-Triples, parsed at once).
+    lines = []
+    for name in sorted(parts.digests, key=sort_key):
+        d = parts.digests[name]
         add(ds, VOID.subset, name)
         add(name, TYPE, VOID.Dataset)
-        add(name, VOID.triples, Literal(sizes[name]))
-        for source in sources.get(name, []):
-            add(name, PROV.wasDerivedFrom, source)
-            add(ds, DCTERMS.source, source)
-            for p in (DCTERMS.source, ONT.sha256):
-                for value in facts.get((name, source, p), [])[:1]:
-                    add(source, p, value)
-        for plan in plans.get(name, []):
-            for title in facts.get((name, plan, DCTERMS.title), []):
-                add(name, DCTERMS.title, title)
+        add(name, VOID.triples, Literal(d["triples"]))
+        for source in d["void"]["sources"]:
+            add(name, PROV.wasDerivedFrom, NamedNode(source))
+            add(ds, DCTERMS.source, NamedNode(source))
+        lines.extend(d["void"]["lines"])
+    if lines:
+        import pyoxigraph as ox
+
+        t.extend(ox.parse("\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES))
     for file, (media, fmt) in DISTRIBUTIONS.items() if files else [("data.nq", DISTRIBUTIONS["data.nq"])]:
         dist = NamedNode(f"{ds.value}/distribution/{file}")
         add(ds, DCAT.distribution, dist)
