@@ -66,7 +66,8 @@ def rdf_files(
     gets the quads of the shared segments, once the first file is asked for."""
     from kg import blocks
 
-    data_cut = blocks.Segmented(data)
+    texts: dict = {}  # the shared statements' text, for the chunks' keys (kg.blocks)
+    data_cut = blocks.Segmented(data, texts=texts)
     # The document graphs made now, along the runs the cut found (Data.split_along: the
     # gate and the outputs read them after); full.*'s cut is made by counting in them, as
     # its document graphs are data's when nothing about a document's nodes was left out of
@@ -77,7 +78,7 @@ def rdf_files(
         rest.extend(q for s in segments if s.owner is None for q in data.quads[s.start : s.end])
     nodes = f"<{data.prefixes.get('id')}"
     same = "id" in data.prefixes and not any(str(q.subject).startswith(nodes) for q in full.dropped)
-    segmented = {"data": data_cut, "full": blocks.Segmented(full, data.graphs() if same else None)}
+    segmented = {"data": data_cut, "full": blocks.Segmented(full, data.graphs() if same else None, texts)}
 
     def write(kind: str, fmt: str, path: Path) -> None:
         previous = since.previous(path.name) if since is not None else None

@@ -106,6 +106,36 @@ class Check:
     title: str
     severity: str
     query: str
+    # "node": a finding on a node (its first column) depends only on what the graphs that
+    # name that node state (their documents' own nodes, the ontology), so a rebuild asks
+    # again only of the nodes the changed reports name (Scope); "corpus": asked whole.
+    scope: str = "corpus"
+
+    def focused(self, nodes: Iterable[str]) -> str:
+        """The query asked of ``nodes`` alone (IRIs): a VALUES block of its first column's
+        variable, where a line ``# VALUES`` marks it (inside the subquery that reads every
+        node), else opening the first WHERE clause."""
+        variable = re.search(r"SELECT\s+(?:DISTINCT\s+)?(\?\w+)", self.query, flags=re.IGNORECASE)
+        if variable is None:
+            raise KGError(f"check {self.name}: a check of scope node selects its node first")
+        block = f"VALUES {variable.group(1)} {{ {' '.join(f'<{n}>' for n in sorted(nodes))} }}"
+        marked = re.search(r"^[ \t]*# VALUES[ \t]*$", self.query, flags=re.MULTILINE)
+        if marked is not None:
+            return self.query[: marked.start()] + block + self.query[marked.end() :]
+        where = re.search(r"WHERE\s*\{", self.query, flags=re.IGNORECASE)
+        if where is None:
+            raise KGError(f"check {self.name}: no WHERE clause")
+        return self.query[: where.end()] + "\n  " + block + self.query[where.end() :]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a rebuild's checks ask again: the nodes (IRIs) the changed and removed reports'
+    graphs name, old and new; every other node's findings of a node-scope check are
+    ``kept``'s (the last build's, by check name)."""
+
+    nodes: frozenset
+    kept: dict
 
 
 def load_checks(folder: Path | None = None) -> list[Check]:
@@ -118,20 +148,41 @@ def load_checks(folder: Path | None = None) -> list[Check]:
         severity = header.get("severity", "error").strip()
         if severity not in ("error", "warning", "info"):
             raise KGError(f"{path}: severity must be error, warning or info, not {severity!r}")
-        checks.append(Check(path.stem, header.get("title", path.stem).strip(), severity, text))
+        scope = header.get("scope", "corpus").strip()
+        if scope not in ("node", "corpus"):
+            raise KGError(f"{path}: scope must be node or corpus, not {scope!r}")
+        checks.append(Check(path.stem, header.get("title", path.stem).strip(), severity, text, scope))
     return checks
 
 
-def sparql_checks(full: Graph | None = None, checks: list[Check] | None = None, store=None) -> list[Finding]:
+def checks_key(folder: Path | None = None) -> str:
+    """A hash of the checks and of the code that runs them: the last build's findings are
+    kept (Scope) only while it is the same."""
+    folder = folder or resources.data_dir("queries") / "checks"
+    return resources.files_digest([Path(__file__), *sorted(folder.glob("*.rq"))]).hexdigest()
+
+
+def sparql_checks(
+    full: Graph | None = None, checks: list[Check] | None = None, store=None, scope: Scope | None = None
+) -> list[Finding]:
     """The checks' findings on ``full`` (or on ``store``, when given, which holds it), in the
-    checks' order."""
+    checks' order. With ``scope`` (a rebuild's), a node-scope check is asked of its nodes
+    alone and the last build's findings on every other node are kept: the same findings."""
     store = store if store is not None else memory_store(full or ())
-    return [f for check in (checks if checks is not None else load_checks()) for f in _check_findings(store, check)]
+    found = []
+    for check in checks if checks is not None else load_checks():
+        if scope is None or check.scope != "node" or check.name not in scope.kept:
+            found += _check_findings(store, check)
+            continue
+        kept = [f for f in scope.kept[check.name] if f.focus not in scope.nodes]
+        asked = _check_findings(store, check, check.focused(scope.nodes)) if scope.nodes else []
+        found += sorted(kept + asked, key=lambda f: (f.focus, f.message))
+    return found
 
 
-def _check_findings(store, check: Check) -> list[Finding]:
+def _check_findings(store, check: Check, query: str | None = None) -> list[Finding]:
     try:
-        solutions = store.query(check.query)
+        solutions = store.query(query or check.query)
         variables = solutions.variables
         rows = [[row[v] for v in variables] for row in solutions]
     except (SyntaxError, ValueError, OSError) as e:
@@ -355,10 +406,10 @@ def _reason(report: Report, data: Data, ontology: Graph, require_reasoner: bool,
         report.findings.append(Finding("reasoner", "error", "", "", report.reasoner_note))
 
 
-def timed_checks(store) -> tuple[list[Finding], float]:
-    """sparql_checks on ``store``, and the seconds they took."""
+def timed_checks(store, scope: Scope | None = None) -> tuple[list[Finding], float]:
+    """sparql_checks on ``store`` (``scope``: a rebuild's, kg.store), and the seconds they took."""
     start = time.perf_counter()
-    return sparql_checks(store=store), time.perf_counter() - start
+    return sparql_checks(store=store, scope=scope), time.perf_counter() - start
 
 
 def _sampled(report: Report) -> str:

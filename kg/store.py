@@ -29,6 +29,10 @@ UPDATE_SHARE = 0.25
 # +4-14 % (one of them +35 %).
 COMPACT_SHARE = 0.01
 UPDATES = "kg-updates.json"  # in the store's folder, when it is not compact: {"replaced": n}
+# In the store's folder: the gate's SPARQL checks' findings on it, {"key": check.checks_key(),
+# "findings": {check: [[focus, message], …]}}, which a rebuild's update keeps for the nodes
+# no changed report names (kg.check.Scope).
+CHECKS = "kg-checks.json"
 
 
 def _updatable(changes: int, graphs: int) -> bool:
@@ -149,23 +153,23 @@ def start_update(
     added = [q for q in fresh.with_ontology(ontology).quads if q.graph_name in changed]
     holder: list = []
     applied = pool.submit(_update_into, holder, added, graphs, path, last, changed)
-    found = pool.submit(_checks_held, holder) if checks else None
+    found = pool.submit(_checks_held, holder, path) if checks else None
     return Update(applied, found, holder)
 
 
 def _update_into(holder: list, added: list, graphs: set, path: Path, last: Path, changed: frozenset) -> bool | None:
-    """_update_store, the store and whether its compaction is due put into ``holder``; the
-    kind of store it updated, or None."""
-    store, repeats, due = _update_store(added, graphs, path, last, changed)
+    """_update_store, the store, whether its compaction is due and the checks' Scope put into
+    ``holder``; the kind of store it updated, or None."""
+    store, repeats, due, scope = _update_store(added, graphs, path, last, changed)
     if store is None:
         return None
-    holder.extend([store, due])
+    holder.extend([store, due, scope])
     return repeats
 
 
-def _checks_held(holder: list) -> list | None:
-    """_checks_of the store in ``holder``, or None when it is empty (no update)."""
-    return _checks_of(holder[0]) if holder else None
+def _checks_held(holder: list, path: Path) -> list | None:
+    """_checks_of the store in ``holder`` (at ``path``), or None when it is empty (no update)."""
+    return _checks_of(holder[0], path, holder[2]) if holder else None
 
 
 def _store_quads(full: Data, repeats: bool) -> Iterable:
@@ -251,7 +255,7 @@ def _repeat_in(quads: list, begin: int, end: int) -> bool:
 
 def _update_store(
     added: list, graphs: set, path: Path, last: Path, changed: frozenset
-) -> tuple[object | None, bool | None, bool]:
+) -> tuple[object | None, bool | None, bool, object]:
     """The last build's store (``last``), copied to ``path`` (a RocksDB checkpoint: hard links, no
     bytes copied) and brought up to the new build: the graphs not among ``graphs`` (the
     removed documents') and the changed ones dropped, the changed ones' quads (``added``)
@@ -260,8 +264,10 @@ def _update_store(
     that graph is of the same kind (start_update's caller sees to it). Returns the store,
     open, for _compact, its kind (whether its default graph holds the union) and whether
     its compaction is due (COMPACT_SHARE; when it is not, the graphs replaced since the
-    last one are written to UPDATES in its folder); None, and nothing to keep, when it does
-    not apply: too many changes, or a store that cannot be read."""
+    last one are written to UPDATES in its folder), and the checks' kg.check.Scope: the
+    nodes the dropped and added quads name, and the last store's findings (CHECKS), or None
+    when it has none of these checks'; None, and nothing to keep, when it does not apply:
+    too many changes, or a store that cannot be read."""
     import pyoxigraph as ox
 
     from kg.query import has_union
@@ -271,7 +277,7 @@ def _update_store(
         repeats = has_union(old)
         gone = {g for g in old.named_graphs() if g not in graphs}
         if not _updatable(len(gone) + len(changed), len(graphs)):
-            return None, repeats, False
+            return None, repeats, False, None
         replaced = _replaced(last) + len(gone) + len(changed)
         old.backup(str(path))
         del old
@@ -293,9 +299,33 @@ def _update_store(
         due = replaced >= COMPACT_SHARE * len(graphs)
         if not due:
             (path / UPDATES).write_text(json.dumps({"replaced": replaced}) + "\n", encoding="utf-8")
-        return store, repeats, due
+        return store, repeats, due, _scope(last, dropped, added)
     except (OSError, ValueError, RuntimeError):
-        return None, None, False
+        return None, None, False, None
+
+
+def _scope(last: Path, dropped: set, added: list):
+    """The checks' Scope of an update: the IRIs the dropped triples and the added quads name,
+    and the findings the last store's checks left (CHECKS), when they are these checks'."""
+    import pyoxigraph as ox
+
+    from kg import check
+
+    try:
+        record = json.loads((last / CHECKS).read_text(encoding="utf-8"))
+        if record["key"] != check.checks_key():
+            return None
+        by_name = {c.name: c for c in check.load_checks()}
+        kept = {
+            name: [check.Finding("checks", by_name[name].severity, focus, name, message) for focus, message in rows]
+            for name, rows in record["findings"].items()
+            if name in by_name
+        }
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    nodes = {t.subject.value for t in itertools.chain(dropped, added) if isinstance(t.subject, ox.NamedNode)}
+    nodes |= {t.object.value for t in itertools.chain(dropped, added) if isinstance(t.object, ox.NamedNode)}
+    return check.Scope(frozenset(nodes), kept)
 
 
 def _replaced(store: Path) -> int:
@@ -333,11 +363,18 @@ def _checks_on(path: Path) -> list:
 
     # Read-write, as the build wrote it: no other process has it, and it answered the
     # checks of a 4 MB plan in 7 s where a read-only handle took 10.
-    return _checks_of(ox.Store(str(path)))
+    return _checks_of(ox.Store(str(path)), path)
 
 
-def _checks_of(store) -> list:
-    """_checks_on, on a store already open (a rebuild's, updated)."""
+def _checks_of(store, path: Path, scope=None) -> list:
+    """_checks_on, on a store already open (a rebuild's, updated: ``scope``, its Scope);
+    their findings written beside it (CHECKS), for the next rebuild's."""
     from kg import check
 
-    return [store, check.timed_checks(check.StoreView(store))]
+    found, seconds = check.timed_checks(check.StoreView(store), scope)
+    by_name: dict = {c.name: [] for c in check.load_checks()}
+    for f in found:
+        by_name[f.path].append([f.focus, f.message])
+    record = {"findings": by_name, "key": check.checks_key()}
+    (path / CHECKS).write_text(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    return [store, (found, seconds)]

@@ -743,3 +743,50 @@ def test_the_old_build_is_removed_on_a_thread_while_the_build_lets_go_of_its_gra
     assert outdir.replace(out, iter([("summary.json", b"{}")]), set(build.output_names())) is None
     assert removed_on == [threading.main_thread().name]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
+
+
+def test_a_rebuild_asks_its_node_checks_of_the_changed_reports_nodes_and_finds_what_a_full_build_does(
+    tmp_path, plan_path, second_plan_path, monkeypatch
+):
+    """A rebuild's node-scope checks are asked of the nodes the changed, added and removed
+    reports name (a VALUES block), the last build's other findings kept: the findings are
+    those of a build from nothing, new ones and gone ones included; a corpus-scope check is
+    asked whole."""
+    from kg import check
+    from kg import store as kg_store
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    second = second_plan_path.read_text(encoding="utf-8")
+    texts = [plan_path.read_text(encoding="utf-8"), second, second.replace("2025", "2027"), second]
+    paths = [reports / f"{k}-{name}" for k, name in enumerate((plan_path.name, SECOND_PLAN, SECOND_PLAN, "copy.txt"))]
+    for path, text in zip(paths, texts):
+        path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(kg_store, "UPDATE_SHARE", 0.5)  # two reports of four: updated, not loaded whole
+
+    def build(folder) -> tuple[dict, dict]:
+        r = run_kg("build", str(reports), "-q", "--no-files", "--out", str(folder))
+        assert r.returncode == 0, r.stderr
+        record = json.loads((folder / "store" / kg_store.CHECKS).read_text(encoding="utf-8"))
+        return record, json.loads((folder / "summary.json").read_text(encoding="utf-8"))["checks"]
+
+    out = tmp_path / "build"
+    before, _ = build(out)
+    assert before["key"] == check.checks_key() and sum(map(len, before["findings"].values())) > 10
+    asked: list[tuple[str, bool]] = []
+    findings = check._check_findings
+    monkeypatch.setattr(check, "_check_findings", lambda store, c, query=None: (
+        asked.append((c.name, query is not None and "VALUES" in query)), findings(store, c, query))[1])  # fmt: skip
+    # A measure naming nothing added (a new finding), a report removed (its findings gone).
+    paths[1].write_text(paths[1].read_text(encoding="utf-8") + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
+    gone = [f for rows in before["findings"].values() for f, _ in rows if "/3-copy/" in f]
+    paths[3].unlink()
+    rebuilt, summary = build(out)
+    scoped = {name for name, focused in asked if focused}
+    assert scoped == {c.name for c in check.load_checks() if c.scope == "node"} and ("duplicate-label", False) in asked
+    asked.clear()
+    fresh, fresh_summary = build(tmp_path / "fresh")
+    assert not any(focused for _, focused in asked)  # a store loaded whole: every check asked whole
+    assert rebuilt == fresh and summary == fresh_summary
+    assert gone and not any("/3-copy/" in f for rows in rebuilt["findings"].values() for f, _ in rows)
+    assert rebuilt != before
