@@ -56,6 +56,7 @@ def rdf_files(
     index: dict | None = None,
     copies=None,
     rest: list | None = None,
+    owned: dict | None = None,
 ) -> Iterator[tuple[str, outdir.Content]]:
     """The flat RDF files: data.* and, with ``files``, full.* (``full``: the data with the
     ontology's graph, data.with_ontology, as the store got it); without ``files``, data.nq
@@ -63,11 +64,12 @@ def rdf_files(
     build, whose files' runs of unchanged reports are copied (kg.blocks); ``index`` gets
     each file's index, for the next build; ``copies``: a kg.blocks.Copies, on whose thread
     those runs are copied (the caller waits for it before the files are swapped in); ``rest``
-    gets the quads of the shared segments, once the first file is asked for."""
+    gets the quads of the shared segments, once the first file is asked for; ``owned``:
+    graph IRI → the statements it holds about its own nodes, where known (kg.blocks)."""
     from kg import blocks
 
     texts: dict = {}  # the shared statements' text, for the chunks' keys (kg.blocks)
-    data_cut = blocks.Segmented(data, texts=texts)
+    data_cut = blocks.Segmented(data, texts=texts, owned=owned)
     # The document graphs made now, along the runs the cut found (Data.split_along: the
     # gate and the outputs read them after); full.*'s cut is made by counting in them, as
     # its document graphs are data's when nothing about a document's nodes was left out of
@@ -421,7 +423,8 @@ def run(
                 loading = store.start_store(full, where[0], pool, checks, repeats)
             del update[:], into_store
             rest: list = []  # the shared segments' quads (kg.digest's rest), from cutting the files
-            flat = rdf_files(data, full, files, since, index, copies, rest)
+            owned = {g.value: d["own"] for g, d in kept_digests.items()}  # the kept reports' (kg.digest)
+            flat = rdf_files(data, full, files, since, index, copies, rest, owned)
             del full  # the flat files and the store's thread hold it, then let it go
             yield from flat
             del flat

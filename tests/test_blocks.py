@@ -109,6 +109,12 @@ def test_the_cut_gives_each_quad_its_owner_in_maximal_runs():
         split = _data(quads)
         split.split_along((NamedNode(s.owner) if s.owner else None, s.start, s.end) for s in segments)
         assert blocks._dataset_cut(data, split.graphs()) == segments
+        # Told each graph's count of statements about its own nodes (kg.digest's): the same.
+        owned: dict = {}
+        for q in data.quads:
+            if (owner := _owner(q, BASE)) is not None:
+                owned[owner] = owned.get(owner, 0) + 1
+        assert blocks._dataset_cut(data, owned=owned) == segments
         # And the graphs and union split along the runs are those made quad by quad.
         assert list(split.graphs()) == list(data.graphs())
         for name, graph in data.graphs().items():
