@@ -102,25 +102,25 @@ class Update:
     ``applied``'s result is the kind of store it updated (whether its default graph holds
     the union: has_repeats), or None when the update did not apply (nothing is then left at
     its path but what write_store clears); ``found``: the gate's checks on it;
-    ``holder``: [the updated store, whether its compaction is due], for the compaction."""
+    ``compacted``: its compaction when due, after the checks (_compact_held);
+    ``holder``: [the updated store, whether its compaction is due, the checks' Scope]."""
 
     applied: Future
     found: Future | None
+    compacted: Future
     holder: list
 
     def take(self, pool: Executor, repeats: bool) -> list[Future | None] | None:
         """[done, the checks, the compaction] (start_store's order) when the update applied
         to a store of the kind this build's graph makes (``repeats``); else None, the checks
-        waited for and the store let go."""
+        and the compaction waited for and the store let go."""
         if self.applied.result() == repeats:
             done: Future = Future()
             done.set_result(None)
-            if self.holder[1]:  # due (COMPACT_SHARE)
-                return [done, self.found, pool.submit(_compact, self.holder)]
-            self.holder.clear()  # the store closed once the checks have let go of it
-            return [done, self.found, None]
+            return [done, self.found, self.compacted]
         if self.found is not None and (result := self.found.result()) is not None:
             result.clear()
+        self.compacted.result()
         self.holder.clear()
         return None
 
@@ -140,9 +140,9 @@ def start_update(
     graph), and the gate's SPARQL checks on it, started on ``pool``'s thread as soon as the
     changed reports' graph (``fresh``) is made: before the build's whole graph is read back
     and made (~1.5 s at 1,000 reports), which the checks (~2-3 s there, without the GIL)
-    then run beside. Its compaction, when due (COMPACT_SHARE), is started when the build's
-    graph is made and of the same kind (Update.take): after the checks, which query the
-    updated store as it is, while the gate and the other outputs are made. None when more
+    then run beside. Its compaction, when due (COMPACT_SHARE), follows the checks (which
+    query the updated store as it is) on that thread; the build takes all three when its
+    graph is made and of the same kind (Update.take). None when more
     reports changed than an update is for (UPDATE_SHARE; the store is then loaded whole,
     and the changed graphs' quads are not copied here for nothing)."""
     graphs = {*names.values(), ONTOLOGY_IRI}
@@ -154,7 +154,7 @@ def start_update(
     holder: list = []
     applied = pool.submit(_update_into, holder, added, graphs, path, last, changed)
     found = pool.submit(_checks_held, holder, path) if checks else None
-    return Update(applied, found, holder)
+    return Update(applied, found, pool.submit(_compact_held, holder), holder)
 
 
 def _update_into(holder: list, added: list, graphs: set, path: Path, last: Path, changed: frozenset) -> bool | None:
@@ -340,12 +340,22 @@ def _replaced(store: Path) -> int:
         return 1 << 30  # unreadable: compacted now
 
 
+def _compact_held(holder: list) -> None:
+    """_compact the updated store in ``holder`` when its compaction is due; else let go of
+    it (the checks' result holds it while the gate queries it)."""
+    held = list(holder)
+    if held and held[1]:
+        _compact(holder)
+    holder.clear()
+
+
 def _compact(holder: list) -> None:
-    """Compact the updated store (``holder``: [it, due]; emptied, so that no reference
+    """Compact the updated store (``holder``: [it, due, …]; emptied, so that no reference
     outlives this call and the database is closed when the Future is done), as the bulk
     loader leaves one: the updates' deleted quads and small files slow the queries as
-    they add up (COMPACT_SHARE). Oxigraph compacts without the GIL: the gate and the
-    outputs are made meanwhile."""
+    they add up (COMPACT_SHARE). It runs on the store's thread right after the checks,
+    without the GIL, while the build's graph is read back and the flat files, the gate and
+    the other outputs are made."""
     store = holder[0]
     holder.clear()
     store.optimize()
