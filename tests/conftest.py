@@ -131,6 +131,16 @@ def full_graph(built):
 
 
 @pytest.fixture
+def two_reports(tmp_path, plan_path, second_plan_path) -> Path:
+    """A folder holding the two bundled reports, for a build to read (and a test to change)."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for p in (plan_path, second_plan_path):
+        shutil.copy(p, folder / p.name)
+    return folder
+
+
+@pytest.fixture
 def english_only(tmp_path, plan_path) -> Path:
     lines = [ln for ln in plan_path.read_text(encoding="utf-8").splitlines() if ln.isascii()]
     path = tmp_path / "plan.en.txt"

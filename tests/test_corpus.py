@@ -116,13 +116,10 @@ def test_entity_across_plans_and_metrics(two_plans):
 # -- incremental ----------------------------------------------------------------------------------
 
 
-def test_a_rebuild_reads_again_only_what_changed(tmp_path, plan_path, second_plan_path, monkeypatch):
+def test_a_rebuild_reads_again_only_what_changed(tmp_path, two_reports, second_plan_path, monkeypatch):
     from kg import corpus
 
-    folder = tmp_path / "reports"
-    folder.mkdir()
-    for p in (plan_path, second_plan_path):
-        shutil.copy(p, folder / p.name)
+    folder = two_reports
     calls: list[str] = []
     extract = corpus._extract
     monkeypatch.setattr(corpus, "_extract", lambda job: calls.append(job[0]) or extract(job))

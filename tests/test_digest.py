@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import heapq
 import json
-import shutil
 
 import pytest
 from conftest import run_kg
@@ -97,11 +96,8 @@ def test_what_the_rest_says_of_a_documents_node_is_not_counted_twice(two, ontolo
     assert [d["triples"] for d in summary["documents"]] == [len(g) for g in data.graphs().values()]
 
 
-def test_a_rebuild_makes_the_digests_of_the_changed_graphs_alone(tmp_path, plan_path, second_plan_path, monkeypatch):
-    folder = tmp_path / "reports"
-    folder.mkdir()
-    for p in (plan_path, second_plan_path):
-        shutil.copy(p, folder / p.name)
+def test_a_rebuild_makes_the_digests_of_the_changed_graphs_alone(tmp_path, two_reports, second_plan_path, monkeypatch):
+    folder = two_reports
     made: list[str] = []
     of_graph = digest.of_graph
     monkeypatch.setattr(digest, "of_graph", lambda name, *a: made.append(name.value) or of_graph(name, *a))
