@@ -96,8 +96,13 @@ class Classes:
 
 
 def key() -> str:
-    """A hash of the code that makes a digest: kept digests are used only while it is the same."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    """A hash of the code that makes a digest (with the prefixed names it keys classes by,
+    and the Graph it reads): kept digests are used only while it is the same."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in ("digest.py", "namespaces.py", "rdf.py"):
+        digest.update((package / name).read_bytes())
+    return digest.hexdigest()
 
 
 def _first_text(graph: Graph, node, language: str) -> str:
