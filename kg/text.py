@@ -88,6 +88,13 @@ class Document:
     source: str = ""  # the text as published; ``text`` is its normalised copy, offset for offset
 
 
+# What kg names directly under the base IRI besides the documents: the entities
+# (<base>entity/…, kg.graph), the dataset (kg.void) and the inferred graph (kg.check). A
+# document's nodes are <base><id>/…, so a report named entity.txt would mint its nodes among
+# the entities'; its id takes a suffix instead.
+RESERVED_IDS = frozenset({"entity", "dataset", "inferred"})
+
+
 def slug_for(path: str | Path) -> str:
     """A stable, readable document id from the file name (language tags dropped)."""
     if str(path) == "-":
@@ -97,7 +104,7 @@ def slug_for(path: str | Path) -> str:
         name = name.removesuffix(suffix)
     name = re.sub(r"\.(zh-en|en-zh|zh|en)$", "", name)
     slug = re.sub(r"[^0-9A-Za-z\u3400-\u9fff]+", "-", name).strip("-").lower()
-    return slug or "document"
+    return f"{slug}-report" if slug in RESERVED_IDS else slug or "document"
 
 
 def read_bytes(path: str | Path) -> bytes:

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from kg.errors import KGError
-from kg.text import Span, align, language, read_text, segment, slug_for, split_clauses, split_sentences
+from kg.text import RESERVED_IDS, Span, align, language, read_text, segment, slug_for, split_clauses, split_sentences
 
 
 def test_read_text_strips_bom(tmp_path):
@@ -41,6 +41,20 @@ def test_language():
     assert language("《规划》指出,要夯实数字中国建设基础。推进IPv6规模部署") == "zh"
     assert language("The Plan points out that the foundation should be consolidated.") == "en"
     assert language("2025 — 2035") == ""
+
+
+def test_an_id_kg_names_under_the_base_itself_is_not_a_documents():
+    """A report named for what kg mints directly under the base IRI (the entities, the
+    dataset, the inferred graph) gets another id: its nodes would be among those."""
+    from kg import check, graph, void
+
+    base = "https://example.org/id/"
+    minted = {graph._Builder(base, ()).entity_iri("x").value[len(base) :].split("/")[0],
+              void.dataset_iri(base).value[len(base) :], check.INFERRED_GRAPH}  # fmt: skip
+    assert minted == set(RESERVED_IDS)
+    for name in minted:
+        assert slug_for(f"reports/{name}.zh.txt") == f"{name}-report"
+    assert slug_for("reports/entity-list.txt") == "entity-list"
 
 
 def test_slug_drops_language_tags():
