@@ -7,15 +7,18 @@ written as segments in the statements' one order (kg.rdf.Data: sorted, subject f
 - a segment *owned* by a document's graph: a run of statements of that graph about that
   document's own nodes (subjects ``<base><slug>/…``, its graph ``<base><slug>/graph``), so
   that what it holds depends on that graph alone;
-- a shared segment: everything else (the entities several reports name, the ontology),
-  serialized on every build.
+- a shared segment: everything else (the entities several reports name, the ontology).
+  For a build whose files the next one copies from, it is cut into chunks at subjects a
+  hash picks (CHUNK_SPREAD), each keyed by a hash of its statements' text, so that a chunk
+  no changed report touched is copied too.
 
 Every document's own statements lie together in that order (their subjects share a
 prefix), so a document's graph is one segment, or a few when another graph holds a
 statement about its nodes. The build records each owned segment's byte range and
-statement count (``index``); the next build copies a segment's bytes from the last file
-when its graph is unchanged and it has as many segments of the same counts (the same
-sorted statements), and serializes the rest. The bytes are those the same build writes
+statement count (``index``), and each chunk's key; the next build copies a segment's bytes
+from the last file when its graph is unchanged and it has as many segments of the same
+counts (the same sorted statements), or a chunk's when the key is the same, and
+serializes the rest. The bytes are those the same build writes
 from nothing: the segments are cut at the same places either way.
 """
 

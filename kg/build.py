@@ -418,7 +418,7 @@ def run(
             full = data.with_ontology(ontology)  # made once: the store and the flat full.* files
             repeats = store.has_repeats(full)
             # [the store's load, the gate's checks, a rebuild's compaction]
-            loading = update[0].take(pool, repeats) if update else None
+            loading = update[0].take(repeats) if update else None
             if loading is None:
                 loading = store.start_store(full, where[0], pool, checks, repeats)
             del update[:], into_store

@@ -65,7 +65,7 @@ def index_data(data) -> dict:
         if d["plan"] is None:
             continue
         pages[g] = page_name(g)
-        texts = d["plan_texts"] if d["plan_texts"] is not None else labels(d["plan"])
+        texts = parts.texts(d["plan"], d["plan_texts"])
         date = d["date"]
         rows.append(
             {

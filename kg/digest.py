@@ -211,7 +211,7 @@ def _rows(name: NamedNode, graph: Graph, prefix: str | None) -> dict:
         "void": {
             "sources": [s.value for s in sources],
             "lines": void_lines,
-            "plan_titles": [texts(p) if own(p) else p.value for p in plans],
+            "plan_titles": [[p.value, texts(p)] for p in plans],
         },
         "index": {
             "plan": index_plan.value if index_plan is not None else None,
@@ -227,16 +227,24 @@ def _rows(name: NamedNode, graph: Graph, prefix: str | None) -> dict:
     }
 
 
+def _document_of(ordered: list, value: str):
+    """The graph of the document whose own node ``value`` is (``ordered``: [(prefix, graph)],
+    sorted), or None: the last prefix not after it, when it starts it."""
+    k = bisect.bisect_right(ordered, (value, chr(0x10FFFF))) - 1
+    return ordered[k][1] if k >= 0 and value.startswith(ordered[k][0]) else None
+
+
 @dataclass
 class Parts:
     """The build as its aggregates read it: a digest per document graph (by name, in the
     names' order), the rest (the union of the statements about no document's own nodes),
-    and ``own``: a document graph's own statements, looked at for the few nodes an
-    aggregate shows."""
+    ``own``: a document graph's own statements, looked at for the few nodes an aggregate
+    shows; and the ontology's ``classes`` the digests counted by."""
 
     digests: dict
     rest: Graph
     own: Callable[[NamedNode], Graph]
+    classes: Classes
     _prefixes: list = field(default_factory=list)  # [(prefix, graph)], by the prefix
 
     def __post_init__(self) -> None:
@@ -259,14 +267,18 @@ class Parts:
 
     def graph_of(self, node) -> Graph:
         """The statements about ``node``: its document's own, or the rest's."""
-        value = node.value if isinstance(node, NamedNode) else ""
-        k = bisect.bisect_right(self._prefixes, (value, chr(0x10FFFF))) - 1
-        if k >= 0 and value.startswith(self._prefixes[k][0]):
-            return self.own(self._prefixes[k][1])
-        return self.rest
+        g = _document_of(self._prefixes, node.value) if isinstance(node, NamedNode) else None
+        return self.rest if g is None else self.own(g)
 
     def text(self, node, language: str = "") -> str:
         return self.graph_of(node).text(node, language=language)
+
+    def texts(self, value: str | None, found: dict | None) -> dict:
+        """A node's first label in Chinese and in English: ``found``, as its digest has them
+        (an own node's), or read here (None: the node is the rest's); {} for no node."""
+        if found is not None or value is None:
+            return found or {}
+        return {lang: self.text(NamedNode(value), lang) for lang in ("zh", "en")}
 
 
 def make(
@@ -305,9 +317,8 @@ def make(
         if s == last or not isinstance(s, NamedNode):
             continue
         last = s
-        k = bisect.bisect_right(ordered, (s.value, chr(0x10FFFF))) - 1
-        if k >= 0 and s.value.startswith(ordered[k][0]):
-            shared.add(ordered[k][1])
+        if (g := _document_of(ordered, s.value)) is not None:
+            shared.add(g)
     if shared:
         for g in sorted(shared, key=sort_key):
             first, end = own_range(graphs[g], prefixes[g])
@@ -335,7 +346,7 @@ def make(
             owns[g] = own_part(graphs[g], prefixes[g])
         return owns[g]
 
-    return Parts(digests, Graph(union, presorted=True), own)
+    return Parts(digests, Graph(union, presorted=True), own, classes)
 
 
 def parts_of(data) -> Parts:

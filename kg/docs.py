@@ -44,10 +44,10 @@ def _prefixed(node) -> str:
 
 
 class _Page:
-    def __init__(self, ontology: Graph, parts, classes) -> None:
+    def __init__(self, ontology: Graph, parts) -> None:
         self.o = ontology
         self.parts = parts  # the data, as kg.digest.Parts: each document's digest and the rest
-        self.classes = classes  # kg.digest.Classes of the ontology
+        self.classes = parts.classes  # kg.digest.Classes of the ontology
         self.ours = lambda n: isinstance(n, NamedNode) and n.value.startswith(ONTOLOGY_NS)
         # The disjointness lists, read once (every class's entry looks through them).
         self.disjoint_lists = [
@@ -213,9 +213,8 @@ def render(ontology: Graph, data) -> str:
     Data, or its kg.digest.Parts."""
     from kg import digest
 
-    classes = digest.Classes.of(ontology)
-    parts = data if isinstance(data, digest.Parts) else digest.make(data, classes)
-    page = _Page(ontology, parts, classes)
+    parts = data if isinstance(data, digest.Parts) else digest.make(data, digest.Classes.of(ontology))
+    page = _Page(ontology, parts)
     ours = page.ours
     classes = sorted((c for c in ontology.subjects(RDF.type, OWL.Class) if ours(c)), key=local_name)
     object_props = sorted((p for p in ontology.subjects(RDF.type, OWL.ObjectProperty) if ours(p)), key=local_name)

@@ -25,8 +25,7 @@ def summarize(data: Data | digest.Parts) -> dict:
     for name in sorted((g for g in parts.digests if isinstance(g, NamedNode)), key=sort_key):
         d = parts.digests[name]
         row = d["summary"]
-        plan = NamedNode(row["plan"]) if row["plan"] else None
-        texts = row["plan_texts"] if row["plan_texts"] is not None else {k: parts.text(plan, k) for k in ("zh", "en")}
+        texts = parts.texts(row["plan"], row["plan_texts"])
         out = {"graph": name.value, "triples": d["triples"]}
         out.update(plan_zh=texts.get("zh", ""), plan_en=texts.get("en", ""))
         out.update({key: row[key] for key in _DOCUMENT_CLASSES.values()})

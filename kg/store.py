@@ -110,7 +110,7 @@ class Update:
     compacted: Future
     holder: list
 
-    def take(self, pool: Executor, repeats: bool) -> list[Future | None] | None:
+    def take(self, repeats: bool) -> list[Future | None] | None:
         """[done, the checks, the compaction] (start_store's order) when the update applied
         to a store of the kind this build's graph makes (``repeats``); else None, the checks
         and the compaction waited for and the store let go."""
@@ -323,8 +323,11 @@ def _scope(last: Path, dropped: set, added: list):
         }
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    nodes = {t.subject.value for t in itertools.chain(dropped, added) if isinstance(t.subject, ox.NamedNode)}
-    nodes |= {t.object.value for t in itertools.chain(dropped, added) if isinstance(t.object, ox.NamedNode)}
+    nodes = set()
+    for t in itertools.chain(dropped, added):
+        for term in (t.subject, t.object):
+            if isinstance(term, ox.NamedNode):
+                nodes.add(term.value)
     return check.Scope(frozenset(nodes), kept)
 
 

@@ -60,9 +60,10 @@ def describe(data, base: str, endpoint: str | None = None, files: bool = True) -
         for lang in titles:
             titles[lang].add(rest.text(plan, language=lang))
     for d in parts.digests.values():
-        for plan in d["void"]["plan_titles"]:
+        for plan, found in d["void"]["plan_titles"]:
+            texts = parts.texts(plan, found)
             for lang in titles:
-                titles[lang].add(plan.get(lang, "") if isinstance(plan, dict) else parts.text(NamedNode(plan), lang))
+                titles[lang].add(texts.get(lang, ""))
     for lang, intro in (("zh", "知识图谱:"), ("en", "Knowledge graph of ")):
         found = sorted(titles[lang] - {""})
         if found:
