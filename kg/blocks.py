@@ -53,6 +53,11 @@ class Segment:
     start: int
     end: int
     key: str | None = None  # a shared chunk's: a hash of its statements' text (_keyed)
+    absent: int = 0  # statements not held (a kept report's run, copied from the last file: Segmented's absent)
+
+    @property
+    def count(self) -> int:
+        return self.end - self.start + self.absent
 
 
 class Segmented:
@@ -64,21 +69,32 @@ class Segmented:
     statements' text is kept (by the statement's id) for the chunks' keys, when the next
     build is to copy chunks (kg.build's flat files: the four cuts of data and full share
     the statements, and their text is made once); without it the shared segments are
-    whole (no file of the next build is made from this one's)."""
+    whole (no file of the next build is made from this one's). ``absent``: graph IRI → the
+    statement count of its one owned run, for the document graphs whose own statements the
+    data does not hold (a rebuild's kept reports, kg.held): each is a segment of that count
+    at its place in the order, which the file written copies from the last one."""
 
     def __init__(
-        self, data: Data, graphs: dict | None = None, texts: dict | None = None, owned: dict | None = None
+        self,
+        data: Data,
+        graphs: dict | None = None,
+        texts: dict | None = None,
+        owned: dict | None = None,
+        absent: dict | None = None,
     ) -> None:
         self.data = data
         self.graphs = graphs
         self.texts = texts
         self.owned = owned
+        self.absent = absent or {}
         self._cut: dict[bool, tuple[list, list[Segment]]] = {}
 
     def cut(self, dataset: bool) -> tuple[list, list[Segment]]:
         if True not in self._cut:
             quads = self.data.quads
             segments = _dataset_cut(self.data, self.graphs, self.owned)
+            if self.absent:
+                segments = _with_absent(quads, segments, self.absent)
             if self.texts is not None:
                 segments = _keyed(quads, _chunks(quads, segments), self.texts)
             self._cut[True] = (quads, segments)
@@ -88,6 +104,38 @@ class Segmented:
                 segments = _keyed(statements, segments, self.texts)
             self._cut[False] = (statements, segments)
         return self._cut[dataset]
+
+
+def _with_absent(quads: list, segments: list[Segment], absent: dict) -> list[Segment]:
+    """``segments`` with a segment of each absent run (graph IRI → its count) at its place:
+    where its document's own nodes would sort, a shared segment there cut in two. No quad
+    held may be about those nodes: the run's place would then be within them."""
+    places = []
+    for owner, count in absent.items():
+        prefix = owner.removesuffix(_GRAPH_SUFFIX)
+        at = bisect.bisect_left(quads, f"<{prefix}", key=subject_text)
+        if bisect.bisect_left(quads, f"<{prefix[:-1]}0", lo=at, key=subject_text) != at:
+            raise ValueError(f"{owner}: statements about its nodes are held besides its absent run")
+        places.append((at, prefix, owner, count))
+    places.sort()
+    out: list[Segment] = []
+    k = 0
+    for seg in segments:
+        while k < len(places) and places[k][0] <= seg.start:
+            out.append(Segment(places[k][2], places[k][0], places[k][0], absent=places[k][3]))
+            k += 1
+        start = seg.start
+        while k < len(places) and places[k][0] < seg.end:
+            if seg.owner is not None:
+                raise ValueError(f"{places[k][2]}: its absent run falls within {seg.owner}'s")
+            if places[k][0] > start:
+                out.append(Segment(None, start, places[k][0]))
+            out.append(Segment(places[k][2], places[k][0], places[k][0], absent=places[k][3]))
+            start = places[k][0]
+            k += 1
+        out.append(Segment(seg.owner, start, seg.end))
+    out.extend(Segment(owner, at, at, absent=count) for at, _, owner, count in places[k:])
+    return out
 
 
 def _chunks(quads: list, segments: list[Segment]) -> list[Segment]:
@@ -200,11 +248,16 @@ def _union_cut(quads: list, dataset: list[Segment]) -> tuple[list, list[Segment]
     segments: list[Segment] = []
     for k, seg in enumerate(dataset):
         start = len(statements)
+        if seg.absent:  # a kept report's run: its triples are distinct as its quads are
+            segments.append(Segment(seg.owner, start, start, absent=seg.absent))
+            continue
         if seg.owner is not None:
             statements.extend(quads[seg.start : seg.end])
         else:
-            before = dataset[k - 1].owner is not None if k else False
-            after = k + 1 < len(dataset) and dataset[k + 1].owner is not None
+            # A triple the neighbouring run holds too is left out here; an absent run holds
+            # none of a shared segment's (no statement held is about its nodes).
+            before = k > 0 and dataset[k - 1].owner is not None and not dataset[k - 1].absent
+            after = k + 1 < len(dataset) and dataset[k + 1].owner is not None and not dataset[k + 1].absent
             last = quads[seg.start - 1].triple if before else None
             following = quads[seg.end].triple if after else None
             for q in quads[seg.start : seg.end]:
@@ -438,6 +491,8 @@ def emit(segmented: Segmented, fmt: str, out, reuse: dict | None = None, gaps: l
             _write(out, form.separator)
             position += len(form.separator)
         first = False
+        if seg.absent and source is None:
+            raise ValueError(f"{seg.owner}: an absent run the last file does not hold as it is")
         if source is not None:
             assert gaps is not None
             length = source[1]
@@ -449,7 +504,7 @@ def emit(segmented: Segmented, fmt: str, out, reuse: dict | None = None, gaps: l
             ox.serialize(part if dataset else (q.triple for q in part), body, format=syntax, prefixes=prefixes)
             length = body.close()
         if seg.owner is not None or seg.key is not None:
-            index.append([seg.owner or seg.key, seg.end - seg.start, position, length])
+            index.append([seg.owner or seg.key, seg.count, position, length])
         position += length
     tail = form.footer if form.footer or position else b"\n"
     _write(out, tail)
@@ -474,7 +529,7 @@ def _reusable(previous: Previous | None, segments: list[Segment]) -> dict[tuple[
     out = {}
     for seg in segments:
         if seg.owner is not None:
-            new.setdefault(seg.owner, []).append(seg.end - seg.start)
+            new.setdefault(seg.owner, []).append(seg.count)
         elif seg.key is not None and len(old.get(seg.key, ())) == 1 and old[seg.key][0][0] == seg.end - seg.start:
             out[(seg.key, 0)] = old[seg.key][0][1:]
     for owner, counts in new.items():

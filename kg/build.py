@@ -57,6 +57,7 @@ def rdf_files(
     copies=None,
     rest: list | None = None,
     owned: dict | None = None,
+    absent: dict | None = None,
 ) -> Iterator[tuple[str, outdir.Content]]:
     """The flat RDF files: data.* and, with ``files``, full.* (``full``: the data with the
     ontology's graph, data.with_ontology, as the store got it); without ``files``, data.nq
@@ -65,11 +66,12 @@ def rdf_files(
     each file's index, for the next build; ``copies``: a kg.blocks.Copies, on whose thread
     those runs are copied (the caller waits for it before the files are swapped in); ``rest``
     gets the quads of the shared segments, once the first file is asked for; ``owned``:
-    graph IRI → the statements it holds about its own nodes, where known (kg.blocks)."""
+    graph IRI → the statements it holds about its own nodes, where known (kg.blocks);
+    ``absent``: the kept reports' runs ``data`` does not hold (kg.held)."""
     from kg import blocks
 
     texts: dict = {}  # the shared statements' text, for the chunks' keys (kg.blocks)
-    data_cut = blocks.Segmented(data, texts=texts, owned=owned)
+    data_cut = blocks.Segmented(data, texts=texts, owned=owned, absent=absent)
     # The document graphs made now, along the runs the cut found (Data.split_along: the
     # gate and the outputs read them after); full.*'s cut is made by counting in them, as
     # its document graphs are data's when nothing about a document's nodes was left out of
@@ -80,7 +82,10 @@ def rdf_files(
         rest.extend(q for s in segments if s.owner is None for q in data.quads[s.start : s.end])
     nodes = f"<{data.prefixes.get('id')}"
     same = "id" in data.prefixes and not any(str(q.subject).startswith(nodes) for q in full.dropped)
-    segmented = {"data": data_cut, "full": blocks.Segmented(full, data.graphs() if same else None, texts)}
+    segmented = {
+        "data": data_cut,
+        "full": blocks.Segmented(full, data.graphs() if same else None, texts, absent=absent),
+    }
 
     def write(kind: str, fmt: str, path: Path) -> None:
         previous = since.previous(path.name) if since is not None else None
@@ -108,6 +113,7 @@ def outputs(
     previous_pages: Path | None = None,
     unchanged: frozenset = frozenset(),
     parts=None,
+    graphs=None,
 ) -> Iterator[tuple[str, outdir.Content]]:
     """(file name, bytes) for everything `kg build` writes but the store (kg.store), the
     flat RDF files (rdf_files), build.json and facts.json, one file at a time: the caller
@@ -119,7 +125,8 @@ def outputs(
     seconds it took in timings.json, the one file that is not the same bytes from run to run.
     ``previous_pages``: the last build's plans/ folder, whose unchanged pages are kept;
     ``unchanged``: the document graphs that are the same as that build's; ``parts``: the
-    data as its aggregates read it (kg.digest.Parts), when the caller made them."""
+    data as its aggregates read it (kg.digest.Parts), when the caller made them; ``graphs``:
+    the document graphs by name, when ``data`` does not hold them all (kg.held)."""
     from kg import check, corpus_view, digest, docs, stats, viz, void
 
     if parts is None:
@@ -129,12 +136,13 @@ def outputs(
     yield "ontology.html", docs.render(ontology, parts).encode()
     summary = stats.summarize(parts)
     described = void.turtle(parts, base, files=files)
-    if len(data.graphs()) > 1:
+    graphs = data.graphs() if graphs is None else graphs
+    if len(graphs) > 1:
         # A corpus: graph.html is its index, each plan a page of its own (with its overview
         # there); one network of every plan's nodes, or a picture of it, would show nothing.
         index = corpus_view.index_page(parts).encode()
         del parts
-        pages = functools.partial(corpus_view.write_plan_pages, data, previous=previous_pages, unchanged=unchanged)
+        pages = functools.partial(corpus_view.write_plan_pages, graphs, previous=previous_pages, unchanged=unchanged)
         views = {"graph.html": index, PLAN_PAGES: pages}
         view_notes: list[str] = []
     else:
@@ -255,20 +263,33 @@ def _dataset(
     return others.plus(fresh)
 
 
+def _held(since: Since, names: dict, fresh: Data, digests: dict, checks: bool):
+    """A rebuild's kg.held.Held (the kept reports' own statements left in the last files),
+    or None when the last build left what it needs no more (its index, its gate's record)."""
+    from kg import builddir, check, held
+
+    gate = (since.files or {}).get(held.RECORD) if checks else None
+    if checks and gate is None:
+        return None
+    inferred = since.store.parent / "inferred.ttl" if checks else None
+    last = since.previous(builddir.DATA_FILE)
+    return held.lean(last, since.kept(names), fresh, digests, gate, inferred, check.REASONER_SAMPLE)
+
+
 def _facts(docs: Iterable[DocumentFacts | corpus.KeptReport]) -> Iterator[DocumentFacts]:
     """Each report's facts, a kept report's made from their JSON, one at a time."""
     for d in docs:
         yield d.facts() if isinstance(d, corpus.KeptReport) else d
 
 
-def _in_process_shapes(data: Data, ontology: Graph, names: dict, checked: dict, store: Callable[[], object]) -> list:
-    """The shapes of the reports read in this process, each on its own graph and the
-    ontology's in the ``store`` (a function that gives it, waiting for it when there is
-    one to check), into ``checked``; then every report's findings (the workers' too)."""
+def _in_process_shapes(graphs, ontology: Graph, names: dict, checked: dict, store: Callable[[], object]) -> list:
+    """The shapes of the reports read in this process, each on its own graph (of ``graphs``,
+    by name) and the ontology's in the ``store`` (a function that gives it, waiting for it
+    when there is one to check), into ``checked``; then every report's findings (the
+    workers' too)."""
     from kg import check
 
     todo = [path for path in names if path not in checked]
-    graphs = data.graphs() if todo else {}
     for path in todo:
         view = check.StoreView(store(), [names[path], ONTOLOGY_IRI])
         checked[path] = check.graph_shapes(check.shapes_graph(graphs[names[path]], ontology), view)
@@ -284,6 +305,7 @@ def _gate(
     found: Future,
     require_reasoner: bool,
     strict: bool,
+    held=None,
 ):
     """The quality gate, on the store the build has just written (into its staging folder):
     the SPARQL checks kg.store runs on it (``found``: their Future, whose result is [the
@@ -291,7 +313,8 @@ def _gate(
     checked them; ``names``: each report's path → its graph), into ``checked``, each
     querying its own graph and the ontology's; HermiT. HermiT and the class hierarchy come
     first, while the checks may still run (~1.3 s at 1,000 reports); the shapes and the
-    findings wait for them. Raises GateFailed (nothing is swapped in); returns the report."""
+    findings wait for them. ``held``: a rebuild's kg.held.Held, when ``data`` does not hold
+    every report. Raises GateFailed (nothing is swapped in); returns the report."""
     from kg import check
 
     opened: list = []  # [the store, the checks' findings], once they are in
@@ -303,11 +326,14 @@ def _gate(
             result.clear()  # the Future keeps no handle on the store
         return opened
 
+    graphs = held.graphs() if held is not None else data.graphs()
+
     def shapes() -> list:
-        return _in_process_shapes(data, ontology, names, checked, lambda: wait()[0])
+        return _in_process_shapes(graphs, ontology, names, checked, lambda: wait()[0])
 
     report = check.run(data, ontology, require_reasoner=require_reasoner, shapes_found=shapes,
-                       checks_found=lambda: wait()[1])  # fmt: skip
+                       checks_found=lambda: wait()[1], graphs=graphs if held is not None else None,
+                       kept_inferred=held.inferred if held is not None else None)  # fmt: skip
     opened.clear()  # the store closed before the folder is swapped in (unless its compaction holds it)
     heap.give_back()  # what the checks' thread held (~0.1 GB at 4 MB), before the view's network
     report.seconds["shapes"] += sum(r["check_seconds"] for r in log)  # with the workers'
@@ -350,6 +376,7 @@ def run(
     With ``fail_fast`` off, a report that cannot be read is skipped and listed in the
     summary's ``failed``; the others are built."""
     from kg import blocks, builddir, check, digest, graph
+    from kg import held as kg_held
 
     base = graph.check_base(base)
     check_writable(out)
@@ -413,18 +440,29 @@ def run(
                         update.append(started)
 
             yield STORE, into_store
-            data = _dataset(reports.pop(), names, base, since, fresh.pop())
-            heap.give_back()  # the facts (~0.1 GB at a plan of 4 MB), which the outputs reuse
+            # A rebuild that updates the last store holds only the changed reports' quads and
+            # the shared ones (kg.held); else the graph is made whole.
+            assert since is not None or not update
+            held = _held(since, names, fresh[0], kept_digests, checks) if update else None
+            data = held.data if held is not None else _dataset(reports[0], names, base, since, fresh[0])
             full = data.with_ontology(ontology)  # made once: the store and the flat full.* files
             repeats = store.has_repeats(full)
             # [the store's load, the gate's checks, a rebuild's compaction]
             loading = update[0].take(repeats) if update else None
+            if loading is None and held is not None:  # the store is loaded whole: every quad is needed
+                held = None
+                data = _dataset(reports[0], names, base, since, fresh[0])
+                full = data.with_ontology(ontology)
+                repeats = store.has_repeats(full)
+            del reports[:], fresh[:]
+            heap.give_back()  # the facts (~0.1 GB at a plan of 4 MB), which the outputs reuse
             if loading is None:
                 loading = store.start_store(full, where[0], pool, checks, repeats)
             del update[:], into_store
+            graphs = held.graphs() if held is not None else None
             rest: list = []  # the shared segments' quads (kg.digest's rest), from cutting the files
             owned = {g.value: d["own"] for g, d in kept_digests.items()}  # the kept reports' (kg.digest)
-            flat = rdf_files(data, full, files, since, index, copies, rest, owned)
+            flat = rdf_files(data, full, files, since, index, copies, rest, owned, held.absent if held else None)
             del full  # the flat files and the store's thread hold it, then let it go
             yield from flat
             del flat
@@ -434,10 +472,13 @@ def run(
             heap.trim()  # what the loader's thread freed (~0.08 GB at 4 MB), before the gate's
             if checks:
                 assert checked is not None and found is not None
-                gated.append(_gate(data, ontology, names, checked, log, found, require_reasoner, strict))
+                gated.append(_gate(data, ontology, names, checked, log, found, require_reasoner, strict, held))
             del loaded, found
             record = {"writer": blocks.writer_key(), "files": index}
-            parts = digest.make(data, digest.Classes.of(ontology), kept_digests, rest)
+            if gated:  # what the next rebuild needs of this gate (kg.held)
+                g = gated[0]
+                record[kg_held.RECORD] = {"sample": g.sampled, "beyond": g.beyond, "inferred": len(g.inferred)}
+            parts = digest.make(data, digest.Classes.of(ontology), kept_digests, rest, graphs)
             del rest
             digests = {path: kept_texts[g] if parts.digests[g] is kept_digests.get(g) else parts.digests[g]
                        for path, g in names.items() if g in parts.digests}  # fmt: skip
@@ -446,7 +487,7 @@ def run(
             report = gated[0] if gated else None
             pages = out / PLAN_PAGES if (out / PLAN_PAGES).is_dir() else None
             unchanged = since.kept(names) if since is not None else frozenset()
-            made = outputs(data, ontology, report, base, notes, failures, files, log, pages, unchanged, parts)
+            made = outputs(data, ontology, report, base, notes, failures, files, log, pages, unchanged, parts, graphs)
             del parts
             for name, blob in made:
                 if name == "summary.json":

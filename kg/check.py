@@ -18,7 +18,7 @@ from __future__ import annotations
 import heapq
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +51,10 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     sample: tuple[int, int] = (0, 0)  # documents HermiT reasoned over, of all
+    # What a rebuild needs of this gate (kg.held): the document graphs in HermiT's sample, and
+    # how many of HermiT's memberships are of other documents' nodes (beyond the hierarchy's).
+    sampled: list[str] = field(default_factory=list)
+    beyond: int = 0
 
     @property
     def errors(self) -> list[Finding]:
@@ -280,14 +284,18 @@ def facts_shapes(facts, base: str) -> list[Finding]:
     return document_shapes(data.union(), ontology)
 
 
-def _sample(data: Data) -> tuple[list[Triple], int]:
+def _sample(data: Data | Mapping, names: list | None = None) -> tuple[list[Triple], int]:
     """The documents' triples HermiT reasons over (in graph order, up to REASONER_SAMPLE),
     and how many whole documents that is. A first document larger than that is cut there,
     at the end of a subject's triples (0 whole documents): HermiT's time and memory grow
-    faster than the graph (7 s at 0.2 million triples, past the JVM's memory at 0.9)."""
+    faster than the graph (7 s at 0.2 million triples, past the JVM's memory at 0.9).
+    ``data``: the data, or its document graphs by name (kg.held.Graphs); ``names`` gets
+    the graphs taken (with the first when it is cut)."""
     triples: list[Triple] = []
     taken = 0
-    for graph in data.graphs().values():
+    for name, graph in (data.graphs() if isinstance(data, Data) else data).items():
+        if names is not None:
+            names.append(name.value)
         if len(triples) + len(graph) > REASONER_SAMPLE:
             if not taken:
                 statements = graph.statements
@@ -295,6 +303,8 @@ def _sample(data: Data) -> tuple[list[Triple], int]:
                 while 0 < end < len(statements) and statements[end].subject == statements[end - 1].subject:
                     end += 1
                 triples.extend(Graph(statements[:end], presorted=True))
+            elif names is not None:
+                names.pop()
             break
         triples.extend(graph)
         taken += 1
@@ -343,6 +353,8 @@ def run(
     shapes_found: list[Finding] | Callable[[], list[Finding]] | None = None,
     store=None,
     checks_found: tuple[list[Finding], float] | Callable[[], tuple[list[Finding], float]] | None = None,
+    graphs: Mapping | None = None,
+    kept_inferred: list | None = None,
 ) -> Report:
     """All three gates over the ontology plus the data. ``shapes_found``: the shapes'
     findings already made document by document (by the workers that read the reports), or
@@ -354,7 +366,9 @@ def run(
     of checks at once were no faster there, and held ~0.1 GB more.) The report is the same
     whatever finishes first. ``checks_found``: the checks' findings and seconds, made
     already (kg build runs them as soon as its store is written), or a function that
-    waits for them: not run again."""
+    waits for them: not run again. ``graphs``: the document graphs by name, when ``data``
+    does not hold them all (a rebuild's, kg.held), and ``kept_inferred`` the memberships of
+    the nodes of those it does not hold, from the last build (sorted)."""
     report = Report()
     union = data.union() if store is None and checks_found is None else None
 
@@ -366,7 +380,7 @@ def run(
     with ThreadPoolExecutor(max_workers=1) as pool:  # waited for on the way out, even on an error
         checks = pool.submit(run_checks)
         start = time.perf_counter()
-        _reason(report, data, ontology, require_reasoner, reasoner)
+        _reason(report, data, ontology, require_reasoner, reasoner, graphs, kept_inferred)
         report.seconds["reasoner"] = time.perf_counter() - start
         start = time.perf_counter()
         if shapes_found is None:
@@ -381,29 +395,52 @@ def run(
     return report
 
 
-def _reason(report: Report, data: Data, ontology: Graph, require_reasoner: bool, reasoner: bool) -> None:
+def _reason(
+    report: Report,
+    data: Data,
+    ontology: Graph,
+    require_reasoner: bool,
+    reasoner: bool,
+    graphs: Mapping | None = None,
+    kept_inferred: list | None = None,
+) -> None:
     """HermiT on the ontology and the sample, into ``report``; the class hierarchy's
-    memberships for the individuals beyond the sample."""
+    memberships for the individuals beyond the sample (run's ``graphs`` and ``kept_inferred``)."""
     if not reasoner:
         report.reasoner_note = "OWL reasoning not requested"
         return
-    sample, taken = _sample(data)
-    total = len(data.graphs())
+    graphs = data.graphs() if graphs is None else graphs
+    sample, taken = _sample(graphs, report.sampled)
+    total = len(graphs)
     report.consistent, report.inferred, report.reasoner_note = reason(Graph([*ontology, *sample]), require_reasoner)
     report.sample = (taken, total)
+    seen = {t.subject for t in sample}
+    report.beyond = _beyond(report.inferred, seen, data.prefixes.get("id"), graphs)
     if taken < total:
-        seen = {t.subject for t in sample}
-        # Both sorted: merged, not sorted again (~0.2 s at 1,000 reports); a membership both
+        # All sorted: merged, not sorted again (~0.2 s at 1,000 reports); a membership two
         # give (HermiT's of a node the sample names but does not describe) once.
         hierarchy = _hierarchy_memberships(data, ontology, seen)
         merged: list = []
-        for t in heapq.merge(report.inferred, hierarchy, key=sort_key):
+        for t in heapq.merge(report.inferred, hierarchy, kept_inferred or [], key=sort_key):
             if not merged or merged[-1] != t:
                 merged.append(t)
         report.inferred = merged
         report.reasoner_note += f", on the ontology and {_sampled(report)}"
     if report.consistent is False:
         report.findings.append(Finding("reasoner", "error", "", "", report.reasoner_note))
+
+
+def _beyond(inferred: list, seen: set, base: str | None, graphs: Mapping) -> int:
+    """How many of HermiT's memberships are of a document's node (``<base><id>/…``, its graph
+    among ``graphs``) that the sample does not describe: kg.held keeps a document's
+    memberships from the last build only where none are."""
+    count = 0
+    for t in inferred if base else ():
+        value = t.subject.value
+        if t.subject in seen or not value.startswith(base) or (cut := value.find("/", len(base))) < 0:
+            continue
+        count += NamedNode(value[: cut + 1] + "graph") in graphs
+    return count
 
 
 def timed_checks(store, scope: Scope | None = None) -> tuple[list[Finding], float]:

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 
 from kg import page, resources
@@ -118,7 +119,7 @@ _VIEW_CODE = ("viz.py", "export.py", "network.py", "page.py", "corpus_view.py", 
 
 
 def write_plan_pages(
-    data: Data, folder: Path, previous: Path | None = None, unchanged: frozenset = frozenset()
+    data: Data | Mapping, folder: Path, previous: Path | None = None, unchanged: frozenset = frozenset()
 ) -> None:
     """plans/<id>.html for each document graph, and the vis-network files they load.
 
@@ -128,7 +129,8 @@ def write_plan_pages(
     same is linked, not drawn again. In a rebuild after one report changed, that is all
     pages but one. ``unchanged``: graphs the caller knows are those of the last build (a
     report kept, kg.build): their pages' hashes are the last build's when the view's is
-    the same, not made again from their N-Triples (~0.7 s at 1,000 reports)."""
+    the same, not made again from their N-Triples (~0.7 s at 1,000 reports). ``data``: the
+    data, or its document graphs by name (kg.held.Graphs: a graph is read only when asked)."""
     import pyoxigraph as ox
 
     from kg import viz
@@ -140,15 +142,17 @@ def write_plan_pages(
     view = _view_key(script, style)
     old = _record(previous, view)
     made: dict[str, str] = {}
-    for name, graph in data.graphs().items():
+    graphs = data.graphs() if isinstance(data, Data) else data
+    for name in graphs:
         file = page_name(name)
         key = old.get(file) if name in unchanged else None
         if key is None:
+            graph = graphs[name]
             key = hashlib.sha256(view + ox.serialize(iter(graph), format=ox.RdfFormat.N_TRIPLES)).hexdigest()
         made[file] = key
         if previous is not None and old.get(file) == key and _link(previous / file, folder / file):
             continue
-        html, *_ = viz.network_page(*viz.network_of(graph), linked=True)
+        html, *_ = viz.network_page(*viz.network_of(graphs[name]), linked=True)
         (folder / file).write_text(html, encoding="utf-8")
     record = {"pages": made, "view": view.hex()}
     (folder / PAGES_RECORD).write_text(json.dumps(record, indent=0, sort_keys=True) + "\n", encoding="utf-8")

@@ -26,7 +26,7 @@ import bisect
 import hashlib
 import heapq
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -286,12 +286,14 @@ def make(
     classes: Classes,
     kept: dict | None = None,
     rest: Iterable | None = None,
+    graphs: Mapping | None = None,
 ) -> Parts:
     """The Parts of ``data``: each document graph's digest, made now or taken from ``kept``
     (graph → its digest from the last build, for graphs that are the same); ``rest``: the
     quads about no document's own nodes in the quads' order, when the caller has them apart
-    (kg.blocks' shared segments), else found here."""
-    graphs = data.graphs()
+    (kg.blocks' shared segments), else found here. ``graphs``: the document graphs by name,
+    when ``data`` does not hold them all (kg.held; with ``rest``): a kept one is not read."""
+    graphs = data.graphs() if graphs is None else graphs
     prefixes = {g: own_prefix(g) for g in graphs}
     if rest is None:
         rest_quads: list = []
@@ -333,10 +335,10 @@ def make(
             union.append(q)
             last_triple = t
     digests: dict = {}
-    for g, graph in graphs.items():
+    for g in graphs:
         found = (kept or {}).get(g)
         if found is None or found.get("prefix") != prefixes[g]:
-            found = of_graph(g, graph, classes, prefixes[g])
+            found = of_graph(g, graphs[g], classes, prefixes[g])
             found["prefix"] = prefixes[g]
         digests[g] = found
     owns: dict = {}
