@@ -101,6 +101,27 @@ def rdf_files(
             yield f"full.{ext}", functools.partial(write, "full", fmt)
 
 
+def inferred_files(
+    report, base: str, documents: frozenset, since: Since | None, index: dict, copies=None, absent: dict | None = None
+) -> Iterator[tuple[str, outdir.Content]]:
+    """inferred.ttl and inferred.trig: the gate's memberships in a graph of their own, cut as
+    the flat files are (kg.blocks: a document's nodes' run copied from the last file when
+    unchanged), each document's by its nodes (``documents``: the document graphs); ``index``
+    gets each file's index; ``absent``: the runs ``report`` does not hold (kg.held)."""
+    from kg import blocks, check
+
+    inferred = check.inferred_dataset(report, f"{base}{check.INFERRED_GRAPH}")
+    inferred.prefixes["id"] = base  # where the documents' nodes are (not written: kg.blocks)
+    cut = blocks.Segmented(inferred, texts={}, absent=absent, by_subject=documents)
+
+    def write(path: Path) -> None:
+        previous = since.previous(path.name) if since is not None else None
+        index[path.name] = blocks.write(cut, path.suffix[1:], path, previous, copies)
+
+    for name in ("inferred.ttl", "inferred.trig"):
+        yield name, write
+
+
 def outputs(
     data: Data,
     ontology: Graph,
@@ -154,9 +175,6 @@ def outputs(
         notes.extend(view_notes)
     yield "void.ttl", described
     if report is not None:
-        inferred = check.inferred_dataset(report, f"{base}{check.INFERRED_GRAPH}")
-        yield "inferred.ttl", functools.partial(export.write, inferred, "ttl")
-        yield "inferred.trig", functools.partial(export.write, inferred, "trig")
         summary["checks"] = check.summary(report)
     summary["failed"] = [{"path": f.path, "reason": f.reason} for f in failed]
     summary["reports"] = [{"path": r["path"], "status": "failed" if r["status"] == "failed" else "built"}
@@ -271,7 +289,7 @@ def _held(since: Since, names: dict, fresh: Data, digests: dict, checks: bool):
     gate = (since.files or {}).get(held.RECORD) if checks else None
     if checks and gate is None:
         return None
-    inferred = since.store.parent / "inferred.ttl" if checks else None
+    inferred = [since.previous("inferred.ttl"), since.previous("inferred.trig")] if checks else None
     last = since.previous(builddir.DATA_FILE)
     return held.lean(last, since.kept(names), fresh, digests, gate, inferred, check.REASONER_SAMPLE)
 
@@ -332,8 +350,15 @@ def _gate(
         return _in_process_shapes(graphs, ontology, names, checked, lambda: wait()[0])
 
     report = check.run(data, ontology, require_reasoner=require_reasoner, shapes_found=shapes,
-                       checks_found=lambda: wait()[1], graphs=graphs if held is not None else None,
-                       kept_inferred=held.inferred if held is not None else None)  # fmt: skip
+                       checks_found=lambda: wait()[1], graphs=graphs if held is not None else None)  # fmt: skip
+    if held is not None and held.inferred:
+        # The absent reports' memberships: the last build's runs, copied (inferred_files);
+        # read and merged when HermiT inferred more of some report's nodes than the hierarchy.
+        if report.beyond:
+            check.merge_inferred(report, held.kept_inferred())
+            held.inferred = {}
+        else:
+            report.inferred_kept = sum(held.inferred.values())
     opened.clear()  # the store closed before the folder is swapped in (unless its compaction holds it)
     heap.give_back()  # what the checks' thread held (~0.1 GB at 4 MB), before the view's network
     report.seconds["shapes"] += sum(r["check_seconds"] for r in log)  # with the workers'
@@ -475,9 +500,11 @@ def run(
                 gated.append(_gate(data, ontology, names, checked, log, found, require_reasoner, strict, held))
             del loaded, found
             record = {"writer": blocks.writer_key(), "files": index}
-            if gated:  # what the next rebuild needs of this gate (kg.held)
+            if gated:  # the inferred files (their index in facts.json) and the gate's record (kg.held)
                 g = gated[0]
-                record[kg_held.RECORD] = {"sample": g.sampled, "beyond": g.beyond, "inferred": len(g.inferred)}
+                documents = frozenset(n.value for n in names.values())
+                yield from inferred_files(g, base, documents, since, index, copies, held.inferred if held else None)
+                record[kg_held.RECORD] = {"sample": g.sampled, "beyond": g.beyond, "inferred": g.inferred_count}
             parts = digest.make(data, digest.Classes.of(ontology), kept_digests, rest, graphs)
             del rest
             digests = {path: kept_texts[g] if parts.digests[g] is kept_digests.get(g) else parts.digests[g]

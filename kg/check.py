@@ -55,6 +55,13 @@ class Report:
     # how many of HermiT's memberships are of other documents' nodes (beyond the hierarchy's).
     sampled: list[str] = field(default_factory=list)
     beyond: int = 0
+    # Memberships of the nodes of a rebuild's absent reports: the last build's, copied into
+    # the inferred files, not held (kg.held).
+    inferred_kept: int = 0
+
+    @property
+    def inferred_count(self) -> int:
+        return len(self.inferred) + self.inferred_kept
 
     @property
     def errors(self) -> list[Finding]:
@@ -354,7 +361,6 @@ def run(
     store=None,
     checks_found: tuple[list[Finding], float] | Callable[[], tuple[list[Finding], float]] | None = None,
     graphs: Mapping | None = None,
-    kept_inferred: list | None = None,
 ) -> Report:
     """All three gates over the ontology plus the data. ``shapes_found``: the shapes'
     findings already made document by document (by the workers that read the reports), or
@@ -367,8 +373,8 @@ def run(
     whatever finishes first. ``checks_found``: the checks' findings and seconds, made
     already (kg build runs them as soon as its store is written), or a function that
     waits for them: not run again. ``graphs``: the document graphs by name, when ``data``
-    does not hold them all (a rebuild's, kg.held), and ``kept_inferred`` the memberships of
-    the nodes of those it does not hold, from the last build (sorted)."""
+    does not hold them all (a rebuild's, kg.held: the memberships of the nodes of those it
+    does not hold are then the caller's to add)."""
     report = Report()
     union = data.union() if store is None and checks_found is None else None
 
@@ -380,7 +386,7 @@ def run(
     with ThreadPoolExecutor(max_workers=1) as pool:  # waited for on the way out, even on an error
         checks = pool.submit(run_checks)
         start = time.perf_counter()
-        _reason(report, data, ontology, require_reasoner, reasoner, graphs, kept_inferred)
+        _reason(report, data, ontology, require_reasoner, reasoner, graphs)
         report.seconds["reasoner"] = time.perf_counter() - start
         start = time.perf_counter()
         if shapes_found is None:
@@ -402,10 +408,9 @@ def _reason(
     require_reasoner: bool,
     reasoner: bool,
     graphs: Mapping | None = None,
-    kept_inferred: list | None = None,
 ) -> None:
     """HermiT on the ontology and the sample, into ``report``; the class hierarchy's
-    memberships for the individuals beyond the sample (run's ``graphs`` and ``kept_inferred``)."""
+    memberships for the individuals beyond the sample (of ``data``; run's ``graphs``)."""
     if not reasoner:
         report.reasoner_note = "OWL reasoning not requested"
         return
@@ -417,17 +422,21 @@ def _reason(
     seen = {t.subject for t in sample}
     report.beyond = _beyond(report.inferred, seen, data.prefixes.get("id"), graphs)
     if taken < total:
-        # All sorted: merged, not sorted again (~0.2 s at 1,000 reports); a membership two
-        # give (HermiT's of a node the sample names but does not describe) once.
-        hierarchy = _hierarchy_memberships(data, ontology, seen)
-        merged: list = []
-        for t in heapq.merge(report.inferred, hierarchy, kept_inferred or [], key=sort_key):
-            if not merged or merged[-1] != t:
-                merged.append(t)
-        report.inferred = merged
+        merge_inferred(report, _hierarchy_memberships(data, ontology, seen))
         report.reasoner_note += f", on the ontology and {_sampled(report)}"
     if report.consistent is False:
         report.findings.append(Finding("reasoner", "error", "", "", report.reasoner_note))
+
+
+def merge_inferred(report: Report, more: list) -> None:
+    """``more`` memberships (sorted) into the report's: both sorted, so merged, not sorted
+    again (~0.2 s at 1,000 reports); a membership both give (HermiT's of a node the sample
+    names but does not describe) once."""
+    merged: list = []
+    for t in heapq.merge(report.inferred, more, key=sort_key):
+        if not merged or merged[-1] != t:
+            merged.append(t)
+    report.inferred = merged
 
 
 def _beyond(inferred: list, seen: set, base: str | None, graphs: Mapping) -> int:
@@ -469,7 +478,7 @@ def summary(report: Report) -> dict:
     """The counts of a report (no timings: files that hold it stay byte-identical)."""
     return {
         "consistent": report.consistent,
-        "inferred": len(report.inferred),
+        "inferred": report.inferred_count,
         "shape_violations": report.count("shapes", "error"),
         "shape_warnings": report.count("shapes", "warning"),
         "failed_checks": report.count("checks", "error"),
@@ -526,10 +535,10 @@ def format_report(report: Report, verbose: bool = False, shown: int = 3) -> str:
     if report.consistent is None:
         reasoner = f"skipped ({report.reasoner_note})"
     elif report.consistent:
-        reasoner = f"consistent, {len(report.inferred)} inferred class memberships"
+        reasoner = f"consistent, {report.inferred_count} inferred class memberships"
         if report.sample[0] < report.sample[1]:
             reasoner = f"consistent on the ontology and {_sampled(report)} (HermiT); "
-            reasoner += f"{len(report.inferred)} inferred class memberships"
+            reasoner += f"{report.inferred_count} inferred class memberships"
     else:
         reasoner = "INCONSISTENT"
     lines = [

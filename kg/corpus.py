@@ -157,7 +157,8 @@ def load_kept(folder: Path, key: str) -> tuple[dict[str, Kept], dict | None]:
     from kg import blocks
 
     try:
-        text = (folder / FACTS_FILE).read_text(encoding="utf-8")
+        # As bytes, decoded whole: read_text (its newline translation) took 0.38 s of 45 MB, this 0.14.
+        text = (folder / FACTS_FILE).read_bytes().decode("utf-8")
         lines = text.split("\n")
         if lines[0] != _DOCUMENTS or len(lines) < 3:
             return _load_whole(json.loads(text), key)  # as kg wrote it before a report a line

@@ -40,19 +40,33 @@ _GRAPH_SUFFIX = "graph"
 class Held:
     """The data held (``data``), the kept reports' absent runs (graph IRI → statement count)
     and where they are in the last data.nq (graph IRI → (offset, length)); ``names``: every
-    document graph, in their order; ``inferred``: the last build's inferred memberships of
-    the absent reports' nodes, sorted (None: the gate is not run)."""
+    document graph, in their order; ``inferred``: the runs of the last build's inferred
+    memberships (its inferred.ttl, ``inferred_source``) of the absent reports' nodes, by
+    graph IRI, their counts (None: the gate is not run)."""
 
-    data: Data
+    data: Data = field(repr=False)
     absent: dict[str, int]
-    runs: dict[str, tuple[int, int]]
+    runs: dict[str, tuple[int, int]] = field(repr=False)
     source: Path
-    names: list
-    inferred: list | None = None
-    _loaded: dict = field(default_factory=dict)
+    names: list = field(repr=False)
+    inferred: dict[str, int] | None = field(default=None, repr=False)
+    inferred_source: Path | None = None
+    _loaded: dict = field(default_factory=dict, repr=False)
 
     def graphs(self) -> Graphs:
         return Graphs(self)
+
+    def kept_inferred(self) -> list:
+        """The memberships of ``inferred``'s runs, read (sorted): for a gate whose HermiT
+        inferred more of some document's nodes (kg.check.Report.beyond), where the runs
+        cannot be copied as they are."""
+        from kg.errors import KGError
+
+        assert self.inferred is not None and self.inferred_source is not None
+        found = _kept_inferred(self.inferred_source, self.absent, self.data.prefixes.get("id", ""))
+        if found is None or len(found) != sum(self.inferred.values()):
+            raise KGError(f"{self.inferred_source}: changed during the build; build again")
+        return found
 
     def own(self, owner: str) -> list:
         """The absent run of ``owner``, read from the last data.nq."""
@@ -125,15 +139,18 @@ def lean(
     fresh: Data,
     digests: dict,
     gate: dict | None,
-    inferred_file: Path | None,
+    inferred: list | None,
     limit: int,
 ) -> Held | None:
     """The Held of a rebuild, or None when it cannot be made so. ``last``: the last data.nq
     (a kg.blocks.Previous); ``kept``: the graphs of the reports kept; ``fresh``: the graph of
     the reports read again; ``digests``: the kept reports' (kg.digest), by graph; ``gate``:
-    what the last build's gate recorded (gate_record), and its ``inferred_file``, when this
-    build runs the gate (else None: no memberships needed); ``limit``: HermiT's sample."""
+    what the last build's gate recorded, and its ``inferred`` files (kg.blocks.Previous
+    each, inferred.ttl's first), when this build runs the gate (else None: no memberships
+    needed); ``limit``: HermiT's sample."""
     if last is None or not last.intact():
+        return None
+    if gate is not None and (not inferred or not all(p is not None and p.intact() for p in inferred)):
         return None
     if any(g not in digests for g in kept):
         return None
@@ -177,9 +194,17 @@ def lean(
         read_whole |= crowded  # statements held about their nodes: read them whole
     held = Held(data, absent, {o: tuple(runs[o][0][1:]) for o in absent}, last.path, names)
     if gate is not None:
-        held.inferred = _kept_inferred(inferred_file, gate, absent, fresh.prefixes.get("id", ""))
-        if held.inferred is None:
+        assert inferred is not None
+        found: dict[str, list] = {}
+        try:
+            for owner, count, *_ in inferred[0].index["segments"]:
+                found.setdefault(owner, []).append(count)
+        except (KeyError, TypeError, ValueError):
             return None
+        if any(len(found.get(o, ())) > 1 for o in absent):
+            return None
+        held.inferred = {o: found[o][0] for o in absent if o in found}
+        held.inferred_source = inferred[0].path
     return held
 
 
@@ -196,23 +221,18 @@ def _crowded(quads: list, absent: dict) -> set:
     return out
 
 
-def _kept_inferred(path: Path | None, gate: dict, absent: dict, base: str) -> list | None:
+def _kept_inferred(path: Path, absent: dict, base: str) -> list | None:
     """The last build's inferred memberships of the absent reports' nodes, in its order
-    (sorted), from its inferred.ttl; None when that file is not the one its gate recorded
-    (its count of them)."""
+    (sorted), from its inferred.ttl (None: it cannot be read)."""
     import pyoxigraph as ox
 
-    if path is None:
-        return None
     prefixes = {_prefix(owner) for owner in absent}
     out = []
-    count = 0
     try:
         for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
-            count += 1
             value = t.subject.value
             if value.startswith(base) and (cut := value.find("/", len(base))) >= 0 and value[: cut + 1] in prefixes:
                 out.append(t.triple)
     except (OSError, SyntaxError, ValueError):
         return None
-    return out if count == gate.get("inferred") else None
+    return out

@@ -138,6 +138,8 @@ def test_runs_copied_from_the_last_file_give_the_bytes_written_from_nothing(tmp_
     def check(before, after, blank):
         old, new = _data(_quads(before, blank)), _data(_quads(after, blank))
         changed = frozenset(f"{BASE}d{d}/graph" for d in set(before) | set(after) if before.get(d) != after.get(d))
+        lean, absent = _without_kept_runs(old, new, changed, tmp_path / "runs.nq")
+        absences.append(len(absent))
         for k, fmt in enumerate(FORMATS):
             first = tmp_path / f"old.{fmt}"
             index = blocks.write(blocks.Segmented(old, texts={}), fmt, first)
@@ -155,6 +157,11 @@ def test_runs_copied_from_the_last_file_give_the_bytes_written_from_nothing(tmp_
                 blocks.write(blocks.Segmented(new, texts={}), fmt, second, previous, copies if k % 2 else None)
                 copies.wait()
             assert second.read_bytes() == fresh, fmt
+            # The same with the unchanged documents' own runs absent (kg.held): not held, copied.
+            third = tmp_path / f"lean.{fmt}"
+            made = blocks.write(blocks.Segmented(lean, texts={}, absent=absent), fmt, third, previous)
+            assert third.read_bytes() == fresh, fmt
+            assert made == blocks.write(blocks.Segmented(new, texts={}), fmt, keyed), fmt  # and its index
             got, want = _statements(new, fmt, fresh)
             if blank and fmt not in ("nt", "nq"):  # blank nodes are renamed by the reader
                 assert len(got) == len(want), fmt
@@ -164,7 +171,45 @@ def test_runs_copied_from_the_last_file_give_the_bytes_written_from_nothing(tmp_
                 plain = ox.serialize(new.quads if fmt == "nq" else iter(new.union()), format=blocks._syntax(fmt))
                 assert fresh == plain, fmt
 
+    absences: list[int] = []
     check()
+    assert max(absences) >= 2  # documents were absent, not only held
+
+
+def _without_kept_runs(old: Data, new: Data, changed: frozenset, path) -> tuple[Data, dict]:
+    """``new`` without the own statements of the documents kg.held leaves absent: unchanged,
+    one run in the last file (``old``, its N-Quads written at ``path``), and no other
+    statement about their nodes; and those runs' counts."""
+    from collections import Counter
+
+    from kg import held
+
+    runs = Counter(owner for owner, *_ in blocks.write(blocks.Segmented(old, texts={}), "nq", path)["segments"])
+    cut = blocks.Segmented(new).cut(True)[1]
+    own = {s.owner: s for s in cut if s.owner and s.owner not in changed and runs[s.owner] == 1}
+    own = {o: s for o, s in own.items() if sum(1 for t in cut if t.owner == o) == 1}
+    drop = {k for s in own.values() for k in range(s.start, s.end)}
+    lean = Data([q for k, q in enumerate(new.quads) if k not in drop], new.prefixes, presorted=True)
+    crowded = held._crowded(lean.quads, own)
+    if crowded:  # statements about their nodes held: not absent
+        return _without_kept_runs(old, new, changed | crowded, path)
+    return lean, {o: s.end - s.start for o, s in own.items()}
+
+
+def test_an_absent_run_must_be_one_the_last_file_holds_and_no_statement_held_may_be_among_it(tmp_path):
+    data = _data(_quads({0: [("own", 1, 0, 1)], 1: [("own", 2, 1, 3), ("entity", 5, 0, 2)]}))
+    first = tmp_path / "old.nq"
+    index = blocks.write(blocks.Segmented(data, texts={}), "nq", first)
+    own = f"{BASE}d1/graph"
+    lean = Data([q for q in data.quads if not str(q.subject).startswith(f"<{BASE}d1/")], data.prefixes, presorted=True)
+    previous = blocks.Previous(first, index, frozenset())
+    blocks.write(blocks.Segmented(lean, texts={}, absent={own: 1}), "nq", tmp_path / "ok.nq", previous)
+    assert (tmp_path / "ok.nq").read_bytes() == first.read_bytes()
+    with pytest.raises(ValueError, match="does not hold"):  # changed since: not to be copied
+        changed = blocks.Previous(first, index, frozenset({own}))
+        blocks.write(blocks.Segmented(lean, texts={}, absent={own: 1}), "nq", tmp_path / "no.nq", changed)
+    with pytest.raises(ValueError, match="besides its absent run"):
+        blocks.Segmented(data, texts={}, absent={own: 1}).cut(True)
 
 
 def test_a_run_is_copied_only_from_a_file_that_is_as_its_index_says(tmp_path):

@@ -1,0 +1,65 @@
+"""A rebuild that holds only the changed reports' quads and the shared statements, the kept
+reports' own runs left in the last files (kg.held): every file it writes is the bytes a
+build from nothing writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import SECOND_PLAN, run_kg
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file of a build but timings.json (seconds) and the store's own (RocksDB's)."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_file() and name != "timings.json" and (not name.startswith("store/") or name.endswith(".json")):
+            out[name] = path.read_bytes()
+    return out
+
+
+def test_a_rebuild_leaves_the_kept_reports_runs_in_the_last_files_and_writes_what_a_full_build_does(
+    tmp_path, plan_path, second_plan_path, monkeypatch
+):
+    from kg import check, held
+    from kg import store as kg_store
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    plan, second = (p.read_text(encoding="utf-8") for p in (plan_path, second_plan_path))
+    texts = [plan, second, second.replace("2025", "2027"), plan.replace("2025", "2026"), second, second]
+    paths = [reports / f"{k}-{SECOND_PLAN if k % 3 else plan_path.name}" for k in range(len(texts))]
+    for path, text in zip(paths, texts):
+        path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(kg_store, "UPDATE_SHARE", 0.5)  # a few reports of six: updated, not loaded whole
+    monkeypatch.setattr(check, "REASONER_SAMPLE", 1)  # HermiT's sample: the first report (cut)
+    made: list = []
+    lean = held.lean
+    monkeypatch.setattr(held, "lean", lambda *a: made.append(lean(*a)) or made[-1])
+
+    def build(folder: Path) -> dict[str, bytes]:
+        r = run_kg("build", str(reports), "-q", "--out", str(folder))
+        assert r.returncode == 0, r.stderr
+        return _files(folder)
+
+    out = tmp_path / "build"
+    build(out)
+    assert made == []  # nothing to start from
+    # A report changed, one removed, one added.
+    paths[3].write_text(texts[3] + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
+    paths[4].unlink()
+    (reports / "6-added.txt").write_text(texts[1].replace("2025", "2028"), encoding="utf-8")
+    rebuilt = build(out)
+    assert made[-1] is not None
+    absent = {iri.split("/")[-2].split("-")[0] for iri in made[-1].absent}  # the reports' numbers
+    # Kept and out of HermiT's sample (the first report, then and now): absent.
+    assert absent == {"1", "2", "5"}, absent
+    assert made[-1].inferred and set(made[-1].inferred) <= set(made[-1].absent)  # their memberships copied too
+    assert rebuilt == build(tmp_path / "fresh")
+    # The first report changed: HermiT reasons over it (and did last time), so it is read whole.
+    paths[0].write_text(texts[0] + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
+    rebuilt = build(out)
+    assert made[-1] is not None and not any(iri.split("/")[-2].startswith("0-") for iri in made[-1].absent)
+    assert len(made[-1].absent) == 5  # the other reports, the two read last time among them
+    assert rebuilt == build(tmp_path / "fresh-2")
