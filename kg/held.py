@@ -83,6 +83,10 @@ class Graphs(Mapping):
     def __init__(self, held: Held) -> None:
         self.held = held
         self._made: dict = {}
+        self._names = frozenset(held.names)
+
+    def __contains__(self, name) -> bool:  # without making the graph (Mapping's would)
+        return name in self._names
 
     def __getitem__(self, name: NamedNode) -> Graph:
         held = self.held
