@@ -165,18 +165,21 @@ def _chunks(quads: list, segments: list[Segment]) -> list[Segment]:
 def _keyed(statements: list, segments: list[Segment], texts: dict) -> list[Segment]:
     """Each shared chunk with its key: a hash of its statements' N-Quads text (which gives
     their bytes in any syntax, with the same prefixes and writer: writer_key); a statement's
-    text made once for all the cuts (``texts``, by its id: the cuts hold the same objects)."""
+    text made once for all the cuts (``texts``, by its id: the cuts hold the same objects).
+    A chunk's text is hashed whole, a line a statement: one encode and one update per
+    statement took ~0.5 s of a rebuild at 1,000 reports."""
+
+    def text(q) -> str:
+        found = texts.get(id(q))
+        if found is None:
+            found = texts[id(q)] = str(q)
+        return found
+
     out = []
     for seg in segments:
         if seg.owner is None:
-            digest = hashlib.sha1()
-            for q in statements[seg.start : seg.end]:
-                text = texts.get(id(q))
-                if text is None:
-                    text = texts[id(q)] = str(q)
-                digest.update(text.encode())
-                digest.update(b"\n")
-            seg = Segment(None, seg.start, seg.end, "#" + digest.hexdigest())
+            body = "\n".join(map(text, statements[seg.start : seg.end])) + "\n"
+            seg = Segment(None, seg.start, seg.end, "#" + hashlib.sha1(body.encode()).hexdigest())
         out.append(seg)
     return out
 
