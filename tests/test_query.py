@@ -297,7 +297,7 @@ def test_values_reach_a_subquery_as_substitution_does(store):
     named = q.library()["entity-across-plans"]
     bindings = q.bind(named, {"q": "北斗"})
     text = q.with_values(named.text, bindings)
-    assert text.count('VALUES ?q { "北斗" }') == 2  # the query's WHERE and the subquery's
+    assert text.count('VALUES ?q { "北斗" }') == 3  # the query's WHERE and each subquery's (two, nested)
     substituted = store.query(named.text, substitutions={ox.Variable("q"): bindings["q"]})
     rows = {tuple(r) for r in substituted}
     assert rows and rows == {tuple(r) for r in store.query(text)}
