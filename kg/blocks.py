@@ -165,9 +165,11 @@ def _chunks(quads: list, segments: list[Segment]) -> list[Segment]:
 def _keyed(statements: list, segments: list[Segment], texts: dict) -> list[Segment]:
     """Each shared chunk with its key: a hash of its statements' N-Quads text (which gives
     their bytes in any syntax, with the same prefixes and writer: writer_key); a statement's
-    text made once for all the cuts (``texts``, by its id: the cuts hold the same objects).
-    A chunk's text is hashed whole, a line a statement: one encode and one update per
-    statement took ~0.5 s of a rebuild at 1,000 reports."""
+    text made once for all the cuts (``texts``, by its id: the cuts hold the same objects),
+    and so is the key of a chunk of the very same statements (``texts``, by the tuple of
+    their ids: full.*'s chunks are data.*'s but around the ontology's graph). A chunk's
+    text is hashed whole, a line a statement: one encode and one update per statement took
+    ~0.5 s of a rebuild at 1,000 reports."""
 
     def text(q) -> str:
         found = texts.get(id(q))
@@ -178,8 +180,13 @@ def _keyed(statements: list, segments: list[Segment], texts: dict) -> list[Segme
     out = []
     for seg in segments:
         if seg.owner is None:
-            body = "\n".join(map(text, statements[seg.start : seg.end])) + "\n"
-            seg = Segment(None, seg.start, seg.end, "#" + hashlib.sha1(body.encode()).hexdigest())
+            part = statements[seg.start : seg.end]
+            ids = tuple(map(id, part))
+            key = texts.get(ids)
+            if key is None:
+                body = "\n".join(map(text, part)) + "\n"
+                key = texts[ids] = "#" + hashlib.sha1(body.encode()).hexdigest()
+            seg = Segment(None, seg.start, seg.end, key)
         out.append(seg)
     return out
 

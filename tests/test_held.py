@@ -63,3 +63,24 @@ def test_a_rebuild_leaves_the_kept_reports_runs_in_the_last_files_and_writes_wha
     assert made[-1] is not None and not any(iri.split("/")[-2].startswith("0-") for iri in made[-1].absent)
     assert len(made[-1].absent) == 5  # the other reports, the two read last time among them
     assert rebuilt == build(tmp_path / "fresh-2")
+
+
+def test_a_dropped_graphs_quads_are_cut_from_the_text_and_a_quad_naming_it_is_not(tmp_path):
+    """held._parse leaves out the quads of the graphs dropped by cutting their lines before
+    parsing: a line that ends as theirs but is a default-graph quad whose object is the
+    graph's IRI stays."""
+    import pyoxigraph as ox
+
+    from kg import held
+
+    g1, g2 = ox.NamedNode("https://example.org/d1/graph"), ox.NamedNode("https://example.org/d2/graph")
+    s, p = ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p")
+    quads = [ox.Quad(s, p, ox.Literal("a"), g1), ox.Quad(s, p, g1, ox.DefaultGraph()),
+             ox.Quad(s, p, ox.Literal("b <https://example.org/d1/graph> ."), g2), ox.Quad(s, p, g1, g2),
+             ox.Quad(p, p, ox.Literal("c"), g1)]  # fmt: skip
+    path = tmp_path / "data.nq"
+    path.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+    whole = [(0, path.stat().st_size)]
+    assert held._parse(path, whole) == quads
+    assert held._parse(path, whole, frozenset({g1.value})) == [q for q in quads if q.graph_name != g1]
+    assert held._parse(path, whole, frozenset({g1.value, g2.value})) == [quads[1]]
