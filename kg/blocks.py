@@ -34,10 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg import resources
+from kg.namespaces import DOCUMENT_GRAPH
 from kg.rdf import Data, NamedNode, subject_text
-
-_GRAPH_SUFFIX = "graph"  # a document's graph is <base><slug>/graph; its own nodes <base><slug>/…
-
 
 # A shared segment is cut into chunks, each ending after a subject whose text's CRC-32 is a
 # multiple of CHUNK_SPREAD: the cuts fall at the same subjects build after build, whatever
@@ -117,7 +115,7 @@ def _with_absent(quads: list, segments: list[Segment], absent: dict) -> list[Seg
     held may be about those nodes: the run's place would then be within them."""
     places = []
     for owner, count in absent.items():
-        prefix = owner.removesuffix(_GRAPH_SUFFIX)
+        prefix = owner.removesuffix(DOCUMENT_GRAPH)
         at = bisect.bisect_left(quads, f"<{prefix}", key=subject_text)
         if bisect.bisect_left(quads, f"<{prefix[:-1]}0", lo=at, key=subject_text) != at:
             raise ValueError(f"{owner}: statements about its nodes are held besides its absent run")
@@ -232,7 +230,7 @@ def _dataset_cut(
         prefix = value[: cut + 1]
         # Every subject <prefix…> sorts before <prefix-without-its-slash>0 ("/" is just before "0").
         end = bisect.bisect_left(quads, f"<{prefix[:-1]}0", lo=k, key=subject_text)
-        local = NamedNode(prefix + _GRAPH_SUFFIX)
+        local = NamedNode(prefix + DOCUMENT_GRAPH)
         if (by_subject is not None and local.value in by_subject) or (
             owned is not None and owned.get(local.value) == end - k
         ):

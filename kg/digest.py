@@ -30,10 +30,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.namespaces import ONTOLOGY_NS, compact
+from kg.namespaces import DOCUMENT_GRAPH, ONTOLOGY_NS, compact
 from kg.rdf import DCTERMS, ONT, OWL, RDFS, TYPE, Data, Graph, Literal, NamedNode, sort_key, subject_text
 
-GRAPH_SUFFIX = "graph"  # a document's graph is <base><slug>/graph; its own nodes <base><slug>/…
 PILLAR_CLASSES = (ONT.Foundation, ONT.Domain, ONT.Capability, ONT.Environment)
 DOCUMENT_CLASSES = {ONT.Task: "tasks", ONT.Measure: "measures", ONT.Goal: "goals", ONT.Guarantee: "guarantees"}
 UNIT_KINDS = {ONT.Task: "tasks", ONT.Measure: "measures", ONT.Goal: "goals", ONT.Target: "targets"}
@@ -43,7 +42,7 @@ _ONT = ONT.Entity.value.removesuffix("Entity")
 def own_prefix(name) -> str | None:
     """``<base><slug>/`` of a document graph ``<base><slug>/graph``; None for any other graph."""
     value = name.value if isinstance(name, NamedNode) else ""
-    return value[: -len(GRAPH_SUFFIX)] if value.endswith("/" + GRAPH_SUFFIX) else None
+    return value[: -len(DOCUMENT_GRAPH)] if value.endswith("/" + DOCUMENT_GRAPH) else None
 
 
 def own_range(graph: Graph, prefix: str | None) -> tuple[int, int]:

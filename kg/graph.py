@@ -52,7 +52,7 @@ class _Builder:
         return NamedNode(f"{self.base}{iri_part(facts.slug)}/{local}")
 
     def graph_iri(self, facts: DocumentFacts) -> NamedNode:
-        return self.doc_iri(facts, "graph")
+        return self.doc_iri(facts, namespaces.DOCUMENT_GRAPH)
 
     def triples(self, facts: DocumentFacts) -> list[tuple]:
         t: list[tuple] = []

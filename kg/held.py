@@ -30,13 +30,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.rdf import Data, Graph, NamedNode, _spliced, sort_key, subject_text
+from kg.namespaces import DOCUMENT_GRAPH
+from kg.rdf import Data, Graph, NamedNode, sort_key, subject_text
 
 # Up to this many graphs dropped, their quads' lines are cut from the text (_parse); past it,
 # each quad's graph is read (one search of the text per graph dropped).
 FEW_DROPPED = 16
 RECORD = "gate"  # the key of the gate's record in the flat files' index (kg.build)
-_GRAPH_SUFFIX = "graph"
 
 
 @dataclass
@@ -99,9 +99,8 @@ class Graphs(Mapping):
                 raise KeyError(name)
             return partial
         if name not in self._made:
-            own = held.own(name.value)
-            rest = partial.statements if partial is not None else []
-            self._made[name] = Graph(_spliced(own, rest, sort_key) if rest else own, presorted=True)
+            own = Graph(held.own(name.value), presorted=True)
+            self._made[name] = own.plus(partial) if partial is not None else own
         return self._made[name]
 
     def __iter__(self) -> Iterator[NamedNode]:
@@ -146,7 +145,7 @@ def _parse(path: Path, ranges: list[tuple[int, int]], drop: frozenset = frozense
 
 
 def _prefix(owner: str) -> str:
-    return owner.removesuffix(_GRAPH_SUFFIX)
+    return owner.removesuffix(DOCUMENT_GRAPH)
 
 
 def sample_graphs(names: list, sizes: Mapping, limit: int) -> list:

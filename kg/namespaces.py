@@ -9,6 +9,9 @@ from __future__ import annotations
 ONTOLOGY_NS = "https://w3id.org/digital-china-kg/ontology#"
 ONTOLOGY_IRI = ONTOLOGY_NS.rstrip("#")
 DEFAULT_BASE = "https://w3id.org/digital-china-kg/id/"
+# A document's graph is <base><id>/graph, and its own nodes <base><id>/…: what a rebuild
+# keeps of a report is told by that prefix (kg.blocks, kg.digest, kg.held).
+DOCUMENT_GRAPH = "graph"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
