@@ -19,7 +19,9 @@ statement count (``index``), and each chunk's key; the next build copies a segme
 from the last file when its graph is unchanged and it has as many segments of the same
 counts (the same sorted statements), or a chunk's when the key is the same, and
 serializes the rest. The bytes are those the same build writes
-from nothing: the segments are cut at the same places either way.
+from nothing: the segments are cut at the same places either way. A rebuild need not even
+hold a kept report's own statements (kg.held): its run is an *absent* segment, placed where
+its nodes sort and copied.
 """
 
 from __future__ import annotations
