@@ -283,9 +283,13 @@ def _dataset(
 
 def _held(since: Since, names: dict, fresh: Data, digests: dict, checks: bool):
     """A rebuild's kg.held.Held (the kept reports' own statements left in the last files),
-    or None when the last build left what it needs no more (its index, its gate's record)."""
+    or None when the last build left what it needs no more (its index, its gate's record),
+    or for one report: a plan's own views (graph.html, the overview) are drawn from its
+    whole graph, and there is no other report's to leave out."""
     from kg import builddir, check, held
 
+    if len(names) < 2:
+        return None
     gate = (since.files or {}).get(held.RECORD) if checks else None
     if checks and gate is None:
         return None
