@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg import resources
-from kg.namespaces import DOCUMENT_GRAPH
-from kg.rdf import Data, NamedNode, subject_text
+from kg.namespaces import DOCUMENT_GRAPH, document_prefix, node_prefix
+from kg.rdf import Data, NamedNode, prefix_range, subject_text
 
 # A shared segment is cut into chunks, each ending after a subject whose text's CRC-32 is a
 # multiple of CHUNK_SPREAD: the cuts fall at the same subjects build after build, whatever
@@ -117,9 +117,9 @@ def _with_absent(quads: list, segments: list[Segment], absent: dict) -> list[Seg
     held may be about those nodes: the run's place would then be within them."""
     places = []
     for owner, count in absent.items():
-        prefix = owner.removesuffix(DOCUMENT_GRAPH)
-        at = bisect.bisect_left(quads, f"<{prefix}", key=subject_text)
-        if bisect.bisect_left(quads, f"<{prefix[:-1]}0", lo=at, key=subject_text) != at:
+        prefix = document_prefix(owner)
+        at, end = prefix_range(quads, prefix)
+        if end != at:
             raise ValueError(f"{owner}: statements about its nodes are held besides its absent run")
         places.append((at, prefix, owner, count))
     places.sort()
@@ -223,15 +223,13 @@ def _dataset_cut(
         if not value.startswith(base):  # past the base's nodes: the rest is no document's
             add(None, k, len(quads))
             break
-        cut = value.find("/", len(base))
-        if cut < 0:  # <base>name: no document's node; on to the next subject
+        prefix = node_prefix(value, base)
+        if prefix is None:  # <base>name: no document's node; on to the next subject
             end = bisect.bisect_right(quads, str(subject), lo=k, key=subject_text)
             add(None, k, end)
             k = end
             continue
-        prefix = value[: cut + 1]
-        # Every subject <prefix…> sorts before <prefix-without-its-slash>0 ("/" is just before "0").
-        end = bisect.bisect_left(quads, f"<{prefix[:-1]}0", lo=k, key=subject_text)
+        end = prefix_range(quads, prefix, lo=k)[1]
         local = NamedNode(prefix + DOCUMENT_GRAPH)
         if (by_subject is not None and local.value in by_subject) or (
             owned is not None and owned.get(local.value) == end - k
@@ -240,9 +238,8 @@ def _dataset_cut(
             k = end
             continue
         if graphs is not None and local in graphs:
-            own = graphs[local].statements  # sorted as the quads are
-            first = bisect.bisect_left(own, f"<{prefix}", key=subject_text)
-            if bisect.bisect_left(own, f"<{prefix[:-1]}0", lo=first, key=subject_text) - first == end - k:
+            first, last = prefix_range(graphs[local].statements, prefix)  # sorted as the quads are
+            if last - first == end - k:
                 add(local.value, k, end)
                 k = end
                 continue
@@ -424,6 +421,17 @@ class Previous:
         except OSError:
             return False
 
+    def runs(self) -> dict[str, list[tuple[int, int, int]]] | None:
+        """Each owner of segments in the index (a graph's IRI, or a chunk's key "#…") → its
+        segments' (count, offset, length), in the file's order; None when it is no index."""
+        out: dict[str, list] = {}
+        try:
+            for owner, count, offset, length in self.index["segments"]:
+                out.setdefault(owner, []).append((count, offset, length))
+        except (KeyError, TypeError, ValueError):
+            return None
+        return out
+
 
 def write(segmented: Segmented, fmt: str, path: Path, previous: Previous | None = None, copies=None) -> dict:
     """The file ``path`` in syntax ``fmt``, its owned segments copied from ``previous`` where
@@ -539,13 +547,8 @@ def _reusable(previous: Previous | None, segments: list[Segment]) -> dict[tuple[
     """(graph, k) → (offset, length) in the last file of each owned segment whose bytes can be
     copied: its graph unchanged, cut into as many segments of the same counts; and (key, 0)
     → the same, of each shared chunk the last file holds with the same key."""
-    if previous is None or not previous.intact():
-        return {}
-    try:
-        old: dict[str, list] = {}
-        for owner, count, offset, length in previous.index["segments"]:
-            old.setdefault(owner, []).append((count, offset, length))
-    except (OSError, KeyError, TypeError, ValueError):
+    old = previous.runs() if previous is not None and previous.intact() else None
+    if old is None:
         return {}
     new: dict[str, list[int]] = {}
     out = {}

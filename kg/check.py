@@ -25,6 +25,7 @@ from pathlib import Path
 
 from kg import resources
 from kg.errors import GateFailed, KGError
+from kg.namespaces import DOCUMENT_GRAPH, node_prefix
 from kg.rdf import ONT, RDF, RDFS, Data, Graph, NamedNode, Quad, Triple, load_ontology, sort_key
 from kg.reasoner import display_label as _label
 from kg.reasoner import reason, superclasses
@@ -445,10 +446,8 @@ def _beyond(inferred: list, seen: set, base: str | None, graphs: Mapping) -> int
     memberships from the last build only where none are."""
     count = 0
     for t in inferred if base else ():
-        value = t.subject.value
-        if t.subject in seen or not value.startswith(base) or (cut := value.find("/", len(base))) < 0:
-            continue
-        count += NamedNode(value[: cut + 1] + "graph") in graphs
+        prefix = node_prefix(t.subject.value, base) if t.subject not in seen else None
+        count += prefix is not None and NamedNode(prefix + DOCUMENT_GRAPH) in graphs
     return count
 
 

@@ -30,8 +30,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.namespaces import DOCUMENT_GRAPH, ONTOLOGY_NS, compact
-from kg.rdf import DCTERMS, ONT, OWL, RDFS, TYPE, Data, Graph, Literal, NamedNode, sort_key, subject_text
+from kg.namespaces import ONTOLOGY_NS, compact, document_prefix
+from kg.rdf import DCTERMS, ONT, OWL, RDFS, TYPE, Data, Graph, Literal, NamedNode, prefix_range, sort_key
 
 PILLAR_CLASSES = (ONT.Foundation, ONT.Domain, ONT.Capability, ONT.Environment)
 DOCUMENT_CLASSES = {ONT.Task: "tasks", ONT.Measure: "measures", ONT.Goal: "goals", ONT.Guarantee: "guarantees"}
@@ -41,8 +41,7 @@ _ONT = ONT.Entity.value.removesuffix("Entity")
 
 def own_prefix(name) -> str | None:
     """``<base><slug>/`` of a document graph ``<base><slug>/graph``; None for any other graph."""
-    value = name.value if isinstance(name, NamedNode) else ""
-    return value[: -len(DOCUMENT_GRAPH)] if value.endswith("/" + DOCUMENT_GRAPH) else None
+    return document_prefix(name.value) if isinstance(name, NamedNode) else None
 
 
 def own_range(graph: Graph, prefix: str | None) -> tuple[int, int]:
@@ -50,9 +49,7 @@ def own_range(graph: Graph, prefix: str | None) -> tuple[int, int]:
     their text, subject first; every such subject sorts before ``<prefix-without-its-slash>0``)."""
     if prefix is None:
         return 0, 0
-    found = graph.statements
-    first = bisect.bisect_left(found, f"<{prefix}", key=subject_text)
-    return first, bisect.bisect_left(found, f"<{prefix[:-1]}0", lo=first, key=subject_text)
+    return prefix_range(graph.statements, prefix)
 
 
 def own_part(graph: Graph, prefix: str | None) -> Graph:

@@ -30,8 +30,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.namespaces import DOCUMENT_GRAPH
-from kg.rdf import Data, Graph, NamedNode, sort_key, subject_text
+from kg.namespaces import document_prefix, node_prefix
+from kg.rdf import Data, Graph, NamedNode, prefix_range, sort_key
 
 # Up to this many graphs dropped, their quads' lines are cut from the text (_parse); past it,
 # each quad's graph is read (one search of the text per graph dropped).
@@ -55,9 +55,14 @@ class Held:
     inferred: dict[str, int] | None = field(default=None, repr=False)
     inferred_source: Path | None = None
     _loaded: dict = field(default_factory=dict, repr=False)
+    _graphs: Graphs | None = field(default=None, repr=False)
 
     def graphs(self) -> Graphs:
-        return Graphs(self)
+        """The document graphs, one Graphs for the gate and the outputs (an absent report's
+        graph, once made, is not made again)."""
+        if self._graphs is None:
+            self._graphs = Graphs(self)
+        return self._graphs
 
     def kept_inferred(self) -> list:
         """The memberships of ``inferred``'s runs, read (sorted): for a gate whose HermiT
@@ -144,10 +149,6 @@ def _parse(path: Path, ranges: list[tuple[int, int]], drop: frozenset = frozense
     return list(ox.parse(body, format=ox.RdfFormat.N_QUADS))
 
 
-def _prefix(owner: str) -> str:
-    return owner.removesuffix(DOCUMENT_GRAPH)
-
-
 def sample_graphs(names: list, sizes: Mapping, limit: int) -> list:
     """The document graphs HermiT's sample takes (kg.check._sample), told their sizes: the
     first ones whose statements add up to at most ``limit``, or the first alone (cut)."""
@@ -182,16 +183,11 @@ def lean(
         return None
     if any(g not in digests for g in kept):
         return None
-    runs: dict[str, list] = {}
-    chunks: list[tuple[int, int]] = []
-    try:
-        for owner, count, offset, length in last.index["segments"]:
-            if owner.startswith("#"):
-                chunks.append((offset, length))
-            else:
-                runs.setdefault(owner, []).append((count, offset, length))
-    except (KeyError, TypeError, ValueError):
+    segments = last.runs()
+    if segments is None:
         return None
+    chunks = [(offset, length) for key, found in segments.items() if key.startswith("#") for _, offset, length in found]
+    runs = {owner: found for owner, found in segments.items() if not owner.startswith("#")}
     kept_iris = {g.value for g in kept}
     if any(owner not in runs for owner in kept_iris):
         return None
@@ -224,28 +220,20 @@ def lean(
     held = Held(data, absent, {o: tuple(runs[o][0][1:]) for o in absent}, last.path, names)
     if gate is not None:
         assert inferred is not None
-        found: dict[str, list] = {}
-        try:
-            for owner, count, *_ in inferred[0].index["segments"]:
-                found.setdefault(owner, []).append(count)
-        except (KeyError, TypeError, ValueError):
+        found = inferred[0].runs()
+        if found is None or any(len(found.get(o, ())) > 1 for o in absent):
             return None
-        if any(len(found.get(o, ())) > 1 for o in absent):
-            return None
-        held.inferred = {o: found[o][0] for o in absent if o in found}
+        held.inferred = {o: found[o][0][0] for o in absent if o in found}
         held.inferred_source = inferred[0].path
     return held
 
 
 def _crowded(quads: list, absent: dict) -> set:
     """The absent runs' graphs about whose nodes a quad held speaks."""
-    import bisect
-
     out = set()
     for owner in absent:
-        prefix = _prefix(owner)
-        at = bisect.bisect_left(quads, f"<{prefix}", key=subject_text)
-        if bisect.bisect_left(quads, f"<{prefix[:-1]}0", lo=at, key=subject_text) != at:
+        first, end = prefix_range(quads, document_prefix(owner))
+        if end != first:
             out.add(owner)
     return out
 
@@ -255,12 +243,11 @@ def _kept_inferred(path: Path, absent: dict, base: str) -> list | None:
     (sorted), from its inferred.ttl (None: it cannot be read)."""
     import pyoxigraph as ox
 
-    prefixes = {_prefix(owner) for owner in absent}
+    prefixes = {document_prefix(owner) for owner in absent}
     out = []
     try:
         for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
-            value = t.subject.value
-            if value.startswith(base) and (cut := value.find("/", len(base))) >= 0 and value[: cut + 1] in prefixes:
+            if node_prefix(t.subject.value, base) in prefixes:
                 out.append(t.triple)
     except (OSError, SyntaxError, ValueError):
         return None

@@ -13,6 +13,21 @@ DEFAULT_BASE = "https://w3id.org/digital-china-kg/id/"
 # keeps of a report is told by that prefix (kg.blocks, kg.digest, kg.held).
 DOCUMENT_GRAPH = "graph"
 
+
+def document_prefix(graph: str) -> str | None:
+    """``<base><id>/`` of a document graph's IRI ``<base><id>/graph``; None for any other."""
+    return graph[: -len(DOCUMENT_GRAPH)] if graph.endswith("/" + DOCUMENT_GRAPH) else None
+
+
+def node_prefix(iri: str, base: str) -> str | None:
+    """``<base><id>/`` of a node ``<base><id>/…`` (a document's own, when a document has that
+    id); None for an IRI not of that form under ``base``."""
+    if not iri.startswith(base):
+        return None
+    cut = iri.find("/", len(base))
+    return iri[: cut + 1] if cut >= 0 else None
+
+
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"

@@ -88,6 +88,14 @@ def subject_text(statement) -> str:
     return str(statement.subject)
 
 
+def prefix_range(statements: list, prefix: str, lo: int = 0) -> tuple[int, int]:
+    """Where the statements about the nodes ``<prefix…>`` lie in ``statements`` (sorted by
+    their text, subject first): together, from ``lo`` on, every such subject sorting before
+    ``<prefix-without-its-slash>0`` ("/" is just before "0")."""
+    first = bisect.bisect_left(statements, f"<{prefix}", lo=lo, key=subject_text)
+    return first, bisect.bisect_left(statements, f"<{prefix[:-1]}0", lo=first, key=subject_text)
+
+
 def sort_key(statement) -> str:
     """Statements sort by their N-Triples / N-Quads text: one string per statement, and every
     statement of a subject lies together (a subject's text is followed by a space)."""
