@@ -742,6 +742,56 @@ def test_the_old_build_is_removed_on_a_thread_while_the_build_lets_go_of_its_gra
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
 
 
+def test_a_large_old_build_is_removed_by_a_detached_process_and_a_killed_one_by_the_next_build(
+    tmp_path, plan_path, monkeypatch
+):
+    """An old build of DETACH_ABOVE bytes or more is removed by a process of its own, which
+    kg build does not wait for: the new build is in place when it returns, and the old one
+    is gone soon after, removed by no thread of this process. What a removal killed midway
+    leaves (a ``.kg-old-<dead pid>`` folder) the next build removes; one whose process is
+    alive it leaves alone."""
+    import os
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from kg import outdir
+
+    out = tmp_path / "build"
+    flags = ("-q", "--skip-checks", "--no-files", "--out", str(out))
+    limit = outdir.DETACH_ABOVE
+    assert run_kg("build", str(plan_path), *flags).returncode == 0
+    first = (out / "summary.json").read_bytes()
+    monkeypatch.setattr(outdir, "DETACH_ABOVE", 1)
+    removed_here: list[str] = []
+    rmtree = shutil.rmtree
+
+    def recording(path, *a, **k):
+        removed_here.append(threading.current_thread().name)
+        return rmtree(path, *a, **k)
+
+    monkeypatch.setattr(shutil, "rmtree", recording)
+    assert run_kg("build", str(plan_path), *flags).returncode == 0
+    assert (out / "summary.json").read_bytes() == first  # the new build, whole
+    deadline = time.monotonic() + 60
+    while sorted(p.name for p in tmp_path.iterdir()) != ["build"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
+    assert removed_here == []  # not by this process
+
+    monkeypatch.setattr(shutil, "rmtree", rmtree)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    killed = tmp_path / f".build.kg-old-{int(dead.stdout)}"
+    alive = tmp_path / f".build.kg-old-{os.getppid()}"
+    for folder in (killed, alive):
+        (folder / "store").mkdir(parents=True)
+        (folder / "data.nq").write_bytes(b"half removed")
+    monkeypatch.setattr(outdir, "DETACH_ABOVE", limit)
+    assert run_kg("build", str(plan_path), *flags).returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["build", alive.name])
+
+
 def test_a_rebuild_asks_its_node_checks_of_the_changed_reports_nodes_and_finds_what_a_full_build_does(
     tmp_path, plan_path, second_plan_path, monkeypatch
 ):
