@@ -70,7 +70,7 @@ def rdf_files(
     ``absent``: the kept reports' runs ``data`` does not hold (kg.held)."""
     from kg import blocks
 
-    texts: dict = {}  # the shared statements' text, for the chunks' keys (kg.blocks)
+    texts: dict = {}  # the shared chunks' keys, made once for the four cuts (kg.blocks)
     data_cut = blocks.Segmented(data, texts=texts, owned=owned, absent=absent)
     # The document graphs made now, along the runs the cut found (Data.split_along: the
     # gate and the outputs read them after); full.*'s cut is made by counting in them, as
