@@ -330,20 +330,38 @@ def _triple_text(statement) -> str:
     return str(statement.triple) if isinstance(statement, Quad) else str(statement)
 
 
+def _gallop(seq: list, k, lo: int, key) -> int:
+    """bisect_left(seq, k, lo=lo, key=key), searched from ``lo`` outwards: ~2 log(distance)
+    keys, not log(len): the elements placed one after another (_spliced, with_graph) are
+    mostly near the last."""
+    end, hi, step = len(seq), lo, 1
+    while hi < end and key(seq[hi]) < k:
+        lo = hi + 1
+        hi = lo + step
+        step *= 2
+    return bisect.bisect_left(seq, k, lo=lo, hi=min(hi, end), key=key)
+
+
 def _spliced(big: list, small: list, key, drop_equal: bool = False) -> list:
     """Two lists sorted by ``key`` as one, in that order, an element of ``small`` before an
     element of ``big`` with the same key (or, with ``drop_equal``, left out then). Each of
     ``small`` is placed by bisection, so ``key`` is called ~len(small) · log len(big) times,
     not once per element of ``big``: merging the ontology into a 4 MB plan's quads made a
-    key string for each of 0.9 million quads, twice."""
+    key string for each of 0.9 million quads, twice. An element that goes before the same
+    element of ``big`` as the one before it is placed without a bisection: a document's own
+    quads lie together in the order, and a rebuild placed a changed report's among the
+    shared ones at ~17 keys each."""
     out: list = []
-    start = 0
+    start, end = 0, len(big)
+    after = key(big[0]) if big else None  # the key of big[start]
     for x in small:
         k = key(x)
-        i = bisect.bisect_left(big, k, lo=start, key=key)
-        out.extend(big[start:i])
-        start = i
-        if not (drop_equal and i < len(big) and key(big[i]) == k):
+        if start < end and k > after:
+            start_was = start
+            start = _gallop(big, k, start + 1, key)
+            out.extend(big[start_was:start])
+            after = key(big[start]) if start < end else None
+        if not (drop_equal and start < end and after == k):
             out.append(x)
     out.extend(big[start:])
     return out
@@ -491,9 +509,11 @@ class Data:
         # The quads of a triple ``graph`` states: found by bisection (all of a triple's
         # quads are neighbours, from the one in the default graph, whose text is the
         # triple's), not by reading every quad's triple.
+        # The triples come in the quads' order, so each is searched for from the last.
         gone: list[int] = []
+        at = 0
         for t in graph:
-            j = bisect.bisect_left(quads, str(t), key=sort_key)
+            j = at = _gallop(quads, str(t), at, sort_key)
             while j < len(quads) and quads[j].triple == t:
                 gone.append(j)
                 j += 1

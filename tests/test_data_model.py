@@ -201,6 +201,42 @@ def test_the_union_and_each_graph_keep_the_quads_order():
     check()
 
 
+def test_plus_places_the_smaller_side_as_a_sort_of_both_would():
+    """Data.plus and Graph.plus place the smaller side's statements among the larger's by
+    bisection, skipping it while they fall before the same statement (rdf._spliced): the
+    result is the sort of both, each once, whatever the sides, runs of one side together or
+    interleaved. Sides of quads of different graphs (Data.plus: no quad in both)."""
+    import bisect
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kg import rdf
+    from kg.rdf import Data, Graph, NamedNode, Quad, Triple, sort_key
+
+    iri = st.sampled_from(["urn:a", "urn:a/1", "urn:a/2", "urn:ab", "urn:b", "urn:b/1", "urn:c"]).map(NamedNode)
+    triple = st.builds(Triple, iri, iri, iri)
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(triple, max_size=30), st.lists(triple, max_size=30))
+    def check(left, right):
+        one = [Quad(*t, NamedNode("urn:g1")) for t in left]
+        two = [Quad(*t, NamedNode("urn:g2")) for t in right]
+        assert Data(one).plus(Data(two)).quads == sorted(set(one) | set(two), key=sort_key)
+        big, small = (left, right) if len(set(left)) >= len(set(right)) else (right, left)
+        assert list(Graph(big).plus(Graph(small))) == sorted(set(left) | set(right), key=sort_key)
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(st.integers(0, 50)), st.integers(-1, 52), st.integers(0, 60))
+    def search(values, k, lo):
+        values.sort()
+        lo = min(lo, len(values))
+        assert rdf._gallop(values, k, lo, int) == bisect.bisect_left(values, k, lo=lo)
+
+    check()
+    search()
+
+
 def test_a_graphs_lookups_answer_as_its_triples_do():
     """Graph.objects, subjects and value against the triples themselves, for nodes with one
     statement (which the lookups keep bare) and with several (kept in a list), on a graph of
