@@ -15,9 +15,8 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.rdf import ONTOLOGY_IRI, Data, DefaultGraph, Graph, NamedNode, sort_key
+from kg.rdf import ONTOLOGY_IRI, Data, DefaultGraph, Graph, NamedNode, Triple, sort_key
 
-STORE_BATCH = 250_000  # quads per call of the store's bulk loader
 SOURCE_BATCH = 125_000  # quads per file the loader reads beside the flat files (start_store)
 # A rebuild updates a copy of the last store when at most this share of its documents
 # changed; past it, the bulk loader is as quick.
@@ -41,7 +40,7 @@ def _updatable(changes: int, graphs: int) -> bool:
     return changes <= UPDATE_SHARE * max(1, graphs)
 
 
-def write_store(full: Data, path: Path, sources: Sequence[Path] | None = None, blank: Sequence = ()) -> None:
+def write_store(path: Path, sources: Sequence[Path], blank: Sequence = ()) -> None:
     """The dataset (with the ontology's graph) as an Oxigraph store at ``path``, by the bulk
     loader: read commands open it read-only instead of parsing RDF files at start (and the
     gate queries it before the build is swapped in).
@@ -57,26 +56,16 @@ def write_store(full: Data, path: Path, sources: Sequence[Path] | None = None, b
 
     ``sources``: store_sources' files of these quads but ``blank`` (those that hold a blank
     node), which the bulk loader reads without holding the GIL (start_store loads them on a
-    thread while kg build writes the flat files); they are removed here. Without them, the
-    quads are given from Python, batch by batch."""
+    thread while kg build writes the flat files); they are removed here."""
     import pyoxigraph as ox
 
     try:
         shutil.rmtree(path, ignore_errors=True)  # what an update given up on left
         store = ox.Store(str(path))
-        if sources is not None:
-            for source in sources:
-                # lenient: the files were written by pyoxigraph from terms it had checked.
-                store.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS, lenient=True)
-            store.bulk_extend(blank)
-        else:
-            # In batches: the bulk loader buffers up to ~2 GB before it writes (1.1 GB over
-            # the quads themselves at 1,000 reports); a quarter million quads a batch hold
-            # ~0.25 GB, load faster, and leave queries as fast (smaller batches make more
-            # files to read).
-            quads = iter(_store_quads(full, has_repeats(full)))
-            while batch := list(itertools.islice(quads, STORE_BATCH)):
-                store.bulk_extend(batch)
+        for source in sources:
+            # lenient: the files were written by pyoxigraph from terms it had checked.
+            store.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS, lenient=True)
+        store.bulk_extend(blank)
         store.flush()  # (optimize() would take a third longer again, for no faster query here)
         del store  # closes the database before the folder is swapped in
     finally:
@@ -92,7 +81,7 @@ def start_store(full: Data, path: Path, pool: Executor, checks: bool, repeats: b
     compact)], Futures on that thread, in the order of Update.take's; each one's result()
     raises what it raised. ``repeats``: has_repeats of ``full``."""
     sources, blank = store_sources(full, path, repeats)
-    loaded = pool.submit(write_store, full, path, sources=sources, blank=blank)
+    loaded = pool.submit(write_store, path, sources, blank)
     return [loaded, pool.submit(_checks_on, path) if checks else None, None]
 
 
@@ -174,13 +163,20 @@ def _checks_held(holder: list, path: Path) -> list | None:
 
 def _store_quads(full: Data, repeats: bool) -> Iterable:
     """What the store holds: the quads, and the union in the default graph when a triple
-    repeats (``repeats``: has_repeats of ``full``; write_store)."""
-    import pyoxigraph as ox
-
+    repeats (``repeats``: has_repeats of ``full``; write_store). The union's statements
+    are given as Triples, which N-Quads writes as quads of the default graph: a Quad made
+    of each one's three terms took ~9.6 s at 1,000 reports (each term read is a new
+    object), its .triple ~1 s (_as_quad makes the Quad where one is needed)."""
     if not repeats:
         return full.quads
-    default = ox.DefaultGraph()
-    return itertools.chain(full.quads, (ox.Quad(t.subject, t.predicate, t.object, default) for t in full.union()))
+    return itertools.chain(full.quads, (t if isinstance(t, Triple) else t.triple for t in full.union().statements))
+
+
+def _as_quad(statement):
+    """A quad: a Triple as one of the default graph."""
+    import pyoxigraph as ox
+
+    return statement if isinstance(statement, ox.Quad) else ox.Quad(*statement, ox.DefaultGraph())
 
 
 def store_sources(full: Data, near: Path, repeats: bool) -> tuple[list[Path], list]:
@@ -204,7 +200,10 @@ def store_sources(full: Data, near: Path, repeats: bool) -> tuple[list[Path], li
             if b"_:" in text:  # a blank node, or those two characters in a literal
                 kept = []
                 for q in batch:
-                    (blank if _has_blank(q) else kept).append(q)
+                    if _has_blank(q):
+                        blank.append(_as_quad(q))
+                    else:
+                        kept.append(q)
                 text = ox.serialize(kept, format=ox.RdfFormat.N_QUADS)
             paths.append(folder / f"{len(paths):05d}.nq")
             paths[-1].write_bytes(text)

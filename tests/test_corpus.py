@@ -591,10 +591,11 @@ def _store_quads(path):
 
 
 def test_a_store_loaded_from_files_on_a_thread_holds_what_the_quads_give(tmp_path, monkeypatch):
-    """start_store's files, read by the bulk loader, give the store the quads a load from
-    Python gives: blank nodes keep their names (the loader renames those of a file, which
-    would cut an ontology's OWL list where it spans two files), a literal that reads "_:"
-    is not taken for one, and the files are removed."""
+    """start_store's files, read by the bulk loader, give the store the quads and, where a
+    triple repeats, the union in the default graph: blank nodes keep their names (the
+    loader renames those of a file, which would cut an ontology's OWL list where it spans
+    two files), a literal that reads "_:" is not taken for one, the union's triples (given
+    as Triples) land in the default graph, and the files are removed."""
     from concurrent.futures import ThreadPoolExecutor
 
     import pyoxigraph as ox
@@ -604,19 +605,25 @@ def test_a_store_loaded_from_files_on_a_thread_holds_what_the_quads_give(tmp_pat
     from kg.rdf import Data, Literal, NamedNode, load_ontology
 
     ontology = load_ontology(resources.ontology_file())
-    doc = NamedNode("https://example.org/id/doc")
+    docs = [NamedNode("https://example.org/id/doc/graph"), NamedNode("https://example.org/id/other/graph")]
     quads = [ox.Quad(NamedNode(f"https://example.org/id/e{i}"), NamedNode("https://example.org/p"),
-                     Literal(f"text {i} _:b{i}" if i % 5 == 0 else f"text {i}"), doc) for i in range(40)]  # fmt: skip
-    full = Data(quads).with_ontology(ontology)
-    assert any(isinstance(q.object, ox.BlankNode) for q in full.quads)
-    monkeypatch.setattr(kg_store, "SOURCE_BATCH", 7)  # many files, each blank-node list across several
-    stores = tmp_path / "stores"
-    stores.mkdir()
-    kg_store.write_store(full, stores / "from-python")
-    with ThreadPoolExecutor(1) as pool:
-        kg_store.start_store(full, stores / "from-files", pool, False, kg_store.has_repeats(full))[0].result()
-    assert _store_quads(stores / "from-files") == _store_quads(stores / "from-python") == set(full.quads)
-    assert sorted(p.name for p in stores.iterdir()) == ["from-files", "from-python"]  # no source folder left
+                     Literal(f"text {i} _:b{i}" if i % 5 == 0 else f"text {i}"), docs[i % 3 == 0])
+             for i in range(40)]  # fmt: skip
+    for repeats in (False, True):
+        if repeats:  # e0-e9 stated by both graphs
+            quads += [ox.Quad(q.subject, q.predicate, q.object, docs[1]) for q in quads[:10]]
+        full = Data(quads).with_ontology(ontology)
+        assert any(isinstance(q.object, ox.BlankNode) for q in full.quads)
+        assert kg_store.has_repeats(full) is repeats
+        monkeypatch.setattr(kg_store, "SOURCE_BATCH", 7)  # many files, each blank-node list across several
+        stores = tmp_path / f"stores-{repeats}"
+        stores.mkdir()
+        with ThreadPoolExecutor(1) as pool:
+            kg_store.start_store(full, stores / "from-files", pool, False, repeats)[0].result()
+        union = {ox.Quad(*t, ox.DefaultGraph()) for t in full.union()} if repeats else set()
+        assert union == set() or len(union) == len({q.triple for q in full.quads})
+        assert _store_quads(stores / "from-files") == set(full.quads) | union
+        assert sorted(p.name for p in stores.iterdir()) == ["from-files"]  # no source folder left
 
 
 def test_a_build_that_fails_while_its_store_loads_waits_for_it_and_leaves_nothing(
