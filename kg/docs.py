@@ -184,15 +184,10 @@ class _Page:
         parts = self.parts
         count = parts.rest.count(p)
         found = [parts.rest.least(p)] if count else []
-        first = None
         name = compact(p.value)
-        for g in parts.in_order():
-            n = parts.digests[g]["uses"].get(name, 0)
-            count += n
-            if n and first is None:
-                first = g
-        if first is not None:
-            found.append(parts.own(first).least(p))
+        count += parts.total("uses", name)
+        if holders := parts.holders("uses", name):
+            found.append(parts.own(holders[0]).least(p))
         return count, min(found, key=lambda pair: pair[0].value) if found else None
 
     def individual(self, n) -> str:
