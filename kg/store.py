@@ -21,12 +21,14 @@ SOURCE_BATCH = 125_000  # quads per file the loader reads beside the flat files 
 # A rebuild updates a copy of the last store when at most this share of its documents
 # changed; past it, the bulk loader is as quick.
 UPDATE_SHARE = 0.25
-# An updated store is compacted (_compact, ~3 s at 1,000 reports) once the graphs replaced or
-# dropped since it was last compacted or loaded whole reach this share of its graphs. Until
-# then RocksDB's own compactions keep it in shape: at 1,000 reports, after one update of one
-# report the corpus queries took what they take on a compacted store (±3 %), after six
-# +4-14 % (one of them +35 %).
-COMPACT_SHARE = 0.01
+# An updated store is compacted (_compact: 9.4-9.6 s at 1,000 reports here, the longest
+# part of the rebuild that does it) once the graphs replaced or dropped since it was last
+# compacted or loaded whole reach this share of its graphs. In between RocksDB's own
+# compactions keep it in shape, and what the updates cost the queries is a step, not a
+# slope: at 1,000 reports the five corpus queries took 0.34-0.70 s on a compacted store,
+# 0.51-0.74 s after 10 updates of one report, 0.52-0.86 s after 20 and 0.51-0.84 s after
+# 30. At 1 % (every 11th rebuild) the compaction added 0.87 s to each rebuild on average.
+COMPACT_SHARE = 0.05
 UPDATES = "kg-updates.json"  # in the store's folder, when it is not compact: {"replaced": n}
 # In the store's folder: the gate's SPARQL checks' findings on it, {"key": check.checks_key(),
 # "findings": {check: [[focus, message], …]}}, which a rebuild's update keeps for the nodes
