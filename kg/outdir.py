@@ -178,10 +178,13 @@ def replace(
 def _size(folder: Path) -> int:
     """Bytes of the files at the top of ``folder`` (a build's flat files: nearly all of it)."""
     total = 0
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.is_file(follow_symlinks=False):
-                total += entry.stat(follow_symlinks=False).st_size
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_file(follow_symlinks=False):
+                    total += entry.stat(follow_symlinks=False).st_size
+    except OSError:
+        return 0  # gone, or unreadable: removed on the thread, whose errors are ignored
     return total
 
 

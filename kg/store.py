@@ -56,9 +56,10 @@ def write_store(path: Path, sources: Sequence[Path], blank: Sequence = ()) -> No
     same thing, so the default graph stays empty and kg.query takes Oxigraph's: the store
     is half the size and loads in half the time (the bulk loader takes ~10 µs a quad).
 
-    ``sources``: store_sources' files of these quads but ``blank`` (those that hold a blank
-    node), which the bulk loader reads without holding the GIL (start_store loads them on a
-    thread while kg build writes the flat files); they are removed here."""
+    ``sources``: store_sources' files of the quads (and of the union, when it is kept) but
+    ``blank`` (those that hold a blank node), which the bulk loader reads without holding
+    the GIL (start_store loads them on a thread while kg build writes the flat files); they
+    are removed here."""
     import pyoxigraph as ox
 
     try:
