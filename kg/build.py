@@ -358,9 +358,8 @@ def _gate(
     if held is not None and held.inferred:
         # The absent reports' memberships: the last build's runs, copied (inferred_files);
         # read and merged when HermiT inferred more of some report's nodes than the hierarchy.
-        if report.beyond:
+        if report.beyond:  # then inferred_files writes them from the report, not copied
             check.merge_inferred(report, held.kept_inferred())
-            held.inferred = {}
         else:
             report.inferred_kept = sum(held.inferred.values())
     opened.clear()  # the store closed before the folder is swapped in (unless its compaction holds it)
@@ -507,7 +506,8 @@ def run(
             if gated:  # the inferred files (their index in facts.json) and the gate's record (kg.held)
                 g = gated[0]
                 documents = frozenset(n.value for n in names.values())
-                yield from inferred_files(g, base, documents, since, index, copies, held.inferred if held else None)
+                copied = held.inferred if held is not None and not g.beyond else None  # (_gate)
+                yield from inferred_files(g, base, documents, since, index, copies, copied)
                 record[kg_held.RECORD] = {"sample": g.sampled, "beyond": g.beyond, "inferred": g.inferred_count}
             parts = digest.make(data, digest.Classes.of(ontology), kept_digests, rest, graphs)
             del rest

@@ -106,3 +106,41 @@ def test_one_plan_rebuilt_unchanged_is_drawn_from_its_whole_graph(tmp_path, plan
         assert r.returncode == 0, r.stderr
     assert _files(out) == _files(fresh) and (out / "overview.svg").stat().st_size > 1000
     assert made == []
+
+
+def test_when_hermit_infers_beyond_the_sample_the_kept_memberships_are_read_not_copied(
+    tmp_path, plan_path, second_plan_path, monkeypatch
+):
+    """When HermiT's answer holds memberships of nodes outside its sample (check._beyond), a
+    lean rebuild reads the absent reports' memberships from the last inferred.ttl and merges
+    them, rather than copying their runs: the inferred files are still a fresh build's."""
+    from kg import check, held
+    from kg import store as kg_store
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    plan, second = (p.read_text(encoding="utf-8") for p in (plan_path, second_plan_path))
+    texts = [plan, second, second.replace("2025", "2027"), second.replace("2025", "2029")]
+    paths = [reports / f"{k}-{SECOND_PLAN if k else plan_path.name}" for k in range(len(texts))]
+    for path, text in zip(paths, texts):
+        path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(kg_store, "UPDATE_SHARE", 0.5)
+    monkeypatch.setattr(check, "REASONER_SAMPLE", 1)
+    read: list = []
+    kept_inferred = held.Held.kept_inferred
+    monkeypatch.setattr(held.Held, "kept_inferred", lambda self: read.append(1) or kept_inferred(self))
+
+    def build(folder: Path) -> dict[str, bytes]:
+        r = run_kg("build", str(reports), "-q", "--out", str(folder))
+        assert r.returncode == 0, r.stderr
+        return _files(folder)
+
+    out = tmp_path / "build"
+    build(out)
+    paths[2].write_text(texts[2] + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
+    monkeypatch.setattr(check, "_beyond", lambda *a: 1)  # as if HermiT had inferred past the sample
+    rebuilt = build(out)
+    assert read == [1]
+    fresh = build(tmp_path / "fresh")
+    for name in ("inferred.ttl", "inferred.trig", "facts.json"):
+        assert rebuilt[name] == fresh[name], name
