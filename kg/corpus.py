@@ -271,6 +271,29 @@ def kept_record(
     return b"".join(parts)
 
 
+def _by_path(kept: dict[str, Kept], inputs: list[str]) -> dict[str, Kept]:
+    """``kept`` (load_kept: by the path each report was given as) by the paths given now.
+    A report given by another path to the same file name (``reports/`` then ``./reports``
+    or an absolute path, or the folder moved) is the same report when its bytes are (the
+    caller checks them): its facts depend on its bytes and its name alone, but for the
+    path they record, which is set to the one given now, as reading it again would."""
+    if all(path in kept for path in inputs):
+        return kept
+    by_name: dict[str, str | None] = {}
+    for old in kept:
+        name = Path(old).name
+        by_name[name] = None if name in by_name else old  # two of one name: neither is matched
+    out = dict(kept)
+    for path in inputs:
+        old = by_name.get(Path(path).name) if path not in kept else None
+        if old is not None:
+            sha256, findings, facts, digest = kept[old]
+            data = json.loads(facts)
+            data["path"] = path
+            out[path] = (sha256, findings, _dumps(data), digest)
+    return out
+
+
 def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
@@ -374,10 +397,11 @@ def read_corpus(
     seen: dict[str, str] = {}
     reusable: dict[int, str] = {}  # job → its id, for the jobs whose facts the last build kept for the same bytes
     inputs = expand(paths or [resources.default_corpus()])
+    kept = _by_path(kept or {}, inputs)
     for path in inputs:
         try:
             raw = text.read_bytes(path)
-            old = (kept or {}).get(path)
+            old = kept.get(path)
             reuse = bool(old) and old[0] == hashlib.sha256(raw).hexdigest() and (check is None or old[1] is not None)
             # Bytes the last build read are not decoded again (~0.5 ms a report).
             content = "" if reuse else text.read_text(path, raw)

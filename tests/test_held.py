@@ -144,3 +144,29 @@ def test_when_hermit_infers_beyond_the_sample_the_kept_memberships_are_read_not_
     fresh = build(tmp_path / "fresh")
     for name in ("inferred.ttl", "inferred.trig", "facts.json"):
         assert rebuilt[name] == fresh[name], name
+
+
+def test_reports_given_by_another_path_to_the_same_files_are_kept(tmp_path, plan_path, second_plan_path):
+    """A corpus built from ``reports`` and rebuilt from its absolute path (or the folder
+    moved) keeps every report whose bytes are the same: its facts are reused, with the path
+    given now; every file is what a build from nothing by that path writes."""
+    import json
+    import os
+    import shutil
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for p in (plan_path, second_plan_path):
+        shutil.copy(p, reports)
+    out = tmp_path / "build"
+    r = run_kg("build", "reports", "-q", "--out", "build", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    moved = tmp_path / "moved"
+    os.rename(reports, moved)
+    (moved / plan_path.name).write_text(plan_path.read_text(encoding="utf-8") + "\n加强组织实施。\n", encoding="utf-8")
+    for folder in (out, tmp_path / "fresh"):
+        r = run_kg("build", str(moved), "-q", "--out", str(folder))
+        assert r.returncode == 0, r.stderr
+    timings = json.loads((out / "timings.json").read_text(encoding="utf-8"))
+    assert sorted(x["status"] for x in timings["reports"]) == ["kept", "read"]
+    assert _files(out) == _files(tmp_path / "fresh")
