@@ -4,6 +4,7 @@ build from nothing writes."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from conftest import SECOND_PLAN, run_kg
@@ -22,6 +23,13 @@ def _files(folder: Path) -> dict[str, bytes]:
         ):
             out[name] = path.read_bytes()
     return out
+
+
+def _build(reports: Path, folder: Path) -> dict[str, bytes]:
+    """kg build of ``reports`` into ``folder`` (with the gate): its files (_files)."""
+    r = run_kg("build", str(reports), "-q", "--out", str(folder))
+    assert r.returncode == 0, r.stderr
+    return _files(folder)
 
 
 def test_a_rebuild_leaves_the_kept_reports_runs_in_the_last_files_and_writes_what_a_full_build_does(
@@ -43,10 +51,7 @@ def test_a_rebuild_leaves_the_kept_reports_runs_in_the_last_files_and_writes_wha
     lean = held.lean
     monkeypatch.setattr(held, "lean", lambda *a: made.append(lean(*a)) or made[-1])
 
-    def build(folder: Path) -> dict[str, bytes]:
-        r = run_kg("build", str(reports), "-q", "--out", str(folder))
-        assert r.returncode == 0, r.stderr
-        return _files(folder)
+    build = functools.partial(_build, reports)
 
     out = tmp_path / "build"
     build(out)
@@ -130,10 +135,7 @@ def test_when_hermit_infers_beyond_the_sample_the_kept_memberships_are_read_not_
     kept_inferred = held.Held.kept_inferred
     monkeypatch.setattr(held.Held, "kept_inferred", lambda self: read.append(1) or kept_inferred(self))
 
-    def build(folder: Path) -> dict[str, bytes]:
-        r = run_kg("build", str(reports), "-q", "--out", str(folder))
-        assert r.returncode == 0, r.stderr
-        return _files(folder)
+    build = functools.partial(_build, reports)
 
     out = tmp_path / "build"
     build(out)
