@@ -34,6 +34,7 @@ from corpus_gen import generate
 from timing import ENV, cpu_reference, forget_reasoner_answers
 
 from kg import query as q
+from kg import store as kg_store
 
 KG = str(Path(sys.executable).with_name("kg"))
 QUERIES = {
@@ -58,6 +59,14 @@ def run(cmd: list[str]) -> tuple[float, float, float]:
         raise SystemExit(f"{' '.join(cmd[:3])}… failed: {proc.stderr.strip()[-400:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu, after.ru_maxrss / 1024
+
+
+def rebuild_after_change(changed: Path, rebuild: list[str], out: Path) -> tuple[float, float, float]:
+    """One more sentence in ``changed``, then ``rebuild``: (wall, CPU, seconds until the old
+    build was gone after it returned, waited for before going on)."""
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
+    wall, cpu, _rss = run(rebuild)
+    return wall, cpu, old_build_gone(out)
 
 
 def old_build_gone(out: Path, limit: float = 120.0) -> float:
@@ -120,13 +129,10 @@ def main() -> None:
         # build, while its files are still being written back to disk): their median.
         # kg build leaves a large old build to a detached process (kg.outdir): how long after
         # it returns the old build is gone is reported too, and waited for before going on.
+        rebuild = [KG, "build", str(reports), "--out", str(out), *flags]
         rewalls = []
         for k in (2, 1, 3):
-            changed = paths[len(paths) * k // 4]
-            text = changed.read_text(encoding="utf-8")
-            changed.write_text(text + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
-            rewall, recpu, _rerss = run([KG, "build", str(reports), "--out", str(out), *flags])
-            freed = old_build_gone(out)
+            rewall, recpu, freed = rebuild_after_change(paths[len(paths) * k // 4], rebuild, out)
             rewalls.append(rewall)
             share = rewall / wall
             print(f"one report changed {rewall:7.1f} s wall  {recpu:8.1f} s CPU  = {share:.1%} of the full build; "
@@ -140,13 +146,10 @@ def main() -> None:
         # queries are timed halfway, on a store 25 updates from its last compaction (the
         # state it is in most of the time; a compacted one answers faster).
         series = list(rewalls)
-        while (out / "store" / "kg-updates.json").exists() and len(series) < 80:
+        while (out / "store" / kg_store.UPDATES).exists() and len(series) < 80:
             if len(series) == 25:
                 time_queries(out, results)
-            changed = paths[(len(paths) * len(series)) // 80 + 7]
-            changed.write_text(changed.read_text(encoding="utf-8") + "\n加强组织实施。\n", encoding="utf-8")
-            series.append(run([KG, "build", str(reports), "--out", str(out), *flags])[0])
-            old_build_gone(out)
+            series.append(rebuild_after_change(paths[(len(paths) * len(series)) // 80 + 7], rebuild, out)[0])
         if "query (s)" not in results:
             time_queries(out, results)
         mean = statistics.fmean(series)

@@ -242,16 +242,16 @@ class Parts:
     own: Callable[[NamedNode], Graph]
     classes: Classes
     _prefixes: list = field(default_factory=list)  # [(prefix, graph)], by the prefix
-    _holders: dict = field(default_factory=dict)  # field → {name: [graph, …] in_order, count}
+    _counts: dict = field(default_factory=dict)  # field → {name: ([graph, …] in_order, total)}
 
     def __post_init__(self) -> None:
         self._prefixes = sorted((p, g) for g in self.digests if (p := self.digests[g].get("prefix")) is not None)
 
-    def _held(self, field_: str) -> dict[str, tuple[list, int]]:
+    def _counted(self, field_: str) -> dict[str, tuple[list, int]]:
         """Each name a digest counts in ``field_`` ("types", "deep", "uses"): the graphs that
         count it, in_order, and their total. Made once for all the names: the ontology page
         asked each of ~100 classes and properties of all 1,000 digests (~0.5 s a build)."""
-        found = self._holders.get(field_)
+        found = self._counts.get(field_)
         if found is None:
             graphs: dict[str, list] = defaultdict(list)
             totals: dict[str, int] = defaultdict(int)
@@ -260,16 +260,16 @@ class Parts:
                     if n:
                         graphs[name].append(g)
                         totals[name] += n
-            found = self._holders[field_] = {name: (graphs[name], totals[name]) for name in graphs}
+            found = self._counts[field_] = {name: (graphs[name], totals[name]) for name in graphs}
         return found
 
     def holders(self, field_: str, name: str) -> list:
         """The document graphs whose digests count ``name`` in ``field_``, in_order."""
-        return self._held(field_).get(name, ([], 0))[0]
+        return self._counted(field_).get(name, ([], 0))[0]
 
     def total(self, field_: str, name: str) -> int:
         """What the digests count of ``name`` in ``field_``, together."""
-        return self._held(field_).get(name, ([], 0))[1]
+        return self._counted(field_).get(name, ([], 0))[1]
 
     def triples(self) -> int:
         """The union's statements: each document's own (no other graph holds them) and the rest's."""
