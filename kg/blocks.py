@@ -75,7 +75,12 @@ class Segmented:
     at its place in the order, which the file written copies from the last one.
     ``by_subject``: the document graphs (IRIs) whose statements are theirs by their subject
     alone, whatever their graph (the inferred memberships, all in a graph of their own; the
-    entities' are no document's, however their IRIs look)."""
+    entities' are no document's, however their IRIs look).
+    ``template``: for the dataset syntaxes (True) and the others (False), the last files'
+    segments (template()), when this build's are theirs but the runs of the documents
+    ``held`` (graph IRIs), which the data holds (a rebuild whose changed reports add the
+    same shared statements as before: kg.held's shared runs): each held run is cut where its
+    document's nodes lie, and every other segment copied as it was."""
 
     def __init__(
         self,
@@ -85,6 +90,8 @@ class Segmented:
         owned: dict | None = None,
         absent: dict | None = None,
         by_subject: frozenset | None = None,
+        template: dict[bool, list] | None = None,
+        held: frozenset = frozenset(),
     ) -> None:
         self.data = data
         self.graphs = graphs
@@ -92,9 +99,15 @@ class Segmented:
         self.owned = owned
         self.absent = absent or {}
         self.by_subject = by_subject
+        self.template = template
+        self.held = held
         self._cut: dict[bool, tuple[list, list[Segment]]] = {}
 
     def cut(self, dataset: bool) -> tuple[list, list[Segment]]:
+        if self.template is not None:
+            if dataset not in self._cut:
+                self._cut[dataset] = (self.data.quads, _templated(self.data.quads, self.template[dataset], self.held))
+            return self._cut[dataset]
         if True not in self._cut:
             quads = self.data.quads
             segments = _dataset_cut(self.data, self.graphs, self.owned, self.by_subject)
@@ -109,6 +122,37 @@ class Segmented:
                 segments = _keyed(statements, segments, self.texts)
             self._cut[False] = (statements, segments)
         return self._cut[dataset]
+
+
+def template(previous: Previous | None) -> list[tuple[str, int]] | None:
+    """The segments of the last file as (their graph's IRI or their chunk's key, statement
+    count), in order (Segmented's template), when it is intact and each graph and each key
+    is one segment of it; else None."""
+    if previous is None or not previous.intact():
+        return None
+    try:
+        found = [(owner, count) for owner, count, _, _ in previous.index["segments"]]
+    except (KeyError, TypeError, ValueError):
+        return None
+    if len({owner for owner, _ in found}) != len(found):
+        return None
+    return found
+
+
+def _templated(quads: list, template: list[tuple[str, int]], held: frozenset) -> list[Segment]:
+    """The segments of ``template`` (template()): a held document's run where its nodes lie
+    in ``quads`` (the union's statements are a graph's quads there: each triple once);
+    every other an absent segment of its count, copied from the last file."""
+    out = []
+    for owner, count in template:
+        if owner in held:
+            first, end = prefix_range(quads, document_prefix(owner))
+            out.append(Segment(owner, first, end))
+        elif owner.startswith("#"):
+            out.append(Segment(None, 0, 0, owner, absent=count))
+        else:
+            out.append(Segment(owner, 0, 0, absent=count))
+    return out
 
 
 def _with_absent(quads: list, segments: list[Segment], absent: dict) -> list[Segment]:
@@ -549,7 +593,7 @@ def _reusable(previous: Previous | None, segments: list[Segment]) -> dict[tuple[
     for seg in segments:
         if seg.owner is not None:
             new.setdefault(seg.owner, []).append(seg.count)
-        elif seg.key is not None and len(old.get(seg.key, ())) == 1 and old[seg.key][0][0] == seg.end - seg.start:
+        elif seg.key is not None and len(old.get(seg.key, ())) == 1 and old[seg.key][0][0] == seg.count:
             out[(seg.key, 0)] = old[seg.key][0][1:]
     for owner, counts in new.items():
         was = old.get(owner)

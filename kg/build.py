@@ -13,7 +13,7 @@ from pathlib import Path
 from kg import corpus, export, framework, heap, outdir, resources, store
 from kg.errors import KGError
 from kg.facts import DocumentFacts
-from kg.namespaces import DEFAULT_BASE
+from kg.namespaces import DEFAULT_BASE, document_prefix
 from kg.progress import Progress
 from kg.rdf import ONTOLOGY_IRI, Data, Graph, NamedNode, load_ontology
 
@@ -48,6 +48,22 @@ def output_names(checked: bool = True, files: bool = True) -> list[str]:
     return names
 
 
+def flat_files(files: bool = True, checks: bool = False) -> dict[str, tuple[str, str]]:
+    """The flat RDF files a build writes, name → (what they hold: "data", "full" or
+    "inferred"; their syntax): data.nq always; the other data.* and full.* with ``files``;
+    inferred.* when the gate runs (``checks``)."""
+    out = {}
+    for fmt in export.RDF_FORMATS:
+        ext = export.FORMATS[fmt].ext
+        if files or fmt == "nq":
+            out[f"data.{ext}"] = ("data", fmt)
+        if files and fmt != "nq":
+            out[f"full.{ext}"] = ("full", fmt)
+    if checks:
+        out |= {"inferred.ttl": ("inferred", "ttl"), "inferred.trig": ("inferred", "trig")}
+    return out
+
+
 def rdf_files(
     data: Data,
     full: Data,
@@ -57,7 +73,7 @@ def rdf_files(
     copies=None,
     rest: list | None = None,
     owned: dict | None = None,
-    absent: dict | None = None,
+    held=None,
 ) -> Iterator[tuple[str, outdir.Content]]:
     """The flat RDF files: data.* and, with ``files``, full.* (``full``: the data with the
     ontology's graph, data.with_ontology, as the store got it); without ``files``, data.nq
@@ -67,25 +83,39 @@ def rdf_files(
     those runs are copied (the caller waits for it before the files are swapped in); ``rest``
     gets the quads of the shared segments, once the first file is asked for; ``owned``:
     graph IRI → the statements it holds about its own nodes, where known (kg.blocks);
-    ``absent``: the kept reports' runs ``data`` does not hold (kg.held)."""
+    ``held``: a rebuild's kg.held.Held, when ``data`` holds only some reports: the kept
+    reports' runs are copied from the last files (its ``absent``), and the shared chunks
+    too when they are the last build's (its templates; ``rest`` is then left to it)."""
     from kg import blocks
 
-    texts: dict = {}  # the shared chunks' keys, made once for the four cuts (kg.blocks)
-    data_cut = blocks.Segmented(data, texts=texts, owned=owned, absent=absent)
-    # The document graphs made now, along the runs the cut found (Data.split_along: the
-    # gate and the outputs read them after); full.*'s cut is made by counting in them, as
-    # its document graphs are data's when nothing about a document's nodes was left out of
-    # them for the ontology's graph (with_graph; it states nothing about them).
-    segments = data_cut.cut(True)[1]
-    data.split_along((NamedNode(s.owner) if s.owner else None, s.start, s.end) for s in segments)
-    if rest is not None:  # the statements about no document's own nodes, for kg.digest
-        rest.extend(q for s in segments if s.owner is None for q in data.quads[s.start : s.end])
-    nodes = f"<{data.prefixes.get('id')}"
-    same = "id" in data.prefixes and not any(str(q.subject).startswith(nodes) for q in full.dropped)
-    segmented = {
-        "data": data_cut,
-        "full": blocks.Segmented(full, data.graphs() if same else None, texts, absent=absent),
-    }
+    if held is not None and held.shared:
+        changed = frozenset(g.value for g in held.data.graphs())
+
+        def templated(kind: str) -> dict:
+            return {dataset: found for (of, dataset), found in held.templates.items() if of == kind}
+
+        segmented = {
+            "data": blocks.Segmented(data, template=templated("data"), held=changed),
+            "full": blocks.Segmented(full, template=templated("full"), held=changed),
+        }
+    else:
+        absent = held.absent if held is not None else None
+        texts: dict = {}  # the shared chunks' keys, made once for the four cuts (kg.blocks)
+        data_cut = blocks.Segmented(data, texts=texts, owned=owned, absent=absent)
+        # The document graphs made now, along the runs the cut found (Data.split_along: the
+        # gate and the outputs read them after); full.*'s cut is made by counting in them, as
+        # its document graphs are data's when nothing about a document's nodes was left out of
+        # them for the ontology's graph (with_graph; it states nothing about them).
+        segments = data_cut.cut(True)[1]
+        data.split_along((NamedNode(s.owner) if s.owner else None, s.start, s.end) for s in segments)
+        if rest is not None:  # the statements about no document's own nodes, for kg.digest
+            rest.extend(q for s in segments if s.owner is None for q in data.quads[s.start : s.end])
+        nodes = f"<{data.prefixes.get('id')}"
+        same = "id" in data.prefixes and not any(str(q.subject).startswith(nodes) for q in full.dropped)
+        segmented = {
+            "data": data_cut,
+            "full": blocks.Segmented(full, data.graphs() if same else None, texts, absent=absent),
+        }
 
     def write(kind: str, fmt: str, path: Path) -> None:
         previous = since.previous(path.name) if since is not None else None
@@ -93,26 +123,29 @@ def rdf_files(
         if index is not None:
             index[path.name] = made
 
-    for fmt in export.RDF_FORMATS:
-        ext = export.FORMATS[fmt].ext
-        if files or fmt == "nq":
-            yield f"data.{ext}", functools.partial(write, "data", fmt)
-        if files and fmt != "nq":
-            yield f"full.{ext}", functools.partial(write, "full", fmt)
+    for name, (kind, fmt) in flat_files(files).items():
+        yield name, functools.partial(write, kind, fmt)
 
 
 def inferred_files(
-    report, base: str, documents: frozenset, since: Since | None, index: dict, copies=None, absent: dict | None = None
-) -> Iterator[tuple[str, outdir.Content]]:
+    report, base: str, documents: frozenset, since: Since | None, index: dict, copies=None, absent: dict | None = None,
+    held=None,
+) -> Iterator[tuple[str, outdir.Content]]:  # fmt: skip
     """inferred.ttl and inferred.trig: the gate's memberships in a graph of their own, cut as
     the flat files are (kg.blocks: a document's nodes' run copied from the last file when
     unchanged), each document's by its nodes (``documents``: the document graphs); ``index``
-    gets each file's index; ``absent``: the runs ``report`` does not hold (kg.held)."""
+    gets each file's index; ``absent``: the runs ``report`` does not hold (kg.held);
+    ``held``: a rebuild's kg.held.Held whose shared statements are the last build's: the
+    memberships of the other nodes than its reports' are copied (its templates)."""
     from kg import blocks, check
 
     inferred = check.inferred_dataset(report, f"{base}{check.INFERRED_GRAPH}")
     inferred.prefixes["id"] = base  # where the documents' nodes are (not written: kg.blocks)
-    cut = blocks.Segmented(inferred, texts={}, absent=absent, by_subject=documents)
+    if held is not None and held.shared:
+        template = {dataset: held.templates["inferred", dataset] for dataset in (True, False)}
+        cut = blocks.Segmented(inferred, template=template, held=frozenset(g.value for g in held.data.graphs()))
+    else:
+        cut = blocks.Segmented(inferred, texts={}, absent=absent, by_subject=documents)
 
     def write(path: Path) -> None:
         previous = since.previous(path.name) if since is not None else None
@@ -281,18 +314,24 @@ def _dataset(
     return others.plus(fresh)
 
 
-def _held(since: Since, names: dict, fresh: Data, digests: dict, checks: bool):
-    """A rebuild's kg.held.Held (the kept reports' own statements left in the last files),
-    or None when the last build left what it needs no more (its index, its gate's record),
-    or for one report: a plan's own views (graph.html, the overview) are drawn from its
-    whole graph, and there is no other report's to leave out."""
-    from kg import builddir, check, held
+def _held(since: Since, names: dict, fresh: Data, digests: dict, checks: bool, was: dict, files: bool):
+    """A rebuild's kg.held.Held (the kept reports' own statements left in the last files;
+    the shared ones too when the changed reports add what they did: held.narrow), or None
+    when the last build left what it needs no more (its index, its gate's record), or for
+    one report: a plan's own views (graph.html, the overview) are drawn from its whole
+    graph, and there is no other report's to leave out. ``was``: the changed reports'
+    digests in the last build, by graph; ``files``: kg build's."""
+    from kg import blocks, builddir, check, held
 
     if len(names) < 2:
         return None
     gate = (since.files or {}).get(held.RECORD) if checks else None
     if checks and gate is None:
         return None
+    flat = {name: (kind, blocks.is_dataset(fmt)) for name, (kind, fmt) in flat_files(files, checks).items()}
+    narrow = held.narrow(since.previous, flat, since.kept(names), fresh, digests, was, gate, check.REASONER_SAMPLE)
+    if narrow is not None:
+        return narrow
     inferred = [since.previous("inferred.ttl"), since.previous("inferred.trig")] if checks else None
     last = since.previous(builddir.DATA_FILE)
     return held.lean(last, since.kept(names), fresh, digests, gate, inferred, check.REASONER_SAMPLE)
@@ -353,15 +392,20 @@ def _gate(
     def shapes() -> list:
         return _in_process_shapes(graphs, ontology, names, checked, lambda: wait()[0])
 
+    kept = None
+    if held is not None and held.answer is not None:  # HermiT's answer the last build's (kg.held.narrow)
+        prefixes = frozenset(filter(None, (document_prefix(g.value) for g in held.data.graphs())))
+        kept = check.KeptAnswer(*held.answer, prefixes)
     report = check.run(data, ontology, require_reasoner=require_reasoner, shapes_found=shapes,
-                       checks_found=lambda: wait()[1], graphs=graphs if held is not None else None)  # fmt: skip
-    if held is not None and held.inferred:
+                       checks_found=lambda: wait()[1], graphs=graphs if held is not None else None,
+                       kept=kept)  # fmt: skip
+    if held is not None and (held.inferred or held.inferred_shared):
         # The absent reports' memberships: the last build's runs, copied (inferred_files);
         # read and merged when HermiT inferred more of some report's nodes than the hierarchy.
         if report.beyond:  # then inferred_files writes them from the report, not copied
             check.merge_inferred(report, held.kept_inferred())
         else:
-            report.inferred_kept = sum(held.inferred.values())
+            report.inferred_kept = sum((held.inferred or {}).values()) + held.inferred_shared
     opened.clear()  # the store closed before the folder is swapped in (unless its compaction holds it)
     heap.give_back()  # what the checks' thread held (~0.1 GB at 4 MB), before the view's network
     report.seconds["shapes"] += sum(r["check_seconds"] for r in log)  # with the workers'
@@ -403,7 +447,7 @@ def run(
 
     With ``fail_fast`` off, a report that cannot be read is skipped and listed in the
     summary's ``failed``; the others are built."""
-    from kg import blocks, builddir, check, digest, graph
+    from kg import blocks, builddir, check, digest, graph, reasoner
     from kg import held as kg_held
 
     base = graph.check_base(base)
@@ -420,6 +464,12 @@ def run(
         docs, failures = corpus.read_corpus(
             inputs, lexicon_path, jobs, fail_fast, kept, tick, log, shapes_of, checked, scheduler
         )
+    # The changed reports' digests in the last build (kg.held.narrow).
+    was: dict = {}
+    for d in docs:
+        entry = None if isinstance(d, corpus.KeptReport) else kept.get(d.path)
+        if entry is not None and entry[3] is not None:
+            was[d.path] = entry[3][0]
     del kept  # the last build's facts, as parsed JSON: a corpus's is hundreds of MB
     if not docs:
         raise KGError(f"no report could be read; the first: {failures[0].reason}" if failures else "no report given")
@@ -471,10 +521,15 @@ def run(
             # A rebuild that updates the last store holds only the changed reports' quads and
             # the shared ones (kg.held); else the graph is made whole.
             assert since is not None or not update
-            held = _held(since, names, fresh[0], kept_digests, checks) if update else None
+            held = None
+            if update:
+                held = _held(since, names, fresh[0], kept_digests, checks, {names[p]: d for p, d in was.items()}, files)
             data = held.data if held is not None else _dataset(reports[0], names, base, since, fresh[0])
             full = data.with_ontology(ontology)  # made once: the store and the flat full.* files
-            repeats = store.has_repeats(full)
+            # Whether two graphs hold a triple: as in the last store when the shared
+            # statements are the last build's (the changed reports' own are theirs alone).
+            repeats = update[0].applied.result() if held is not None and held.shared else None
+            repeats = store.has_repeats(full) if repeats is None else repeats
             # [the store's load, the gate's checks, a rebuild's compaction]
             loading = update[0].take(repeats) if update else None
             if loading is None and held is not None:  # the store is loaded whole: every quad is needed
@@ -490,7 +545,7 @@ def run(
             graphs = held.graphs() if held is not None else None
             rest: list = []  # the shared segments' quads (kg.digest's rest), from cutting the files
             owned = {g.value: d["own"] for g, d in kept_digests.items()}  # the kept reports' (kg.digest)
-            flat = rdf_files(data, full, files, since, index, copies, rest, owned, held.absent if held else None)
+            flat = rdf_files(data, full, files, since, index, copies, rest, owned, held)
             del full  # the flat files and the store's thread hold it, then let it go
             yield from flat
             del flat
@@ -507,9 +562,15 @@ def run(
                 g = gated[0]
                 documents = frozenset(n.value for n in names.values())
                 copied = held.inferred if held is not None and not g.beyond else None  # (_gate)
-                yield from inferred_files(g, base, documents, since, index, copies, copied)
-                record[kg_held.RECORD] = {"sample": g.sampled, "beyond": g.beyond, "inferred": g.inferred_count}
-            parts = digest.make(data, digest.Classes.of(ontology), kept_digests, rest, graphs)
+                yield from inferred_files(g, base, documents, since, index, copies, copied, held)
+                hermit = reasoner.identity() if g.consistent is not None else None
+                record[kg_held.RECORD] = {"sample": g.sampled, "taken": g.sample[0], "beyond": g.beyond,
+                                          "inferred": g.inferred_count, "consistent": g.consistent,
+                                          "hermit": hermit}  # fmt: skip
+            if held is not None and held.shared:
+                rest = held.rest()
+            own = held.own_graph if held is not None else None
+            parts = digest.make(data, digest.Classes.of(ontology), kept_digests, rest, graphs, own)
             del rest
             digests = {path: kept_texts[g] if parts.digests[g] is kept_digests.get(g) else parts.digests[g]
                        for path, g in names.items() if g in parts.digests}  # fmt: skip

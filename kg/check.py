@@ -27,8 +27,8 @@ from kg import resources
 from kg.errors import GateFailed, KGError
 from kg.namespaces import DOCUMENT_GRAPH, node_prefix
 from kg.rdf import ONT, RDF, RDFS, Data, Graph, NamedNode, Quad, Triple, load_ontology, sort_key
+from kg.reasoner import CONSISTENT, reason, superclasses
 from kg.reasoner import display_label as _label
-from kg.reasoner import reason, superclasses
 from kg.table import render
 
 INFERRED_GRAPH = "inferred"
@@ -42,6 +42,21 @@ class Finding:
     focus: str
     path: str
     message: str
+
+
+@dataclass(frozen=True)
+class KeptAnswer:
+    """HermiT's answer to the last build, when it is this one's too (kg.held): the same
+    ontology, HermiT (reasoner.identity) and sample (``sampled``: its document graphs, none
+    changed, nor the statements they share with others; ``taken``: how many of them whole,
+    Report.sample), which it found consistent, its memberships all of the sample's nodes and
+    of the shared ones. ``held``: the prefixes
+    (``<base><id>/``) of the documents held whole, beyond the sample, whose nodes'
+    memberships the class hierarchy gives."""
+
+    sampled: tuple[str, ...]
+    taken: int
+    held: frozenset[str]
 
 
 @dataclass
@@ -362,6 +377,7 @@ def run(
     store=None,
     checks_found: tuple[list[Finding], float] | Callable[[], tuple[list[Finding], float]] | None = None,
     graphs: Mapping | None = None,
+    kept: KeptAnswer | None = None,
 ) -> Report:
     """All three gates over the ontology plus the data. ``shapes_found``: the shapes'
     findings already made document by document (by the workers that read the reports), or
@@ -375,7 +391,10 @@ def run(
     already (kg build runs them as soon as its store is written), or a function that
     waits for them: not run again. ``graphs``: the document graphs by name, when ``data``
     does not hold them all (a rebuild's, kg.held: the memberships of the nodes of those it
-    does not hold are then the caller's to add)."""
+    does not hold are then the caller's to add). ``kept``: what HermiT answered the last
+    build, which holds for this one (kg.held): HermiT is not asked, and the memberships
+    made are those of the nodes of the documents ``data`` holds whole (the caller adds the
+    rest, the last build's)."""
     report = Report()
     union = data.union() if store is None and checks_found is None else None
 
@@ -387,7 +406,7 @@ def run(
     with ThreadPoolExecutor(max_workers=1) as pool:  # waited for on the way out, even on an error
         checks = pool.submit(run_checks)
         start = time.perf_counter()
-        _reason(report, data, ontology, require_reasoner, reasoner, graphs)
+        _reason(report, data, ontology, require_reasoner, reasoner, graphs, kept)
         report.seconds["reasoner"] = time.perf_counter() - start
         start = time.perf_counter()
         if shapes_found is None:
@@ -409,21 +428,31 @@ def _reason(
     require_reasoner: bool,
     reasoner: bool,
     graphs: Mapping | None = None,
+    kept: KeptAnswer | None = None,
 ) -> None:
     """HermiT on the ontology and the sample, into ``report``; the class hierarchy's
-    memberships for the individuals beyond the sample (of ``data``; run's ``graphs``)."""
+    memberships for the individuals beyond the sample (of ``data``; run's ``graphs``).
+    ``kept``: HermiT's answer is the last build's (run's)."""
     if not reasoner:
         report.reasoner_note = "OWL reasoning not requested"
         return
     graphs = data.graphs() if graphs is None else graphs
-    sample, taken = _sample(graphs, report.sampled)
     total = len(graphs)
-    report.consistent, report.inferred, report.reasoner_note = reason(Graph([*ontology, *sample]), require_reasoner)
+    if kept is not None:  # the last build's answer (kg.held): the memberships of the documents held
+        report.consistent, report.reasoner_note, taken = True, CONSISTENT, kept.taken
+        report.sampled = list(kept.sampled)
+        base = data.prefixes.get("id", "")
+        found = _hierarchy_memberships(data, ontology, set())
+        report.inferred = [t for t in found if node_prefix(t.subject.value, base) in kept.held]
+    else:
+        sample, taken = _sample(graphs, report.sampled)
+        report.consistent, report.inferred, report.reasoner_note = reason(Graph([*ontology, *sample]), require_reasoner)
+        seen = {t.subject for t in sample}
+        report.beyond = _beyond(report.inferred, seen, data.prefixes.get("id"), graphs)
+        if taken < total:
+            merge_inferred(report, _hierarchy_memberships(data, ontology, seen))
     report.sample = (taken, total)
-    seen = {t.subject for t in sample}
-    report.beyond = _beyond(report.inferred, seen, data.prefixes.get("id"), graphs)
     if taken < total:
-        merge_inferred(report, _hierarchy_memberships(data, ontology, seen))
         report.reasoner_note += f", on the ontology and {_sampled(report)}"
     if report.consistent is False:
         report.findings.append(Finding("reasoner", "error", "", "", report.reasoner_note))

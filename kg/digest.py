@@ -101,6 +101,19 @@ def key() -> str:
     return digest.hexdigest()
 
 
+def shared_key(graph: Graph, prefix: str | None) -> str:
+    """A hash of the graph's statements about no node of its own document (the entities it
+    names, the framework's individuals): the statements it adds to the rest. A rebuild
+    after a report changed with this the same leaves the rest as the last build's
+    (kg.held's shared runs)."""
+    import pyoxigraph as ox
+
+    first, end = own_range(graph, prefix)
+    part = graph.statements[:first] + graph.statements[end:]
+    body = ox.serialize([s.triple if isinstance(s, ox.Quad) else s for s in part], format=ox.RdfFormat.N_TRIPLES)
+    return hashlib.sha1(body).hexdigest()
+
+
 def _first_text(graph: Graph, node, language: str) -> str:
     return graph.text(node, language=language) if node is not None else ""
 
@@ -133,6 +146,7 @@ def of_graph(name: NamedNode, graph: Graph, classes: Classes, prefix: str | None
     digest = {
         "triples": len(graph),
         "own": len(own),
+        "shared": shared_key(graph, prefix),
         "types": dict(sorted(types.items())),
         "deep": dict(sorted(deep.items())),
         "uses": {compact(p.value): own.count(p) for p in sorted(own.predicates(), key=lambda p: p.value)},
@@ -306,12 +320,15 @@ def make(
     kept: dict | None = None,
     rest: Iterable | None = None,
     graphs: Mapping | None = None,
+    own_graph: Callable[[NamedNode], Graph] | None = None,
 ) -> Parts:
     """The Parts of ``data``: each document graph's digest, made now or taken from ``kept``
     (graph → its digest from the last build, for graphs that are the same); ``rest``: the
     quads about no document's own nodes in the quads' order, when the caller has them apart
     (kg.blocks' shared segments), else found here. ``graphs``: the document graphs by name,
-    when ``data`` does not hold them all (kg.held; with ``rest``): a kept one is not read."""
+    when ``data`` does not hold them all (kg.held; with ``rest``): a kept one is not read.
+    ``own_graph``: a document graph's own statements (own_part), without the rest of it
+    (kg.held.Held.own_graph: a kept report's run alone)."""
     graphs = data.graphs() if graphs is None else graphs
     prefixes = {g: own_prefix(g) for g in graphs}
     if rest is None:
@@ -364,7 +381,8 @@ def make(
 
     def own(g: NamedNode) -> Graph:
         if g not in owns:
-            owns[g] = own_part(graphs[g], prefixes[g])
+            whole = own_graph is None or prefixes[g] is None
+            owns[g] = own_part(graphs[g], prefixes[g]) if whole else own_graph(g)
         return owns[g]
 
     return Parts(digests, Graph(union, presorted=True), own, classes)

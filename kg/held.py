@@ -26,12 +26,16 @@ kept report back, as before.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.namespaces import document_prefix, node_prefix
 from kg.rdf import Data, Graph, NamedNode, prefix_range, sort_key
+
+if TYPE_CHECKING:
+    from kg.blocks import Previous
 
 # Up to this many graphs dropped, their quads' lines are cut from the text (_parse); past it,
 # each quad's graph is read (one search of the text per graph dropped).
@@ -54,8 +58,22 @@ class Held:
     names: list = field(repr=False)
     inferred: dict[str, int] | None = field(default=None, repr=False)
     inferred_source: Path | None = None
+    # A rebuild whose changed reports add the same shared statements as before (narrow):
+    # the last files' chunks of them are copied too, not held (``chunks``: where they are
+    # in data.nq; ``rest_source``: the file whose chunks hold their union, and where), and every flat file is
+    # its last one's segments (``templates``: by kind and syntax, kg.blocks.template) but
+    # the changed reports' runs; ``inferred_shared``: the memberships of no document's node
+    # copied; ``answer``: HermiT's is the last build's (kg.check.KeptAnswer), on this sample.
+    shared: bool = False
+    chunks: list = field(default_factory=list, repr=False)
+    rest_source: Path | None = None
+    rest_chunks: list = field(default_factory=list, repr=False)
+    templates: dict = field(default_factory=dict, repr=False)
+    inferred_shared: int = 0
+    answer: tuple[tuple[str, ...], int] | None = None  # HermiT's sample: its graphs, how many whole
     _loaded: dict = field(default_factory=dict, repr=False)
     _graphs: Graphs | None = field(default=None, repr=False)
+    _shared_graphs: dict | None = field(default=None, repr=False)
 
     def graphs(self) -> Graphs:
         """The document graphs, one Graphs for the gate and the outputs (an absent report's
@@ -75,6 +93,35 @@ class Held:
         if found is None or len(found) != sum(self.inferred.values()):
             raise KGError(f"{self.inferred_source}: changed during the build; build again")
         return found
+
+    def rest(self) -> list:
+        """The statements about no document's own nodes (kg.digest's rest), when they are
+        the last build's (``shared``): read from rest_source's chunks, data.nt's (its union:
+        ~2,000 triples at 1,000 reports, not the ~0.11 million quads of data.nq's), as
+        Quads of the default graph (N-Triples read as N-Quads)."""
+        assert self.shared and self.rest_source is not None
+        return _parse(self.rest_source, self.rest_chunks)
+
+    def partial(self, name: NamedNode) -> Graph | None:
+        """What ``data`` holds of the graph ``name``, beside its own run: when the shared
+        statements are not held, the last build's of that graph (read from data.nq's
+        chunks once, when first asked)."""
+        if not self.shared:
+            return self.data.graphs().get(name)
+        if name in self.data.graphs():
+            return self.data.graphs()[name]
+        if self._shared_graphs is None:
+            self._shared_graphs = Data(_parse(self.source, self.chunks), self.data.prefixes, presorted=True).graphs()
+        return self._shared_graphs.get(name)
+
+    def own_graph(self, name: NamedNode) -> Graph:
+        """The statements of the graph ``name`` about its own nodes (kg.digest.own_part): an
+        absent report's run as it is, without the rest of its graph."""
+        if name.value in self.absent:
+            return Graph(self.own(name.value), presorted=True)
+        statements = self.graphs()[name].statements
+        first, end = prefix_range(statements, document_prefix(name.value) or "")
+        return Graph(statements[first:end], presorted=True)
 
     def own(self, owner: str) -> list:
         """The absent run of ``owner``, read from the last data.nq."""
@@ -98,7 +145,7 @@ class Graphs(Mapping):
 
     def __getitem__(self, name: NamedNode) -> Graph:
         held = self.held
-        partial = held.data.graphs().get(name)
+        partial = held.partial(name)
         if name.value not in held.absent:
             if partial is None:
                 raise KeyError(name)
@@ -146,7 +193,7 @@ def _parse(path: Path, ranges: list[tuple[int, int]], drop: frozenset = frozense
             last = end
         kept.append(body[last:])
         body = b"".join(kept)
-    return list(ox.parse(body, format=ox.RdfFormat.N_QUADS))
+    return list(ox.parse(body, format=ox.RdfFormat.N_QUADS, lenient=True))
 
 
 def sample_graphs(names: list, sizes: Mapping, limit: int) -> list:
@@ -186,7 +233,7 @@ def lean(
     segments = last.runs()
     if segments is None:
         return None
-    chunks = [(offset, length) for key, found in segments.items() if key.startswith("#") for _, offset, length in found]
+    chunks = _chunk_ranges(segments)
     runs = {owner: found for owner, found in segments.items() if not owner.startswith("#")}
     kept_iris = {g.value for g in kept}
     if any(owner not in runs for owner in kept_iris):
@@ -226,6 +273,96 @@ def lean(
         held.inferred = {o: found[o][0][0] for o in absent if o in found}
         held.inferred_source = inferred[0].path
     return held
+
+
+def narrow(
+    previous: Callable[[str], Previous | None],
+    flat: Mapping[str, tuple[str, bool]],
+    kept: frozenset,
+    fresh: Data,
+    digests: dict,
+    was: dict,
+    gate: dict | None,
+    limit: int,
+) -> Held | None:
+    """The Held of a rebuild whose changed reports state about other nodes than their own
+    what they stated last time (kg.digest.shared_key: the entities they name, unchanged):
+    the shared statements are the last build's, so only the changed reports' graphs are
+    held, and every flat file is the last one with their runs written anew (kg.blocks'
+    templates). Else None (lean then). ``previous``: the last build's file of a name
+    (Since.previous); ``flat``: the flat files this build writes, name → (kind: "data",
+    "full" or "inferred"; whether its syntax is a dataset's); ``kept``, ``fresh``,
+    ``digests``, ``gate``, ``limit``: lean's; ``was``: the changed reports' digests in the
+    last build, by graph.
+
+    It holds when, beside what lean needs: no report was added or removed; each document
+    is one run of the last files; no statement about a document's nodes is outside its
+    graph (each digest's prefix); and, with the gate, the last one found the graph
+    consistent with the HermiT there is now (reasoner.identity), on the sample this build
+    takes too, no changed report in it (its answer is then this build's)."""
+    from kg import blocks, digest
+    from kg.builddir import DATA_FILE
+    from kg.reasoner import identity
+
+    last = previous(DATA_FILE)
+    segments = last.runs() if last is not None and last.intact() else None
+    if segments is None or any(g not in digests for g in kept):
+        return None
+    runs = {owner: found for owner, found in segments.items() if not owner.startswith("#")}
+    changed = fresh.graphs()
+    touched = {g.value for g in changed}
+    if set(runs) != {g.value for g in kept} | touched or any(len(found) != 1 for found in runs.values()):
+        return None
+    if any(digests[g].get("prefix") != digest.own_prefix(g) for g in kept):
+        return None
+    for g, graph in changed.items():
+        old, prefix = was.get(g), digest.own_prefix(g)
+        if not isinstance(old, dict) or prefix is None or old.get("prefix") != prefix:
+            return None
+        if old.get("shared") != digest.shared_key(graph, prefix):
+            return None
+    names = sorted(set(kept) | set(changed), key=sort_key)
+    answer = None
+    if gate is not None:
+        if not isinstance(gate, dict) or gate.get("consistent") is not True or gate.get("beyond") != 0:
+            return None
+        sizes = {g: digests[g]["triples"] for g in kept} | {g: len(graph) for g, graph in changed.items()}
+        sampled = [g.value for g in sample_graphs(names, sizes, limit)]
+        taken = gate.get("taken")
+        if sampled != gate.get("sample") or not isinstance(taken, int) or touched & set(sampled):
+            return None
+        hermit = identity()
+        if hermit is None or gate.get("hermit") != hermit:
+            return None
+        answer = (tuple(sampled), taken)
+    templates: dict = {}
+    for name, kind in flat.items():
+        found = blocks.template(previous(name))
+        if found is None or templates.setdefault(kind, found) != found:
+            return None
+        owners = {owner for owner, _ in found if not owner.startswith("#")}
+        if not touched <= owners <= set(runs):
+            return None
+    chunks = _chunk_ranges(segments)
+    union = previous("data.nt") if "data.nt" in flat else None
+    union_runs = union.runs() if union is not None else None
+    rest_chunks = _chunk_ranges(union_runs) if union_runs is not None else chunks
+    absent = {owner: runs[owner][0][0] for owner in sorted({g.value for g in kept})}
+    held = Held(fresh, absent, {o: tuple(runs[o][0][1:]) for o in absent}, last.path, names, shared=True,
+                chunks=chunks, rest_source=union.path if union_runs is not None else last.path,
+                rest_chunks=rest_chunks, templates=templates, answer=answer)  # fmt: skip
+    inferred = [found for (kind, _), found in templates.items() if kind == "inferred"]
+    if gate is not None:
+        if not inferred:
+            return None
+        held.inferred = {owner: count for owner, count in inferred[0] if owner in absent}
+        held.inferred_shared = sum(count for owner, count in inferred[0] if owner.startswith("#"))
+    return held
+
+
+def _chunk_ranges(segments: dict) -> list[tuple[int, int]]:
+    """Where the shared chunks are in a last file (its Previous.runs): (offset, length), in order."""
+    return sorted((at, length) for key, found in segments.items() if key.startswith("#") for _, at, length in found)
 
 
 def _crowded(quads: list, absent: dict) -> set:

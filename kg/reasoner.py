@@ -54,6 +54,9 @@ T = TypeVar("T")
 _AXIOM = re.compile(r"^(SubClassOf|EquivalentClasses|Type)\( ((?:<[^>]+>\s*)+)\)$", re.MULTILINE)
 
 
+CONSISTENT = "consistent (HermiT)"  # reason()'s note when HermiT found the graph consistent
+
+
 def java() -> str | None:
     return shutil.which("java")
 
@@ -178,17 +181,27 @@ def _run_hermit(path: Path) -> subprocess.CompletedProcess:
 ANSWERS_KEPT = 16  # HermiT's answers the cache keeps (the newest), a few MB at most
 
 
-def _answer_file(given: bytes) -> Path | None:
-    """Where HermiT's answer to ``given`` (N-Triples) is kept: named by a hash of it, of
-    Java, the JVM options and HermiT's files (a new version of any asks again)."""
-    cache = cache_dir()
+def identity() -> str | None:
+    """What HermiT's answer depends on besides what it is given: Java, the JVM's options and
+    HermiT's files (None: it cannot run). A rebuild takes the last build's answer as its own
+    only while this is the same (kg.held)."""
     classpath = hermit_classpath()
-    if cache is None or classpath is None:
+    if java() is None or classpath is None:
         return None
     try:
-        key = hashlib.sha256(_hermit_key(*map(Path, classpath.split(":"))).encode() + b"\0" + given).hexdigest()
+        return _hermit_key(*map(Path, classpath.split(":")))
     except OSError:
         return None
+
+
+def _answer_file(given: bytes) -> Path | None:
+    """Where HermiT's answer to ``given`` (N-Triples) is kept: named by a hash of it and of
+    identity() (a new version of Java or HermiT asks again)."""
+    cache = cache_dir()
+    hermit = identity()
+    if cache is None or hermit is None:
+        return None
+    key = hashlib.sha256(hermit.encode() + b"\0" + given).hexdigest()
     return cache / "answers" / f"{key[:32]}.json"
 
 
@@ -351,4 +364,4 @@ def reason(full: Graph, require: bool = False) -> tuple[bool | None, list[Triple
             return False, [], "; ".join(explain_clash(full)) or "HermiT: the ontology plus data is inconsistent"
         lines = [line.strip() for line in said.splitlines() if line.strip()]
         raise KGError(f"HermiT failed: {lines[-1] if lines else f'java exited with {done.returncode}'}")
-    return True, memberships(output, full), "consistent (HermiT)"
+    return True, memberships(output, full), CONSISTENT

@@ -5,6 +5,7 @@ build from nothing writes."""
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 
 from conftest import SECOND_PLAN, run_kg
@@ -131,6 +132,7 @@ def test_when_hermit_infers_beyond_the_sample_the_kept_memberships_are_read_not_
         path.write_text(text, encoding="utf-8")
     monkeypatch.setattr(kg_store, "UPDATE_SHARE", 0.5)
     monkeypatch.setattr(check, "REASONER_SAMPLE", 1)
+    monkeypatch.setattr(held, "narrow", lambda *a: None)  # the lean rebuild, HermiT asked (held.narrow)
     read: list = []
     kept_inferred = held.Held.kept_inferred
     monkeypatch.setattr(held.Held, "kept_inferred", lambda self: read.append(1) or kept_inferred(self))
@@ -172,3 +174,68 @@ def test_reports_given_by_another_path_to_the_same_files_are_kept(tmp_path, plan
     timings = json.loads((out / "timings.json").read_text(encoding="utf-8"))
     assert sorted(x["status"] for x in timings["reports"]) == ["kept", "read"]
     assert _files(out) == _files(tmp_path / "fresh")
+
+
+def test_a_rebuild_whose_changed_report_names_what_it_named_holds_that_report_alone(
+    tmp_path, plan_path, second_plan_path, monkeypatch
+):
+    """held.narrow: a report changed by a sentence that names nothing it did not name
+    before adds the same statements about other nodes than its own (kg.digest.shared_key),
+    so the shared ones are the last build's: only its graph is held, every other run of the
+    flat files is copied (the shared chunks too), HermiT's answer is the last build's, and
+    every file is a fresh build's. A kept report's graph, when asked, is still whole. A
+    report changed to name a new entity is rebuilt the lean way (kg.held.lean), and its
+    files are a fresh build's too."""
+    from kg import build as kg_build
+    from kg import check, held, lexicon, reasoner, resources
+    from kg import store as kg_store
+    from kg.rdf import Data
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    plan, second = (p.read_text(encoding="utf-8") for p in (plan_path, second_plan_path))
+    texts = [plan, second, second.replace("2025", "2027"), plan.replace("2025", "2026"), second.replace("2025", "2029")]
+    paths = [reports / f"{k}-{SECOND_PLAN if k % 3 else plan_path.name}" for k in range(len(texts))]
+    for path, text in zip(paths, texts):
+        path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(kg_store, "UPDATE_SHARE", 0.5)  # a report of five: updated, not loaded whole
+    monkeypatch.setattr(check, "REASONER_SAMPLE", 1)  # HermiT's sample: the first report (cut)
+    narrowed: list = []
+    narrow = held.narrow
+    monkeypatch.setattr(held, "narrow", lambda *a: narrowed.append(narrow(*a)) or narrowed[-1])
+    asked: list = []
+    reason = check.reason
+    monkeypatch.setattr(check, "reason", lambda *a: asked.append(1) or reason(*a))
+    seen: list = []  # a kept report's graph, as the Held gives it (while the last build is in place)
+    outputs = kg_build.outputs
+
+    def looked(*a, **k):
+        if narrowed and narrowed[-1] is not None and not seen:
+            seen.append(narrowed[-1].graphs()[narrowed[-1].names[1]].statements)
+        return outputs(*a, **k)
+
+    monkeypatch.setattr(kg_build, "outputs", looked)
+    build = functools.partial(_build, reports)
+
+    out = tmp_path / "build"
+    build(out)
+    assert asked == [1] and narrowed == []
+    paths[3].write_text(texts[3] + "\n《规划》强调，要加强组织实施。\n", encoding="utf-8")
+    rebuilt = build(out)
+    made = narrowed[-1]
+    assert made is not None and made.shared and asked == [1]  # HermiT not asked again
+    assert {g.value for g in made.names} - set(made.absent) == {made.names[3].value}  # that report's graph alone
+    fresh = build(tmp_path / "fresh")
+    assert rebuilt == fresh
+    whole = Data.load([tmp_path / "fresh" / "data.nq"]).graphs()
+    assert seen == [whole[made.names[1]].statements]
+
+    # A new entity named: the shared statements change.
+    lex = lexicon.load(resources.lexicon_file())
+    term = next(t.zh for t in sorted(lex.terms.values(), key=lambda t: t.key) if len(t.zh) >= 4 and t.zh not in second)
+    paths[2].write_text(texts[2] + f"\n要加快发展{term}。\n", encoding="utf-8")
+    rebuilt = build(out)
+    assert narrowed[-1] is None
+    assert rebuilt == build(tmp_path / "fresh-2")
+    record = json.loads('{"documents":{' + (out / "facts.json").read_text(encoding="utf-8").split("\n")[-2])
+    assert record["files"][held.RECORD]["hermit"] == reasoner.identity()
