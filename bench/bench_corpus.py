@@ -70,18 +70,38 @@ def rebuild_after_change(
     sentence names an entity of the lexicon the report does not name (the shared statements
     change: kg.held.lean), else none (kg.held.narrow)."""
     text = changed.read_text(encoding="utf-8")
-    sentence = f"要加快发展{unnamed_term(text)}。" if new_entity else "《规划》强调，要加强组织实施。"
+    sentence = naming_sentence(text) if new_entity else "《规划》强调，要加强组织实施。"
+    before = shared_key(out, changed) if new_entity else None
     changed.write_text(text + f"\n{sentence}\n", encoding="utf-8")
     wall, cpu, _rss = run(rebuild)
+    if new_entity and shared_key(out, changed) == before:
+        print(f"  (the change to {changed.name} named no new entity: {sentence})")
     return wall, cpu, old_build_gone(out)
 
 
-def unnamed_term(text: str) -> str:
-    """The first term of the lexicon (by key; four characters or more) that ``text`` does not hold."""
+def naming_sentence(text: str) -> str:
+    """A sentence in the report's language naming the first term of the lexicon (by key;
+    four characters or more) that ``text`` does not name."""
     from kg import lexicon, resources
 
     terms = sorted(lexicon.load(resources.lexicon_file()).terms.values(), key=lambda t: t.key)
-    return next(t.zh for t in terms if len(t.zh) >= 4 and t.zh not in text)
+    if sum("\u4e00" <= c <= "\u9fff" for c in text) < len(text) / 10:  # an English report
+        lower = text.lower()
+        term = next(t.en for t in terms if len(t.en) >= 8 and t.en.lower() not in lower)
+        return f"We will accelerate the development of {term}."
+    return f"要加快发展{next(t.zh for t in terms if len(t.zh) >= 4 and t.zh not in text)}。"
+
+
+def shared_key(out: Path, report: Path) -> str | None:
+    """The hash of what ``report`` states about other nodes than its own, in the build in
+    ``out`` (its digest in facts.json: kg.digest.shared_key)."""
+    import json
+
+    key = json.dumps(str(report), ensure_ascii=False) + ":"
+    for line in (out / "facts.json").read_text(encoding="utf-8").split("\n"):
+        if line.startswith(key):
+            return json.loads(line[len(key) :].rstrip(","))["digest"].get("shared")
+    return None
 
 
 def old_build_gone(out: Path, limit: float = 120.0) -> float:

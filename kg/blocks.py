@@ -141,13 +141,15 @@ def template(previous: Previous | None) -> list[tuple[str, int]] | None:
 
 def _templated(quads: list, template: list[tuple[str, int]], held: frozenset) -> list[Segment]:
     """The segments of ``template`` (template()): a held document's run where its nodes lie
-    in ``quads`` (the union's statements are a graph's quads there: each triple once);
-    every other an absent segment of its count, copied from the last file."""
+    in ``quads`` (the union's statements are a graph's quads there: each triple once), none
+    when it has no statement there now (as a cut of the whole would find none); every other
+    an absent segment of its count, copied from the last file."""
     out = []
     for owner, count in template:
         if owner in held:
             first, end = prefix_range(quads, document_prefix(owner))
-            out.append(Segment(owner, first, end))
+            if end > first:
+                out.append(Segment(owner, first, end))
         elif owner.startswith("#"):
             out.append(Segment(None, 0, 0, owner, absent=count))
         else:

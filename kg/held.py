@@ -22,6 +22,16 @@ its nodes, or when HermiT reasons over it now or did in the last build (the samp
 HermiT infers may be more than the hierarchy). A rebuild that cannot be made this way
 (no index of the last file, no record of its gate, a store loaded whole) reads every
 kept report back, as before.
+
+Most edits of a report (a sentence added, a number or a date put right) name no entity it
+did not name: what it states about other nodes than its own is what it stated (its
+digest's ``shared`` hash, kg.digest.shared_key), so the shared statements are the last
+build's too. Then (``narrow``) a rebuild holds the changed reports' graphs alone: every
+flat file is the last one's segments, theirs written anew and the rest copied, shared
+chunks included (kg.blocks' templates); the aggregates' rest is the last data.nt's chunks
+(~2,000 triples at 1,000 reports); and the gate takes HermiT's answer as the last build's
+when its sample is the same and holds no changed report. At 1,000 reports that took a
+rebuild's CPU in the process from ~3.9 s to ~2.2 s.
 """
 
 from __future__ import annotations
@@ -60,10 +70,11 @@ class Held:
     inferred_source: Path | None = None
     # A rebuild whose changed reports add the same shared statements as before (narrow):
     # the last files' chunks of them are copied too, not held (``chunks``: where they are
-    # in data.nq; ``rest_source``: the file whose chunks hold their union, and where), and every flat file is
-    # its last one's segments (``templates``: by kind and syntax, kg.blocks.template) but
-    # the changed reports' runs; ``inferred_shared``: the memberships of no document's node
-    # copied; ``answer``: HermiT's is the last build's (kg.check.KeptAnswer), on this sample.
+    # in data.nq; ``rest_source``, ``rest_chunks``: the file whose chunks hold their union,
+    # and where), and every flat file is its last one's segments (``templates``: by kind
+    # and syntax, kg.blocks.template) but the changed reports' runs; ``inferred_shared``:
+    # the memberships of no document's node, copied; ``answer``: HermiT's is the last
+    # build's (kg.check.KeptAnswer), on this sample.
     shared: bool = False
     chunks: list = field(default_factory=list, repr=False)
     rest_source: Path | None = None

@@ -196,6 +196,34 @@ def _without_kept_runs(old: Data, new: Data, changed: frozenset, path) -> tuple[
     return lean, {o: s.end - s.start for o, s in own.items()}
 
 
+def test_a_file_made_from_the_last_ones_segments_but_a_changed_documents_run_is_the_bytes_written_from_nothing(
+    tmp_path,
+):
+    """kg.held.narrow's files: when a changed document states about other nodes what it
+    stated, a file written from the last one's segments (blocks.template), that document's
+    run serialized from its graph alone and every other segment copied (the shared chunks
+    too), is the same bytes and index as one written from nothing; a document whose run is
+    now empty has no segment, as in a file written from nothing."""
+    shared = [("entity", 1, 0, 3), ("entity", 2, 1, 0), ("entity", 16, 0, 6)]
+    before = {0: [("own", 1, 0, 1), ("own", 2, 1, 3), *shared], 1: [("own", 1, 0, 2), *shared[:2]], 2: [*shared[1:]]}
+    after = dict(before) | {1: [("own", 1, 0, 5), ("own", 7, 2, 9), *shared[:2]]}
+    cases = [(after, 1), (dict(before) | {0: shared}, 0)]  # a run changed; a run emptied
+    for (changed, doc), fmt in itertools.product(cases, FORMATS):
+        old, new = _data(_quads(before)), _data(_quads(changed))
+        graph = NamedNode(f"{BASE}d{doc}/graph")
+        first, fresh = tmp_path / f"old.{fmt}", tmp_path / f"fresh.{fmt}"
+        index = blocks.write(blocks.Segmented(old, texts={}), fmt, first)
+        want = blocks.write(blocks.Segmented(new, texts={}), fmt, fresh)
+        previous = blocks.Previous(first, index, frozenset({graph.value}))
+        template = blocks.template(previous)
+        assert template is not None and any(owner.startswith("#") for owner, _ in template)
+        held = Data([q for q in new.quads if q.graph_name == graph], new.prefixes, presorted=True)
+        segmented = blocks.Segmented(held, template={blocks.is_dataset(fmt): template}, held=frozenset({graph.value}))
+        made = blocks.write(segmented, fmt, tmp_path / f"made.{fmt}", previous)
+        assert (tmp_path / f"made.{fmt}").read_bytes() == fresh.read_bytes(), (doc, fmt)
+        assert made == want, (doc, fmt)
+
+
 def test_an_absent_run_must_be_one_the_last_file_holds_and_no_statement_held_may_be_among_it(tmp_path):
     data = _data(_quads({0: [("own", 1, 0, 1)], 1: [("own", 2, 1, 3), ("entity", 5, 0, 2)]}))
     first = tmp_path / "old.nq"
