@@ -38,13 +38,9 @@ def output_names(checked: bool = True, files: bool = True) -> list[str]:
     """The files a build writes (``checked``: the gate ran, so inferred.* too; ``files``: the
     flat RDF files besides the store and data.nq, the build's own record that the other
     read commands read)."""
-    names = [STORE, PLAN_PAGES, "data.nq"]
-    for fmt in export.RDF_FORMATS if files else ():
-        ext = export.FORMATS[fmt].ext
-        names += ([f"data.{ext}"] if fmt != "nq" else []) + ([f"full.{ext}"] if fmt != "nq" else [])
+    names = [STORE, PLAN_PAGES, *flat_files(files, checked)]
     names += ["ontology.ttl", "ontology.owl", "ontology.html", "graph.html", "overview.svg", "overview.png"]
     names += ["void.ttl", "summary.json", "timings.json", "build.json", "facts.json"]
-    names += ["inferred.ttl", "inferred.trig"] if checked else []
     return names
 
 
@@ -119,6 +115,12 @@ def rdf_files(
 
     def write(kind: str, fmt: str, path: Path) -> None:
         previous = since.previous(path.name) if since is not None else None
+        sibling = path.with_name(f"data{path.suffix}")
+        if previous is None and kind == "full" and index is not None and sibling.name in index:
+            # A build from nothing: full.*'s runs are data.*'s, just written, with the same
+            # bytes (the same statements and prefixes), and its chunks the same but where
+            # the ontology's graph lies; they are copied from it, not serialized again.
+            previous = blocks.Previous(sibling, index[sibling.name], frozenset())
         made = blocks.write(segmented[kind], fmt, path, previous, copies)
         if index is not None:
             index[path.name] = made

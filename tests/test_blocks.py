@@ -332,3 +332,42 @@ def test_a_shared_chunk_is_copied_unless_its_statements_changed(tmp_path):
         blocks.Segmented(new, texts={}), "nq", second, blocks.Previous(first, index, frozenset({f"{BASE}d0/graph"}))
     )
     assert second.read_bytes() == blocks.serialize(new, "nq")
+
+
+def test_a_build_from_nothing_copies_the_full_files_runs_from_its_data_files(tmp_path, plan_path, second_plan_path,
+                                                                             monkeypatch):  # fmt: skip
+    """full.* holds data.*'s statements and the ontology's: a build from nothing serializes
+    data.* and copies its runs and chunks into full.* (kg.build.rdf_files), serializing only
+    the chunks the ontology's graph changes; full.* still holds data.*'s statements and the
+    ontology's, each file read back by pyoxigraph."""
+    import shutil
+
+    import pyoxigraph as ox
+
+    copied: list = []
+    fill = blocks._fill
+    monkeypatch.setattr(blocks, "_fill", lambda source, path, gaps: copied.append((source.name, path.name,
+                        sum(length for _, _, length in gaps))) or fill(source, path, gaps))  # fmt: skip
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for p in (plan_path, second_plan_path):
+        shutil.copy(p, reports)
+    out = tmp_path / "build"
+    r = run_kg("build", str(reports), "-q", "--skip-checks", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    exts = ("ttl", "nt", "trig", "jsonld", "rdf")
+    assert {(s, p) for s, p, _ in copied} == {(f"data.{e}", f"full.{e}") for e in exts}
+
+    def triples(name: str) -> tuple[set, int]:
+        """The file's triples without a blank node, and how many with one (renamed by each read)."""
+        fmt = ox.RdfFormat.from_extension(name.rsplit(".", 1)[1])
+        found = [q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(path=str(out / name), format=fmt)]
+        named = {t for t in found if not any(isinstance(x, ox.BlankNode) for x in (t.subject, t.object))}
+        return named, len(set(found)) - len(named)
+
+    ontology, blank = triples("ontology.ttl")
+    for e in exts:
+        size = (out / f"full.{e}").stat().st_size
+        assert sum(n for s, p, n in copied if p == f"full.{e}") > size / 2, e  # most of it copied
+        data, data_blank = triples(f"data.{e}")
+        assert triples(f"full.{e}") == (data | ontology, data_blank + blank), e
