@@ -13,7 +13,7 @@ from pathlib import Path
 from kg import corpus, export, framework, heap, outdir, resources, store
 from kg.errors import KGError
 from kg.facts import DocumentFacts
-from kg.namespaces import DEFAULT_BASE, document_prefix
+from kg.namespaces import DEFAULT_BASE
 from kg.progress import Progress
 from kg.rdf import ONTOLOGY_IRI, Data, Graph, NamedNode, load_ontology
 
@@ -85,15 +85,7 @@ def rdf_files(
     from kg import blocks
 
     if held is not None and held.shared:
-        changed = frozenset(g.value for g in held.data.graphs())
-
-        def templated(kind: str) -> dict:
-            return {dataset: found for (of, dataset), found in held.templates.items() if of == kind}
-
-        segmented = {
-            "data": blocks.Segmented(data, template=templated("data"), held=changed),
-            "full": blocks.Segmented(full, template=templated("full"), held=changed),
-        }
+        segmented = {"data": held.segmented(data, "data"), "full": held.segmented(full, "full")}
     else:
         absent = held.absent if held is not None else None
         texts: dict = {}  # the shared chunks' keys, made once for the four cuts (kg.blocks)
@@ -144,8 +136,7 @@ def inferred_files(
     inferred = check.inferred_dataset(report, f"{base}{check.INFERRED_GRAPH}")
     inferred.prefixes["id"] = base  # where the documents' nodes are (not written: kg.blocks)
     if held is not None and held.shared:
-        template = {dataset: held.templates["inferred", dataset] for dataset in (True, False)}
-        cut = blocks.Segmented(inferred, template=template, held=frozenset(g.value for g in held.data.graphs()))
+        cut = held.segmented(inferred, "inferred")
     else:
         cut = blocks.Segmented(inferred, texts={}, absent=absent, by_subject=documents)
 
@@ -394,10 +385,7 @@ def _gate(
     def shapes() -> list:
         return _in_process_shapes(graphs, ontology, names, checked, lambda: wait()[0])
 
-    kept = None
-    if held is not None and held.answer is not None:  # HermiT's answer the last build's (kg.held.narrow)
-        prefixes = frozenset(filter(None, (document_prefix(g.value) for g in held.data.graphs())))
-        kept = check.KeptAnswer(*held.answer, prefixes)
+    kept = held.answer if held is not None else None  # HermiT's answer the last build's (kg.held.narrow)
     report = check.run(data, ontology, require_reasoner=require_reasoner, shapes_found=shapes,
                        checks_found=lambda: wait()[1], graphs=graphs if held is not None else None,
                        kept=kept)  # fmt: skip
